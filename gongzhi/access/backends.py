@@ -1,0 +1,41 @@
+"""An auth backend so that ``user.has_perm`` (admin, DRF) answers from role grants.
+
+It authenticates nobody; it only answers permission questions. Object permissions
+are answered by scoping: the object must be inside ``restrict(user, verb)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gongzhi.access.queries import active_grants
+from gongzhi.access.roles import permissions_by_role
+
+
+class RoleGrantBackend:
+    def authenticate(self, request: Any, **credentials: Any) -> None:
+        return None
+
+    def get_user(self, user_id: Any) -> None:
+        return None
+
+    def get_all_permissions(self, user: Any, obj: Any = None) -> set[str]:
+        table = permissions_by_role()
+        perms: set[str] = set()
+        for grant in active_grants(user):
+            perms |= table.get(grant.role, frozenset())
+        return perms
+
+    def has_perm(self, user: Any, perm: str, obj: Any = None) -> bool:
+        if perm not in self.get_all_permissions(user):
+            return False
+        if obj is None:
+            return True
+        verb = perm.split(".", 1)[1].rsplit("_", 1)[0]
+        manager = type(obj)._default_manager
+        if not hasattr(manager, "restrict"):
+            return True
+        return bool(manager.restrict(user, verb).filter(pk=obj.pk).exists())
+
+    def has_module_perms(self, user: Any, app_label: str) -> bool:
+        return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user))

@@ -1,0 +1,64 @@
+"""Role grants: (user, role, organisation, area subtree)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.access.choices import Role
+from gongzhi.core.models import ScopedModel
+from gongzhi.core.scoping import ScopeSpec
+
+
+class RoleGrant(ScopedModel):
+    """A user holds ``role`` for ``organisation`` over the ``area`` subtree.
+
+    ``area_path`` copies the area's materialised path so scoping needs no join; the
+    territory actions that move an area keep it in step. A grant with no area is
+    system-wide (only the three administrators get those). Revoked grants are kept.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_grants"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, db_index=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_grants",
+    )
+    area = models.ForeignKey(
+        "territory.Area", verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = models.CharField(_("area path"), max_length=255, blank=True, default="", db_index=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    scope = ScopeSpec(area_path="area_path", organisation="organisation_id", owner="user_id")
+
+    class Meta:
+        ordering = ["user_id", "role"]
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation", "area"],
+                condition=Q(revoked_at__isnull=True),
+                name="access_rolegrant_unique_active",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="access_grant_user_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organisation or '-'} · {self.area or '*'}"

@@ -1,0 +1,72 @@
+"""``Idempotency-Key`` support for create endpoints.
+
+The first request with a key reserves it (a unique row), runs, and stores its
+response; a retry with the same key and body replays that response; the same key
+with a different body gets 422. A concurrent duplicate that finds the key reserved
+but not yet answered gets 409 and may retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from gongzhi.core.errors import CoreError, CoreErrorCode
+from gongzhi.core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+def _request_hash(request: Request) -> str:
+    try:
+        body = json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False)
+    except TypeError:
+        body = repr(request.data)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def idempotent(request: Request, scope: str, handler: Callable[[], Response]) -> Response:
+    key = request.headers.get(HEADER)
+    if not key:
+        return handler()
+    if len(key) > MAX_KEY_LENGTH:
+        raise CoreError(CoreErrorCode.INVALID_INPUT, "Idempotency-Key is too long.", field=HEADER)
+    user_key = str(request.user.pk) if request.user.is_authenticated else "anonymous"
+    digest = _request_hash(request)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(user_key=user_key, key=key, scope=scope, request_hash=digest)
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.get(user_key=user_key, key=key, scope=scope)
+        if existing.request_hash != digest:
+            raise CoreError(CoreErrorCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with a different request.") from None
+        if existing.status_code is None:
+            err = CoreError(CoreErrorCode.IDEMPOTENCY_IN_PROGRESS, "The first request with this key is still running.")
+            err.http_status = 409  # type: ignore[misc]
+            raise err from None
+        response = Response(existing.response_body, status=existing.status_code)
+        response["Idempotent-Replayed"] = "true"
+        return response
+    try:
+        response = handler()
+    except Exception:
+        record.delete()  # the first attempt failed: let a retry run for real
+        raise
+    if 200 <= response.status_code < 300:
+        record.status_code = response.status_code
+        record.response_body = _json_safe(response.data)
+        record.save(update_fields=["status_code", "response_body"])
+    else:
+        record.delete()
+    return response
+
+
+def _json_safe(data: Any) -> Any:
+    return json.loads(json.dumps(data, default=str))

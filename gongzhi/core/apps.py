@@ -1,0 +1,38 @@
+"""The core app and the DomainConfig base that every domain's AppConfig extends."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.apps import AppConfig, apps
+
+
+class DomainConfig(AppConfig):
+    """An AppConfig that is also the domain's manifest.
+
+    ``role_permissions`` maps a role value (see ``gongzhi.access.choices.Role``) to the
+    permission codenames (``"<verb>_<model>"``) that the role holds in this domain. The
+    access layer collects these at start-up, so a domain declares who may do what in
+    one place. ``audit_redacted_fields`` names fields that never appear in audit diffs.
+    """
+
+    default_auto_field = "django.db.models.BigAutoField"
+    role_permissions: ClassVar[dict[str, list[str]]] = {}
+    domain_doc: ClassVar[str] = ""
+
+
+def domain_configs() -> list[DomainConfig]:
+    """All installed domain manifests, in INSTALLED_APPS order."""
+    return [c for c in apps.get_app_configs() if isinstance(c, DomainConfig)]
+
+
+class CoreConfig(AppConfig):
+    name = "gongzhi.core"
+    label = "core"
+    verbose_name = "Core"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from gongzhi.core import scheduler
+
+        scheduler.start_if_configured()

@@ -1,0 +1,31 @@
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.apps import DomainConfig
+
+_READ = ["view_organisation", "view_mattercategory", "view_dutyassignment"]
+_MANAGE = ["add_organisation", "change_organisation", "add_dutyassignment", "change_dutyassignment", "delete_dutyassignment"]
+
+
+class OrganisationsConfig(DomainConfig):
+    default = True
+    name = "gongzhi.organisations"
+    label = "organisations"
+    verbose_name = _("Organisations")
+    role_permissions = {
+        "resident": ["view_organisation", "view_mattercategory"],
+        "grid_worker": _READ,
+        "community_worker": _READ,
+        "street_official": _READ + _MANAGE + ["import_organisation"],
+        "district_official": _READ,
+        "department_handler": _READ,
+        "property_staff": _READ,
+        "owners_committee": _READ,
+        "social_org_staff": _READ,
+        "enterprise_staff": _READ,
+        "volunteer_leader": _READ,
+        "police_liaison": _READ,
+        "evaluator": _READ,
+        "system_admin": _READ
+        + _MANAGE
+        + ["import_organisation", "add_mattercategory", "change_mattercategory", "delete_mattercategory"],
+    }

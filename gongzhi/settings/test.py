@@ -1,0 +1,11 @@
+"""Test settings: fast hashing, no lockout noise, eager tasks; database from DATABASE_URL."""
+
+from gongzhi.settings.base import *  # noqa: F403  (settings modules extend the base by design)
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+GONGZHI_SMS_BACKEND = "gongzhi.accounts.sms.MemorySmsBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+GONGZHI_RUN_SCHEDULER = False
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi-test"}}
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
