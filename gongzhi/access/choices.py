@@ -5,22 +5,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    RESIDENT = "resident", _("居民")
-    GRID_WORKER = "grid_worker", _("网格员")
-    COMMUNITY_WORKER = "community_worker", _("社区工作者")
-    STREET_OFFICIAL = "street_official", _("街道干部")
-    DISTRICT_OFFICIAL = "district_official", _("区级干部")
-    DEPARTMENT_HANDLER = "department_handler", _("职能部门承办人")
-    PROPERTY_STAFF = "property_staff", _("物业公司人员")
-    OWNERS_COMMITTEE = "owners_committee", _("业委会成员")
-    SOCIAL_ORG_STAFF = "social_org_staff", _("社会组织人员")
-    ENTERPRISE_STAFF = "enterprise_staff", _("驻区单位人员")
-    VOLUNTEER_LEADER = "volunteer_leader", _("志愿队负责人")
-    POLICE_LIAISON = "police_liaison", _("派出所联络员")
-    EVALUATOR = "evaluator", _("第三方评估员")
-    SYSTEM_ADMIN = "system_admin", _("系统管理员")
-    SECURITY_ADMIN = "security_admin", _("安全保密管理员")
-    AUDIT_ADMIN = "audit_admin", _("安全审计员")
+    RESIDENT = "resident", _("Resident")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    STREET_OFFICIAL = "street_official", _("Street official")
+    DISTRICT_OFFICIAL = "district_official", _("District official")
+    DEPARTMENT_HANDLER = "department_handler", _("Department handler")
+    PROPERTY_STAFF = "property_staff", _("Property company staff")
+    OWNERS_COMMITTEE = "owners_committee", _("Owners' committee member")
+    SOCIAL_ORG_STAFF = "social_org_staff", _("Social organisation staff")
+    ENTERPRISE_STAFF = "enterprise_staff", _("Enterprise staff")
+    VOLUNTEER_LEADER = "volunteer_leader", _("Volunteer team leader")
+    POLICE_LIAISON = "police_liaison", _("Police liaison")
+    EVALUATOR = "evaluator", _("Third-party evaluator")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
 
 class ScopeMode(models.TextChoices):

@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccountKind(models.TextChoices):
-    RESIDENT = "resident", _("居民")
-    STAFF = "staff", _("工作人员")
+    RESIDENT = "resident", _("Resident")
+    STAFF = "staff", _("Staff")
 
 
 class UiLanguage(models.TextChoices):
-    ZH_HANS = "zh-hans", _("简体中文")
-    EN = "en", _("English")
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"

@@ -15,8 +15,8 @@ class ComplexityValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if sum(1 for c in self.classes if re.search(c, password)) < 3:
             raise ValidationError(
-                _("密码须包含小写字母、大写字母、数字、符号中的至少三类。"), code="password_too_simple"
+                _("The password must contain at least three of: lower-case letters, upper-case letters, digits, symbols."), code="password_too_simple"
             )
 
     def get_help_text(self) -> str:
-        return _("密码须包含小写字母、大写字母、数字、符号中的至少三类。")
+        return _("The password must contain at least three of: lower-case letters, upper-case letters, digits, symbols.")

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from gongzhi.audit.decorators import note_change_recorded
 from gongzhi.audit.models import ChangeRecord
 from gongzhi.audit.snapshot import diff, snapshot
 from gongzhi.core import context
@@ -33,6 +34,7 @@ def record_change(
     after_data = snapshot(target) if after is True else (after or None)
     before_data, after_data = diff(before, after_data)
     is_user = getattr(actor, "is_authenticated", False)
+    note_change_recorded()
     return ChangeRecord.objects.create(
         actor=actor if is_user else None,
         actor_label=(str(actor) if is_user else ctx.source)[:150],

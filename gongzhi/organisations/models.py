@@ -31,7 +31,7 @@ class Organisation(ScopedModel):
 
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices, db_index=True)
     name = models.CharField(_("name"), max_length=120)
-    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("统一社会信用代码 or internal code"))
+    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("Unified social credit code or an internal code"))
     parent = models.ForeignKey(
         "self", verbose_name=_("parent organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )

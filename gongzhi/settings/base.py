@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -166,6 +165,7 @@ GONGZHI_REQUIRE_STAFF_2FA = env.bool("GONGZHI_REQUIRE_STAFF_2FA", default=False)
 GONGZHI_SMS_BACKEND = env.str("GONGZHI_SMS_BACKEND", default="gongzhi.accounts.sms.ConsoleSmsBackend")
 GONGZHI_PHONE_CODE_TTL = 300
 GONGZHI_PHONE_CODE_MAX_ATTEMPTS = 5
+GONGZHI_ENFORCE_ONE_CHANGE_RECORD = env.bool("GONGZHI_ENFORCE_ONE_CHANGE_RECORD", default=False)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -203,7 +203,7 @@ GONGZHI_KEY_FILE = env.str("GONGZHI_KEY_FILE", default=str(VAR_DIR / "keys.json"
 
 # --- i18n ------------------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "gongzhi" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -9,3 +9,4 @@ GONGZHI_RUN_SCHEDULER = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi-test"}}
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+GONGZHI_ENFORCE_ONE_CHANGE_RECORD = True

@@ -3,26 +3,26 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AreaLevel(models.IntegerChoices):
-    CITY = 1, _("市")
-    DISTRICT = 2, _("区")
-    STREET = 3, _("街道")
-    COMMUNITY = 4, _("社区")
-    GRID = 5, _("网格")
+    CITY = 1, _("City")
+    DISTRICT = 2, _("District")
+    STREET = 3, _("Street")
+    COMMUNITY = 4, _("Community")
+    GRID = 5, _("Grid")
 
 
 class CommunityType(models.TextChoices):
-    OLD_RESIDENTIAL = "old_residential", _("老旧小区")
-    COMMODITY_HOUSING = "commodity_housing", _("新建商品房")
-    URBAN_RURAL_FRINGE = "urban_rural_fringe", _("城乡结合部")
-    URBAN_VILLAGE = "urban_village", _("城中村")
-    RESETTLEMENT = "resettlement", _("安置小区")
-    WORK_UNIT = "work_unit", _("单位大院")
-    MIXED = "mixed", _("混合型")
+    OLD_RESIDENTIAL = "old_residential", _("Old residential estate")
+    COMMODITY_HOUSING = "commodity_housing", _("New commodity housing")
+    URBAN_RURAL_FRINGE = "urban_rural_fringe", _("Urban-rural fringe")
+    URBAN_VILLAGE = "urban_village", _("Village in the city")
+    RESETTLEMENT = "resettlement", _("Resettlement estate")
+    WORK_UNIT = "work_unit", _("Work-unit compound")
+    MIXED = "mixed", _("Mixed")
 
 
 class BuildingUse(models.TextChoices):
-    RESIDENTIAL = "residential", _("住宅")
-    COMMERCIAL = "commercial", _("商业")
-    MIXED = "mixed", _("商住混合")
-    PUBLIC = "public", _("公共服务")
-    OTHER = "other", _("其他")
+    RESIDENTIAL = "residential", _("Residential")
+    COMMERCIAL = "commercial", _("Commercial")
+    MIXED = "mixed", _("Mixed use")
+    PUBLIC = "public", _("Public service")
+    OTHER = "other", _("Other")

@@ -1,0 +1,54 @@
+"""``@action``: marks a function as a domain action (every write is one).
+
+It makes the function atomic and counts the change records it writes. In tests and
+with ``GONGZHI_ENFORCE_ONE_CHANGE_RECORD`` on, an action that finishes without
+exactly one change record raises, so the "one record per action" contract cannot
+silently break. An action that calls another action gets that action's record from
+it and writes its own: each call counts only the records written directly by it.
+
+    @action
+    def close_work_order(order: WorkOrder, *, actor: User, resolution: str) -> WorkOrder: ...
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, ParamSpec, TypeVar
+
+from django.conf import settings
+from django.db import transaction
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_counter: ContextVar[list[int] | None] = ContextVar("gongzhi_action_records", default=None)
+
+
+class ActionContractError(AssertionError):
+    """An action wrote no change record, or more than one."""
+
+
+def note_change_recorded() -> None:
+    counter = _counter.get()
+    if counter is not None:
+        counter[0] += 1
+
+
+def action(func: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        counter = [0]
+        token = _counter.set(counter)
+        try:
+            with transaction.atomic():
+                result = func(*args, **kwargs)
+                if getattr(settings, "GONGZHI_ENFORCE_ONE_CHANGE_RECORD", False) and counter[0] != 1:
+                    raise ActionContractError(f"{func.__qualname__} wrote {counter[0]} change records, expected exactly 1")
+        finally:
+            _counter.reset(token)
+        return result
+
+    wrapper.is_gongzhi_action = True  # type: ignore[attr-defined]
+    return wrapper
