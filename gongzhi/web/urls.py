@@ -1,6 +1,11 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from gongzhi.web.views import home, preferences
 
 app_name = "web"
 
-urlpatterns = [path("", lambda request: HttpResponse("共治 Gongzhi"), name="home")]
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("preferences/elder-mode/", preferences.elder_mode, name="elder_mode"),
+    path("preferences/language/", preferences.set_language, name="set_language"),
+]

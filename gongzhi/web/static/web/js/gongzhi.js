@@ -1,0 +1,1 @@
+/* Gongzhi shell behaviour (no inline scripts: CSP script-src 'self'). */
