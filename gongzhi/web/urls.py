@@ -6,6 +6,8 @@ app_name = "web"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("services/", home.services, name="services"),
+    path("me/", home.me, name="me"),
     path("preferences/elder-mode/", preferences.elder_mode, name="elder_mode"),
     path("preferences/language/", preferences.set_language, name="set_language"),
 ]

@@ -18,7 +18,9 @@ _COOKIE_AGE = 60 * 60 * 24 * 365
 
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return reverse("web:home")
 
