@@ -24,10 +24,12 @@ class Role(models.TextChoices):
 
 
 class ScopeMode(models.TextChoices):
-    """How a grant limits rows: by the area subtree alone, or by the organisation within it."""
+    """How a grant limits rows: by the area subtree, by the organisation within it, or not at all
+    (the three administrators, whose grants have no area; their permissions limit them instead)."""
 
     AREA = "area", _("area subtree")
     ORGANISATION = "organisation", _("organisation within area")
+    SYSTEM = "system", _("system-wide")
 
 
 #: The three administrators (三员分立): none may hold another's role or do its work.

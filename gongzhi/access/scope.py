@@ -27,7 +27,7 @@ def grant_q(spec: ScopeSpec, grant: RoleGrant, verb: str) -> Q | None:
     for part in parts:
         q &= part
     if spec.extra is not None:
-        extra = spec.extra(grant, verb)
+        extra = spec.extra(grant, verb)  # noqa: S610  (ScopeSpec.extra is our callable, not QuerySet.extra)
         if extra is not None:
             q = extra if not parts else (q | extra)
     return q

@@ -1,4 +1,8 @@
-"""Phone + one-time code sign-in for residents (filled in by the accounts work)."""
+"""Authentication backends: staff by password, residents by phone + one-time code.
+
+Residents may not use a password and staff may not use phone codes. Both backends
+refuse the other kind, whatever the credentials.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,39 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 
+from gongzhi.accounts.choices import AccountKind
+from gongzhi.core.errors import DomainError
 
-class PhoneCodeBackend(ModelBackend):
-    def authenticate(self, request: Any, phone: str | None = None, code: str | None = None, **kwargs: Any) -> Any:
-        if phone is None or code is None:
+
+class StaffPasswordBackend(ModelBackend):
+    """Username + password, for staff accounts only."""
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if username is None or password is None:
             return None
-        from gongzhi.accounts.phone_codes import verify_code
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        return user if user is not None and getattr(user, "kind", None) == AccountKind.STAFF else None
 
-        return verify_code(phone=phone, code=code)
+
+class PhoneCodeBackend(StaffPasswordBackend):
+    """Phone + one-time code for residents.
+
+    ``settings.AUTHENTICATION_BACKENDS`` names only this class of ours, so it also
+    answers username + password for staff (through :class:`StaffPasswordBackend`).
+    """
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        phone, code = kwargs.get("phone"), kwargs.get("code")
+        if phone is not None and code is not None:
+            from gongzhi.accounts.phone_codes import verify_code
+
+            try:
+                user = verify_code(phone, code)
+            except DomainError:
+                return None
+            return user if user.kind == AccountKind.RESIDENT and user.is_active else None
+        return super().authenticate(request, username=username, password=password)

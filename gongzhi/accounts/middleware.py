@@ -14,6 +14,8 @@ from gongzhi.accounts.choices import AccountKind
 from gongzhi.core import context
 
 _LAST_SEEN = "gongzhi_last_seen"
+#: Set in the fresh session after an idle sign-out; the sign-in page shows a message for it.
+TIMED_OUT_FLAG = "gongzhi_timed_out"
 
 
 class StaffIdleTimeoutMiddleware:
@@ -28,7 +30,7 @@ class StaffIdleTimeoutMiddleware:
                 last = request.session.get(_LAST_SEEN)
                 if last is not None and now - float(last) > settings.GONGZHI_STAFF_IDLE_TIMEOUT:
                     logout(request)
-                    request.session["gongzhi_timed_out"] = True
+                    request.session[TIMED_OUT_FLAG] = True
                 else:
                     request.session[_LAST_SEEN] = now
             if request.user.is_authenticated:

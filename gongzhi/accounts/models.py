@@ -26,7 +26,12 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=8, choices=UiLanguage.choices, default=UiLanguage.ZH_HANS)
     # Home area (community or grid) of a resident; staff areas come from role grants.
     home_area = models.ForeignKey(
-        "territory.Area", verbose_name=_("home area"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "territory.Area",
+        verbose_name=_("home area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -45,3 +50,30 @@ class User(AbstractUser):
     @property
     def is_resident(self) -> bool:
         return self.kind == AccountKind.RESIDENT
+
+
+def mask_phone(phone: str) -> str:
+    """138****0001: enough to recognise a number, not enough to reveal it."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
+
+
+class PhoneCode(models.Model):
+    """A one-time sign-in code sent by SMS. Only a keyed hash of the code is stored."""
+
+    phone = models.CharField(_("mobile phone"), max_length=20, db_index=True)
+    code_hash = models.CharField(_("code hash"), max_length=128)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    consumed_at = models.DateTimeField(_("consumed at"), null=True, blank=True)
+
+    audit_redacted_fields = frozenset({"phone", "code_hash"})
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("phone sign-in code")
+        verbose_name_plural = _("phone sign-in codes")
+        indexes = [models.Index(fields=["phone", "created_at"], name="accounts_phonecode_recent")]
+
+    def __str__(self) -> str:
+        return mask_phone(self.phone)

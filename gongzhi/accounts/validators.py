@@ -1,4 +1,4 @@
-"""Password complexity for staff: at least three of lower, upper, digit, symbol."""
+"""Input rules of accounts: password complexity for staff, mainland mobile numbers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.errors import AccountError, AccountErrorCode
+
+MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+MESSAGE = _("The password must contain at least three of: lower-case letters, upper-case letters, digits, symbols.")
 
 
 class ComplexityValidator:
@@ -14,9 +20,19 @@ class ComplexityValidator:
 
     def validate(self, password: str, user: Any = None) -> None:
         if sum(1 for c in self.classes if re.search(c, password)) < 3:
-            raise ValidationError(
-                _("The password must contain at least three of: lower-case letters, upper-case letters, digits, symbols."), code="password_too_simple"
-            )
+            raise ValidationError(MESSAGE, code="password_too_simple")
 
     def get_help_text(self) -> str:
-        return _("The password must contain at least three of: lower-case letters, upper-case letters, digits, symbols.")
+        return str(MESSAGE)
+
+
+def normalise_phone(phone: str) -> str:
+    """Strip spaces, dashes and a +86/86 prefix; raise ``phone_invalid`` unless a mainland mobile."""
+    digits = re.sub(r"[\s-]", "", phone or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if not MAINLAND_MOBILE.match(digits):
+        raise AccountError(AccountErrorCode.PHONE_INVALID, field="phone")
+    return digits
