@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -50,7 +51,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the UI language; signed-in users keep it on their account too."""
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES) or not translation.check_for_language(language):
-        return HttpResponse(status=400)
+        return HttpResponseBadRequest(
+            _("Choose one of the offered languages."), content_type="text/plain; charset=utf-8"
+        )
     if request.user.is_authenticated:
         update_preferences(request.user, actor=request.user, language=language)
     translation.activate(language)
