@@ -1,0 +1,10 @@
+"""Makes the standalone witness package (tools/witness/src) importable in tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+TOOL_SRC = Path(__file__).resolve().parents[3] / "tools" / "witness" / "src"
+if str(TOOL_SRC) not in sys.path:
+    sys.path.insert(0, str(TOOL_SRC))
