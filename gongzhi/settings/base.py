@@ -44,8 +44,10 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.access",
     "gongzhi.audit",
+    "gongzhi.privacy",
     "gongzhi.territory",
     "gongzhi.organisations",
+    "gongzhi.residents",
     "gongzhi.api",
     "gongzhi.web",
 ]

@@ -1,0 +1,41 @@
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.apps import DomainConfig
+
+_VIEW = ["view_household", "view_resident", "view_householdmembership", "view_residenttag", "view_visit"]
+_KEEP = [
+    "add_household",
+    "change_household",
+    "add_resident",
+    "change_resident",
+    "add_householdmembership",
+    "change_householdmembership",
+    "add_residenttag",
+    "remove_residenttag",
+    "add_visit",
+    "change_visit",
+    "view_healthfile",
+    "add_healthfile",
+    "change_healthfile",
+    # may see residents' real names (others see 张*)
+    "identify_resident",
+]
+
+
+class ResidentsConfig(DomainConfig):
+    """Households and residents ("一户一案"). Grid workers and committee staff keep the files;
+    street and district officials see them masked; nobody outside sees them except through
+    privacy sharing agreements. Revealing a full ID number or phone is its own permission."""
+
+    default = True
+    name = "gongzhi.residents"
+    label = "residents"
+    verbose_name = _("Residents and households")
+    domain_doc = "docs/domains/residents.md"
+    role_permissions = {
+        "resident": ["view_resident"],
+        "grid_worker": _VIEW + _KEEP,
+        "community_worker": _VIEW + _KEEP + ["reveal_resident", "import_resident"],
+        "street_official": [*_VIEW, "reveal_resident", "import_resident"],
+        "district_official": _VIEW,
+    }

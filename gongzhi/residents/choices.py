@@ -1,0 +1,69 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    UNKNOWN = "unknown", _("Not stated")
+
+
+class Relation(models.TextChoices):
+    """Relation to the head of household (与户主关系)."""
+
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    SIBLING = "sibling", _("Sibling")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    NON_RELATIVE = "non_relative", _("Non-relative")
+
+
+class ResidenceType(models.TextChoices):
+    REGISTERED = "registered", _("Registered household (hukou)")
+    RESIDENT = "resident", _("Permanent resident")
+    FLOATING = "floating", _("Floating population")
+    TENANT = "tenant", _("Tenant")
+    VACANT = "vacant", _("Registered but not living here")
+
+
+class ContactPreference(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    SMS = "sms", _("SMS")
+    VISIT = "visit", _("Home visit")
+    APP = "app", _("In the app")
+    NONE = "none", _("Do not contact")
+
+
+class TagKind(models.TextChoices):
+    ELDERLY_ALONE = "elderly_alone", _("Elderly living alone")
+    EMPTY_NEST = "empty_nest", _("Empty-nest elderly")
+    DISABLED = "disabled", _("Person with a disability")
+    LOW_INCOME = "low_income", _("Minimum living allowance")
+    EXTREME_POVERTY = "extreme_poverty", _("Extreme poverty support")
+    VETERAN = "veteran", _("Veteran")
+    MINOR = "minor", _("Minor needing care")
+    LEFT_BEHIND_CHILD = "left_behind_child", _("Left-behind child")
+    PREGNANT = "pregnant", _("Pregnant")
+    KEY_CARE = "key_care", _("Key care")
+    PARTY_MEMBER = "party_member", _("Party member")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+#: Tags that reveal health or disability (sensitive personal information, PIPL art. 28):
+#: setting them needs the person's separate health consent (a guardian's for under-14s).
+SENSITIVE_TAGS = frozenset({TagKind.DISABLED, TagKind.PREGNANT})
+
+
+class VisitKind(models.TextChoices):
+    ROUTINE = "routine", _("Routine visit")
+    CARE = "care", _("Care visit")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class MaskLevel(models.TextChoices):
+    FULL_NAME = "full_name", _("Full name, masked identifiers")
+    MASKED = "masked", _("Everything masked")

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.errors import DomainError
+
+
+class ResidentErrorCode(StrEnum):
+    DUPLICATE_ID_NUMBER = "duplicate_id_number"
+    ALREADY_MEMBER = "already_member"
+    NOT_A_MEMBER = "not_a_member"
+    MOVE_OUT_BEFORE_MOVE_IN = "move_out_before_move_in"
+    HOUSEHOLD_PLACE_REQUIRED = "household_place_required"
+    AREA_NOT_A_GRID = "area_not_a_grid"
+    TAG_ALREADY_SET = "tag_already_set"
+    TAG_ALREADY_REMOVED = "tag_already_removed"
+    GRADE_REQUIRED = "grade_required"
+    CONSENT_REQUIRED = "consent_required"
+    GUARDIAN_CONSENT_REQUIRED = "guardian_consent_required"
+    HEALTH_FILE_EXISTS = "health_file_exists"
+    FOLLOW_UP_ALREADY_DONE = "follow_up_already_done"
+    NOT_IN_HOUSEHOLD = "not_in_household"
+
+
+class ResidentError(DomainError):
+    http_status = 409
+    messages = {
+        ResidentErrorCode.DUPLICATE_ID_NUMBER: _("A resident with this ID number is already registered."),
+        ResidentErrorCode.ALREADY_MEMBER: _("This person already lives in this household."),
+        ResidentErrorCode.NOT_A_MEMBER: _("This person is not a current member of the household."),
+        ResidentErrorCode.MOVE_OUT_BEFORE_MOVE_IN: _("The move-out date is before the move-in date."),
+        ResidentErrorCode.HOUSEHOLD_PLACE_REQUIRED: _("A household needs a room or an address."),
+        ResidentErrorCode.AREA_NOT_A_GRID: _("Choose a grid."),
+        ResidentErrorCode.TAG_ALREADY_SET: _("This tag is already set."),
+        ResidentErrorCode.TAG_ALREADY_REMOVED: _("This tag was already removed."),
+        ResidentErrorCode.GRADE_REQUIRED: _("A disability tag needs a grade from 1 to 4."),
+        ResidentErrorCode.CONSENT_REQUIRED: _("The person has not given separate consent for health and care data."),
+        ResidentErrorCode.GUARDIAN_CONSENT_REQUIRED: _("A guardian must consent for a child under 14."),
+        ResidentErrorCode.HEALTH_FILE_EXISTS: _("This person already has a health and care file."),
+        ResidentErrorCode.FOLLOW_UP_ALREADY_DONE: _("This follow-up is already done."),
+        ResidentErrorCode.NOT_IN_HOUSEHOLD: _("This person does not belong to the visited household."),
+    }
