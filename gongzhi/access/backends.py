@@ -1,6 +1,8 @@
 """An auth backend so that ``user.has_perm`` (admin, DRF) answers from role grants.
 
-It authenticates nobody; it only answers permission questions. Object permissions
+It authenticates nobody; it only answers permission questions. It has no
+``get_user``: no session names it, and Django's test client picks the first backend
+that has one for ``force_login``. Object permissions
 are answered by scoping: the object must be inside ``restrict(user, verb)``.
 """
 
@@ -14,9 +16,6 @@ from gongzhi.access.roles import permissions_by_role
 
 class RoleGrantBackend:
     def authenticate(self, request: Any, **credentials: Any) -> None:
-        return None
-
-    def get_user(self, user_id: Any) -> None:
         return None
 
     def get_all_permissions(self, user: Any, obj: Any = None) -> set[str]:
