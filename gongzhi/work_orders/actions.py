@@ -1,0 +1,816 @@
+"""Every write to a work order. Each step locks the order row (``select_for_update``) so
+two concurrent submissions of the same step cannot both pass the state check, writes
+one audit change record, appends a timeline event, and sends notices after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+
+from gongzhi.access.queries import grants_with_permission
+from gongzhi.access.roles import permission_name
+from gongzhi.audit.actions import record_change
+from gongzhi.audit.decorators import action
+from gongzhi.audit.snapshot import snapshot
+from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
+from gongzhi.territory.choices import AreaLevel
+from gongzhi.territory.models import Area, Building, Room, Unit
+from gongzhi.work_orders import deadlines, transitions
+from gongzhi.work_orders.attachments import max_attachments, process_upload
+from gongzhi.work_orders.choices import (
+    AssignmentRole,
+    Channel,
+    EventKind,
+    ExtensionStatus,
+    NotificationKind,
+    OrderType,
+    Satisfaction,
+    Status,
+    SupervisionLevel,
+    Urgency,
+)
+from gongzhi.work_orders.errors import WorkOrderError, WorkOrderErrorCode
+from gongzhi.work_orders.models import (
+    Assignment,
+    Attachment,
+    Rating,
+    Subscription,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from gongzhi.work_orders.notifications import notify, resident_recipients, unit_recipients
+
+E = WorkOrderErrorCode
+STAFF_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN})
+SYSTEM_CHANNELS = frozenset({Channel.OPEN311, Channel.INTERNAL})
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _lock(order: WorkOrder) -> WorkOrder:
+    return WorkOrder.objects.select_for_update().get(pk=order.pk)
+
+
+def _require(order: WorkOrder, verb: str) -> None:
+    if not transitions.allows(verb, order.status):
+        raise WorkOrderError(
+            E.ILLEGAL_TRANSITION,
+            _g("“%(verb)s” is not possible while the order is “%(status)s”.")
+            % {"verb": verb, "status": order.get_status_display()},
+        )
+
+
+def _require_reason(text: str, field: str = "reason") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise WorkOrderError(E.REASON_REQUIRED, field=field)
+    return text
+
+
+def _actor_label(actor: Any) -> str:
+    return str(actor)[:150] if getattr(actor, "is_authenticated", False) else "system"
+
+
+def _event(
+    order: WorkOrder,
+    kind: EventKind,
+    actor: Any,
+    *,
+    from_status: str = "",
+    note: str = "",
+    public: bool = True,
+    organisation: Organisation | None = None,
+    data: dict[str, Any] | None = None,
+) -> WorkOrderEvent:
+    return WorkOrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor),
+        organisation=organisation,
+        from_status=from_status,
+        to_status=order.status if order.status != from_status else "",
+        note=note,
+        is_public=public,
+        data=data or {},
+    )
+
+
+def _save(order: WorkOrder, fields: Sequence[str]) -> None:
+    order.save(update_fields=sorted({*fields, "updated_at"}))
+
+
+def _tell_resident(order: WorkOrder, message: str) -> None:
+    notify(resident_recipients(order), order=order, kind=NotificationKind.STATUS, message=message)
+
+
+def _end_assignments(order: WorkOrder, reason: str, *, now: Any, roles: Sequence[str] | None = None) -> list[int]:
+    active = Assignment.objects.filter(order=order, ended_at__isnull=True)
+    if roles is not None:
+        active = active.filter(role__in=roles)
+    ended = list(active.values_list("organisation_id", flat=True))
+    active.update(ended_at=now, end_reason=reason)
+    return ended
+
+
+def _serves(organisation: Organisation, order: WorkOrder) -> bool:
+    """The unit serves the order's area (or an area containing it)."""
+    ancestors = Area(path=order.area_path).ancestor_paths()
+    return OrganisationArea.objects.filter(organisation=organisation, area__path__in=ancestors).exists()
+
+
+def _check_units(order: WorkOrder, units: Sequence[Organisation]) -> None:
+    for unit in units:
+        if not unit.is_active or not _serves(unit, order):
+            raise WorkOrderError(E.UNIT_NOT_SERVING_AREA, field="to", unit=unit.pk)
+
+
+def _grant_covers(actor: Any, verb: str, area: Area) -> bool:
+    return any(
+        area.path.startswith(g.area_path or "") for g in grants_with_permission(actor, permission_name(WorkOrder, verb))
+    )
+
+
+# --- intake -------------------------------------------------------------------------------------
+
+
+@action
+def submit_work_order(
+    *,
+    actor: Any,
+    order_type: OrderType | str,
+    area: Area,
+    title: str,
+    description: str,
+    channel: Channel | str = Channel.WEB,
+    category: MatterCategory | None = None,
+    urgency: Urgency | str = Urgency.NORMAL,
+    building: Building | None = None,
+    unit: Unit | None = None,
+    room: Room | None = None,
+    address: str = "",
+    lat: Decimal | None = None,
+    lng: Decimal | None = None,
+    on_behalf_of: Any = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    is_public: bool = False,
+    external_id: str = "",
+) -> WorkOrder:
+    """File a request. Residents file for themselves on the web; staff enter phone calls and
+    walk-ins (for a known resident or anonymously with a contact); grid workers report from
+    patrol in their grid; system channels (Open311, internal) come with ``actor=None``."""
+    channel = Channel(channel)
+    is_user = getattr(actor, "is_authenticated", False)
+    if area.level < AreaLevel.COMMUNITY or not area.is_active:
+        raise WorkOrderError(E.AREA_NOT_ALLOWED, field="area")
+    if category is not None and not category.is_active:
+        raise WorkOrderError(E.CATEGORY_INACTIVE, field="category")
+    submitter = None
+    if channel == Channel.WEB:
+        if not is_user:
+            raise WorkOrderError(E.CHANNEL_NOT_ALLOWED, field="channel")
+        submitter = actor
+    elif channel in STAFF_CHANNELS:
+        if not is_user or not _grant_covers(actor, "add_on_behalf", area):
+            raise WorkOrderError(E.CHANNEL_NOT_ALLOWED, field="channel")
+        submitter = on_behalf_of
+    elif channel == Channel.GRID_PATROL:
+        if not is_user or not _grant_covers(actor, "patrol", area):
+            raise WorkOrderError(E.AREA_NOT_ALLOWED, field="area")
+    elif is_user:  # system channels have no signed-in actor
+        raise WorkOrderError(E.CHANNEL_NOT_ALLOWED, field="channel")
+    if submitter is None and channel != Channel.GRID_PATROL and not contact_phone.strip():
+        raise WorkOrderError(E.CONTACT_REQUIRED, field="contact_phone")
+    for part, parent_ok in (
+        (building, building is None or building.area_path.startswith(area.path)),
+        (unit, unit is None or (building is not None and unit.building_id == building.pk)),
+        (room, room is None or (unit is not None and room.unit_id == unit.pk)),
+    ):
+        if not parent_ok:
+            raise WorkOrderError(E.AREA_NOT_ALLOWED, field=type(part).__name__.lower())
+    order = WorkOrder.objects.create(
+        order_type=OrderType(order_type),
+        category=category,
+        urgency=Urgency(urgency),
+        channel=channel,
+        title=title.strip()[:120],
+        description=description.strip(),
+        area=area,
+        area_path=area.path,
+        building=building,
+        unit=unit,
+        room=room,
+        address=address,
+        lat=lat,
+        lng=lng,
+        submitter=submitter,
+        entered_by=actor if is_user else None,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        is_public=is_public,
+        external_id=external_id,
+        submitted_at=timezone.now(),
+    )
+    _event(order, EventKind.SUBMIT, actor, note="", data={"channel": channel.value})
+    record_change(order, verb="submit", actor=actor)
+    if submitter is not None:
+        _tell_resident(order, _g("Your request %(number)s was received.") % {"number": order.number})
+    return order
+
+
+# --- dispatcher steps ---------------------------------------------------------------------------
+
+
+@action
+def accept_work_order(
+    order: WorkOrder,
+    *,
+    actor: Any,
+    note: str = "",
+    category: MatterCategory | None = None,
+    urgency: Urgency | str | None = None,
+) -> WorkOrder:
+    """受理: the request is in scope. The dispatcher may correct its category and urgency."""
+    order = _lock(order)
+    _require(order, "accept")
+    before, from_status = snapshot(order), order.status
+    fields = ["status", "accepted_at"]
+    order.status, order.accepted_at = Status.ACCEPTED, timezone.now()
+    if category is not None:
+        order.category = category
+        fields.append("category")
+    if urgency is not None:
+        order.urgency = Urgency(urgency)
+        fields.append("urgency")
+    _save(order, fields)
+    _event(order, EventKind.ACCEPT, actor, from_status=from_status, note=note)
+    record_change(order, verb="accept", actor=actor, before=before)
+    _tell_resident(order, _g("Your request %(number)s was accepted.") % {"number": order.number})
+    return order
+
+
+@action
+def reject_work_order(order: WorkOrder, *, actor: Any, reason: str) -> WorkOrder:
+    """不予受理, with the reason shown to the resident. Terminal."""
+    reason = _require_reason(reason)
+    order = _lock(order)
+    _require(order, "reject")
+    before, from_status = snapshot(order), order.status
+    order.status, order.rejected_at, order.reject_reason = Status.REJECTED, timezone.now(), reason[:500]
+    _save(order, ["status", "rejected_at", "reject_reason"])
+    _event(order, EventKind.REJECT, actor, from_status=from_status, note=reason)
+    record_change(order, verb="reject", actor=actor, before=before)
+    _tell_resident(
+        order, _g("Your request %(number)s was not accepted: %(reason)s") % {"number": order.number, "reason": reason}
+    )
+    return order
+
+
+def _dispatch(order: WorkOrder, to: Organisation, assist: Sequence[Organisation], actor: Any, note: str) -> str:
+    """Dispatch one locked order (shared by single and bulk dispatch); returns the old status."""
+    _require(order, "dispatch")
+    if order.on_hold:
+        raise WorkOrderError(E.ON_HOLD)
+    assist = [unit for unit in assist if unit.pk != to.pk]
+    _check_units(order, [to, *assist])
+    now = timezone.now()
+    from_status = order.status
+    _end_assignments(order, "redispatched", now=now)
+    Assignment.objects.bulk_create(
+        [Assignment(order=order, organisation=to, role=AssignmentRole.LEAD, assigned_at=now, assigned_by=_user(actor))]
+        + [
+            Assignment(
+                order=order, organisation=unit, role=AssignmentRole.ASSIST, assigned_at=now, assigned_by=_user(actor)
+            )
+            for unit in {u.pk: u for u in assist}.values()
+        ]
+    )
+    order.status, order.lead_organisation, order.dispatched_by = Status.DISPATCHED, to, _user(actor)
+    order.accepted_at = order.accepted_at or now
+    order.dispatched_at = now
+    order.dispatch_count += 1
+    order.signed_at = order.first_contact_at = order.started_at = None
+    fields = deadlines.apply_dispatch_deadlines(order, now)
+    _save(
+        order,
+        [
+            *fields,
+            "status",
+            "lead_organisation",
+            "dispatched_by",
+            "accepted_at",
+            "dispatched_at",
+            "dispatch_count",
+            "signed_at",
+            "first_contact_at",
+            "started_at",
+        ],
+    )
+    _event(
+        order,
+        EventKind.DISPATCH,
+        actor,
+        from_status=from_status,
+        note=note,
+        organisation=to,
+        data={"lead": to.pk, "assist": [u.pk for u in assist], "reply_due": order.reply_due.isoformat()},  # type: ignore[union-attr]
+    )
+    notify(
+        unit_recipients([to.pk, *[u.pk for u in assist]]),
+        order=order,
+        kind=NotificationKind.DISPATCHED,
+        message=_g("New work order %(number)s: %(title)s") % {"number": order.number, "title": order.title},
+    )
+    _tell_resident(
+        order, _g("Your request %(number)s was passed to %(unit)s.") % {"number": order.number, "unit": to.name}
+    )
+    return from_status
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@action
+def dispatch_work_order(
+    order: WorkOrder,
+    *,
+    to: Organisation,
+    actor: Any,
+    assist: Sequence[Organisation] = (),
+    note: str = "",
+) -> WorkOrder:
+    """派单 to a lead unit (and assisting units). Deadlines start now."""
+    order = _lock(order)
+    before = snapshot(order)
+    _dispatch(order, to, assist, actor, note)
+    record_change(order, verb="dispatch", actor=actor, before=before, related=to)
+    return order
+
+
+@action
+def bulk_dispatch_work_orders(
+    orders: Sequence[WorkOrder], *, to: Organisation, actor: Any, note: str = ""
+) -> list[WorkOrder]:
+    """Dispatch many orders to one unit, all or none; one change record lists them."""
+    ids = sorted({o.pk for o in orders})
+    if not ids:
+        raise WorkOrderError(E.NOTHING_TO_DISPATCH)
+    locked = list(WorkOrder.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    blocked = [o.number for o in locked if not transitions.allows("dispatch", o.status) or o.on_hold]
+    if blocked:
+        raise WorkOrderError(
+            E.ILLEGAL_TRANSITION,
+            _g("These orders cannot be dispatched now: %(numbers)s") % {"numbers": ", ".join(blocked)},
+        )
+    for order in locked:
+        _dispatch(order, to, (), actor, note)
+    record_change(
+        to,
+        verb="bulk_dispatch_work_orders",
+        actor=actor,
+        before=None,
+        after={"orders": [o.pk for o in locked], "to": to.pk},
+    )
+    return locked
+
+
+@action
+def transfer_work_order(order: WorkOrder, *, to: Organisation, actor: Any, reason: str) -> WorkOrder:
+    """改派 to another lead unit. The reply clock keeps running from the first dispatch;
+    the new unit gets a fresh time to sign."""
+    reason = _require_reason(reason)
+    order = _lock(order)
+    _require(order, "transfer")
+    if order.lead_organisation_id == to.pk:
+        raise WorkOrderError(E.SAME_UNIT, field="to")
+    _check_units(order, [to])
+    before, from_status, now = snapshot(order), order.status, timezone.now()
+    previous = order.lead_organisation
+    _end_assignments(order, "transferred", now=now, roles=[AssignmentRole.LEAD])
+    Assignment.objects.filter(order=order, organisation=to, ended_at__isnull=True).update(
+        ended_at=now, end_reason="promoted"
+    )
+    Assignment.objects.create(
+        order=order, organisation=to, role=AssignmentRole.LEAD, assigned_at=now, assigned_by=_user(actor)
+    )
+    limits = deadlines.limits_for(order)
+    order.status, order.lead_organisation = Status.DISPATCHED, to
+    order.signed_at = order.started_at = None
+    order.sign_due = limits.sign.add_to(now)
+    order.sign_remind_at = deadlines.reminder_at(now, order.sign_due)
+    order.transfer_count += 1
+    _save(
+        order,
+        ["status", "lead_organisation", "signed_at", "started_at", "sign_due", "sign_remind_at", "transfer_count"],
+    )
+    _event(
+        order,
+        EventKind.TRANSFER,
+        actor,
+        from_status=from_status,
+        note=reason,
+        organisation=to,
+        data={"from": previous.pk if previous else None, "to": to.pk},
+    )
+    record_change(order, verb="transfer", actor=actor, before=before, related=to)
+    notify(
+        unit_recipients([to.pk]),
+        order=order,
+        kind=NotificationKind.DISPATCHED,
+        message=_g("Work order %(number)s was transferred to your unit.") % {"number": order.number},
+    )
+    return order
+
+
+@action
+def merge_work_order(order: WorkOrder, *, master: WorkOrder, actor: Any, note: str = "") -> WorkOrder:
+    """已合并: a duplicate of ``master``. Its submitter follows the master from now on."""
+    if master.pk == order.pk:
+        raise WorkOrderError(E.MERGE_INTO_SELF, field="master")
+    first, second = sorted([order.pk, master.pk])
+    locked = {o.pk: o for o in WorkOrder.objects.select_for_update().filter(pk__in=[first, second])}
+    order, master = locked[order.pk], locked[master.pk]
+    _require(order, "merge")
+    if master.status in (Status.MERGED, Status.REJECTED, Status.CLOSED):
+        raise WorkOrderError(E.MASTER_NOT_OPEN, field="master")
+    before, from_status = snapshot(order), order.status
+    order.status, order.master, order.merged_at = Status.MERGED, master, timezone.now()
+    _save(order, ["status", "master", "merged_at"])
+    subscribers = resident_recipients(order) - {master.submitter_id}
+    Subscription.objects.bulk_create(
+        [Subscription(order=master, user_id=uid) for uid in subscribers], ignore_conflicts=True
+    )
+    _event(order, EventKind.MERGE, actor, from_status=from_status, note=note, data={"master": master.pk})
+    record_change(order, verb="merge", actor=actor, before=before, related=master)
+    _tell_resident(
+        order,
+        _g("Your request %(number)s is handled together with %(master)s.")
+        % {"number": order.number, "master": master.number},
+    )
+    return order
+
+
+# --- handling unit ------------------------------------------------------------------------------
+
+
+def _unit_of(order: WorkOrder) -> Organisation | None:
+    return order.lead_organisation
+
+
+@action
+def sign_work_order(order: WorkOrder, *, actor: Any, note: str = "") -> WorkOrder:
+    """签收 by the lead unit."""
+    order = _lock(order)
+    _require(order, "sign")
+    before, from_status = snapshot(order), order.status
+    order.status, order.signed_at = Status.SIGNED, timezone.now()
+    _save(order, ["status", "signed_at"])
+    _event(order, EventKind.SIGN, actor, from_status=from_status, note=note, organisation=_unit_of(order))
+    record_change(order, verb="sign", actor=actor, before=before)
+    return order
+
+
+@action
+def return_work_order(order: WorkOrder, *, actor: Any, reason: str) -> WorkOrder:
+    """退单: the unit sends the order back to the dispatcher, only before signing for it."""
+    reason = _require_reason(reason)
+    order = _lock(order)
+    if order.status in (Status.SIGNED, Status.IN_PROGRESS):
+        raise WorkOrderError(E.ALREADY_SIGNED)
+    _require(order, "return")
+    before, from_status, now = snapshot(order), order.status, timezone.now()
+    unit = order.lead_organisation
+    _end_assignments(order, "returned", now=now)
+    order.status, order.lead_organisation, order.returned_at = Status.RETURNED, None, now
+    order.return_count += 1
+    _save(order, ["status", "lead_organisation", "returned_at", "return_count"])
+    _event(order, EventKind.RETURN, actor, from_status=from_status, note=reason, organisation=unit, public=False)
+    record_change(order, verb="return", actor=actor, before=before)
+    if order.dispatched_by_id:
+        notify(
+            [order.dispatched_by_id],
+            order=order,
+            kind=NotificationKind.STATUS,
+            message=_g("Work order %(number)s was returned: %(reason)s") % {"number": order.number, "reason": reason},
+        )
+    return order
+
+
+@action
+def record_first_contact(order: WorkOrder, *, actor: Any, note: str = "") -> WorkOrder:
+    """The unit has contacted the resident (首次联系), which the response-rate KPI measures."""
+    order = _lock(order)
+    _require(order, "contact")
+    if order.first_contact_at is not None:
+        raise WorkOrderError(E.ILLEGAL_TRANSITION, _g("The first contact is already recorded."))
+    before = snapshot(order)
+    order.first_contact_at = timezone.now()
+    _save(order, ["first_contact_at"])
+    _event(order, EventKind.CONTACT, actor, from_status=order.status, note=note, organisation=_unit_of(order))
+    record_change(order, verb="contact", actor=actor, before=before)
+    return order
+
+
+@action
+def start_work_order(order: WorkOrder, *, actor: Any, note: str = "") -> WorkOrder:
+    """办理中."""
+    order = _lock(order)
+    _require(order, "start")
+    before, from_status = snapshot(order), order.status
+    order.status, order.started_at = Status.IN_PROGRESS, timezone.now()
+    _save(order, ["status", "started_at"])
+    _event(order, EventKind.START, actor, from_status=from_status, note=note, organisation=_unit_of(order))
+    record_change(order, verb="start", actor=actor, before=before)
+    _tell_resident(order, _g("Your request %(number)s is being handled.") % {"number": order.number})
+    return order
+
+
+@action
+def reply_work_order(order: WorkOrder, *, actor: Any, text: str) -> WorkOrder:
+    """已反馈: the unit's answer to the resident. Follow-up and rating windows start now."""
+    text = _require_reason(text, field="text")
+    order = _lock(order)
+    _require(order, "reply")
+    before, from_status, now = snapshot(order), order.status, timezone.now()
+    order.status, order.replied_at, order.reply_text = Status.REPLIED, now, text
+    fields = deadlines.apply_reply_deadlines(order, now)
+    _save(order, [*fields, "status", "replied_at", "reply_text"])
+    _event(order, EventKind.REPLY, actor, from_status=from_status, note=text, organisation=_unit_of(order))
+    record_change(order, verb="reply", actor=actor, before=before)
+    _tell_resident(order, _g("Your request %(number)s has a reply. Please rate it.") % {"number": order.number})
+    return order
+
+
+@action
+def request_extension(order: WorkOrder, *, actor: Any, days: int, reason: str) -> WorkOrder:
+    """延期申请, before the reply deadline, at most ``GONGZHI_WORK_ORDER_MAX_EXTENSIONS`` times."""
+    reason = _require_reason(reason)
+    order = _lock(order)
+    if not transitions.allows("request_extension", order.status) or order.extension_status == ExtensionStatus.REQUESTED:
+        raise WorkOrderError(E.EXTENSION_NOT_ALLOWED)
+    if order.extension_count >= getattr(settings, "GONGZHI_WORK_ORDER_MAX_EXTENSIONS", 1):
+        raise WorkOrderError(E.EXTENSION_LIMIT_REACHED)
+    if days < 1 or days > getattr(settings, "GONGZHI_WORK_ORDER_MAX_EXTENSION_DAYS", 10):
+        raise WorkOrderError(E.EXTENSION_TOO_LONG, field="days")
+    if order.reply_due is None or timezone.now() >= order.reply_due:
+        raise WorkOrderError(E.EXTENSION_AFTER_DEADLINE)
+    before = snapshot(order)
+    order.extension_status, order.extension_days, order.extension_reason = ExtensionStatus.REQUESTED, days, reason[:500]
+    _save(order, ["extension_status", "extension_days", "extension_reason"])
+    _event(
+        order,
+        EventKind.REQUEST_EXTENSION,
+        actor,
+        note=reason,
+        public=False,
+        organisation=_unit_of(order),
+        data={"days": days},
+    )
+    record_change(order, verb="request_extension", actor=actor, before=before)
+    if order.dispatched_by_id:
+        notify(
+            [order.dispatched_by_id],
+            order=order,
+            kind=NotificationKind.STATUS,
+            message=_g("Extension requested for %(number)s.") % {"number": order.number},
+        )
+    return order
+
+
+@action
+def decide_extension(order: WorkOrder, *, actor: Any, approve: bool, note: str = "") -> WorkOrder:
+    """Approve (the reply deadline moves by the requested working days) or deny."""
+    order = _lock(order)
+    if order.extension_status != ExtensionStatus.REQUESTED:
+        raise WorkOrderError(E.NO_EXTENSION_REQUESTED)
+    _require(order, "decide_extension")
+    before = snapshot(order)
+    fields = ["extension_status"]
+    if approve:
+        order.extension_status = ExtensionStatus.APPROVED
+        order.extension_count += 1
+        fields += [
+            "extension_count",
+            *deadlines.extend_reply_deadline(order, order.extension_days, order.dispatched_at),
+        ]
+    else:
+        order.extension_status = ExtensionStatus.DENIED
+    _save(order, fields)
+    kind = EventKind.APPROVE_EXTENSION if approve else EventKind.DENY_EXTENSION
+    _event(order, kind, actor, note=note, public=approve, data={"reply_due": order.reply_due.isoformat()})  # type: ignore[union-attr]
+    record_change(order, verb="decide_extension", actor=actor, before=before)
+    notify(
+        unit_recipients([order.lead_organisation_id] if order.lead_organisation_id else []),
+        order=order,
+        kind=NotificationKind.STATUS,
+        message=(_g("Extension approved for %(number)s.") if approve else _g("Extension denied for %(number)s."))
+        % {"number": order.number},
+    )
+    return order
+
+
+# --- closing the loop ---------------------------------------------------------------------------
+
+
+def _reopen(order: WorkOrder, now: Any) -> list[str]:
+    _end_assignments(order, "reopened", now=now)
+    order.status, order.reopened_at, order.lead_organisation = Status.REOPENED, now, None
+    order.reopen_count += 1
+    order.review_pending = False
+    order.closed_at = None
+    order.extension_status = ExtensionStatus.NONE
+    return [
+        "status",
+        "reopened_at",
+        "lead_organisation",
+        "reopen_count",
+        "review_pending",
+        "closed_at",
+        "extension_status",
+    ]
+
+
+@action
+def follow_up_work_order(order: WorkOrder, *, actor: Any, resolved: bool, note: str = "") -> WorkOrder:
+    """回访: the dispatcher (or grid worker) asks the resident. Unresolved → 重办 (reopened)."""
+    order = _lock(order)
+    _require(order, "follow_up")
+    before, from_status, now = snapshot(order), order.status, timezone.now()
+    order.followed_up_at, order.follow_up_resolved, order.follow_up_note = now, resolved, note[:500]
+    fields = ["followed_up_at", "follow_up_resolved", "follow_up_note"]
+    if not resolved:
+        fields += _reopen(order, now)
+    _save(order, fields)
+    _event(order, EventKind.FOLLOW_UP, actor, from_status=from_status, note=note, data={"resolved": resolved})
+    record_change(order, verb="follow_up", actor=actor, before=before)
+    if not resolved:
+        _tell_resident(order, _g("Your request %(number)s will be handled again.") % {"number": order.number})
+    return order
+
+
+@action
+def close_work_order(order: WorkOrder, *, actor: Any, note: str = "") -> WorkOrder:
+    """已办结."""
+    order = _lock(order)
+    _require(order, "close")
+    before, from_status = snapshot(order), order.status
+    order.status, order.closed_at, order.review_pending = Status.CLOSED, timezone.now(), False
+    _save(order, ["status", "closed_at", "review_pending"])
+    _event(order, EventKind.CLOSE, actor, from_status=from_status, note=note)
+    record_change(order, verb="close", actor=actor, before=before)
+    _tell_resident(order, _g("Your request %(number)s is closed.") % {"number": order.number})
+    return order
+
+
+@action
+def reopen_work_order(order: WorkOrder, *, actor: Any, reason: str) -> WorkOrder:
+    """重办: back to the dispatcher for a new round."""
+    reason = _require_reason(reason)
+    order = _lock(order)
+    _require(order, "reopen")
+    before, from_status = snapshot(order), order.status
+    _save(order, _reopen(order, timezone.now()))
+    _event(order, EventKind.REOPEN, actor, from_status=from_status, note=reason)
+    record_change(order, verb="reopen", actor=actor, before=before)
+    _tell_resident(order, _g("Your request %(number)s will be handled again.") % {"number": order.number})
+    return order
+
+
+@action
+def rate_work_order(
+    order: WorkOrder, *, actor: Any, satisfaction: Satisfaction | str, resolved: bool, comment: str = ""
+) -> Rating:
+    """The resident rates the reply. Dissatisfied or unresolved → a reviewer decides on reopening."""
+    order = _lock(order)
+    if not transitions.allows("rate", order.status):
+        raise WorkOrderError(E.NOT_RATEABLE)
+    if Rating.objects.filter(order=order, round=order.reopen_count).exists():
+        raise WorkOrderError(E.ALREADY_RATED)
+    satisfaction = Satisfaction(satisfaction)
+    before = snapshot(order)
+    now = timezone.now()
+    rating = Rating.objects.create(
+        order=order,
+        round=order.reopen_count,
+        satisfaction=satisfaction,
+        resolved=resolved,
+        comment=comment[:1000],
+        rated_by=_user(actor),
+        created_at=now,
+    )
+    order.rated_at = now
+    order.review_pending = satisfaction == Satisfaction.DISSATISFIED or not resolved
+    _save(order, ["rated_at", "review_pending"])
+    _event(order, EventKind.RATE, actor, note=comment, data={"satisfaction": satisfaction.value, "resolved": resolved})
+    record_change(order, verb="rate", actor=actor, before=before, related=rating)
+    if order.review_pending and order.dispatched_by_id:
+        notify(
+            [order.dispatched_by_id],
+            order=order,
+            kind=NotificationKind.STATUS,
+            message=_g("The resident is not satisfied with %(number)s: please review.") % {"number": order.number},
+        )
+    return rating
+
+
+@action
+def review_dissatisfaction(order: WorkOrder, *, actor: Any, uphold: bool, note: str = "") -> WorkOrder:
+    """A reviewer decides on a dissatisfied rating: uphold → reopened; otherwise the order closes."""
+    order = _lock(order)
+    if not order.review_pending:
+        raise WorkOrderError(E.NO_REVIEW_PENDING)
+    _require(order, "review")
+    if uphold:
+        _require_reason(note, field="note")
+    before, from_status, now = snapshot(order), order.status, timezone.now()
+    if uphold:
+        fields = _reopen(order, now)
+    else:
+        order.review_pending = False
+        fields = ["review_pending"]
+        if order.status == Status.REPLIED:
+            order.status, order.closed_at = Status.CLOSED, now
+            fields += ["status", "closed_at"]
+    _save(order, fields)
+    _event(order, EventKind.REVIEW, actor, from_status=from_status, note=note, data={"upheld": uphold})
+    record_change(order, verb="review", actor=actor, before=before)
+    return order
+
+
+# --- flags ----------------------------------------------------------------------------------------
+
+
+@action
+def supervise_work_order(order: WorkOrder, *, actor: Any, level: SupervisionLevel | int, note: str = "") -> WorkOrder:
+    """催办 / 督办 / 通报 raised by hand (the deadline job raises them automatically)."""
+    level = SupervisionLevel(level)
+    order = _lock(order)
+    _require(order, "supervise")
+    if level <= order.supervision_level:
+        raise WorkOrderError(E.SUPERVISION_NOT_HIGHER, field="level")
+    before = snapshot(order)
+    order.supervision_level = level
+    _save(order, ["supervision_level"])
+    _event(order, EventKind.SUPERVISE, actor, note=note, public=False, data={"level": int(level)})
+    record_change(order, verb="supervise", actor=actor, before=before)
+    if order.lead_organisation_id:
+        kind = NotificationKind.REMINDER if level == SupervisionLevel.REMINDER else NotificationKind.SUPERVISION
+        notify(
+            unit_recipients([order.lead_organisation_id]),
+            order=order,
+            kind=kind,
+            message=_g("%(level)s: work order %(number)s") % {"level": level.label, "number": order.number},
+        )
+    return order
+
+
+@action
+def set_on_hold(order: WorkOrder, *, actor: Any, on_hold: bool, reason: str = "") -> WorkOrder:
+    """Put on hold (挂起, e.g. waiting for a court or the resident) or resume. The deadline job skips held orders."""
+    if on_hold:
+        reason = _require_reason(reason)
+    order = _lock(order)
+    _require(order, "hold")
+    if order.on_hold == on_hold:
+        raise WorkOrderError(E.ILLEGAL_TRANSITION, _g("The order is already in that state."))
+    before = snapshot(order)
+    order.on_hold, order.hold_reason = on_hold, reason[:300]
+    _save(order, ["on_hold", "hold_reason"])
+    _event(order, EventKind.HOLD if on_hold else EventKind.RESUME, actor, note=reason)
+    record_change(order, verb="hold" if on_hold else "resume", actor=actor, before=before)
+    return order
+
+
+@action
+def add_attachment(order: WorkOrder, *, actor: Any, upload: Any, keep_location: bool = False) -> Attachment:
+    """A photo or document (≤ 9 per order, checked and re-encoded)."""
+    order = _lock(order)
+    _require(order, "attach")
+    if Attachment.objects.filter(order=order).count() >= max_attachments():
+        raise WorkOrderError(E.TOO_MANY_ATTACHMENTS)
+    processed = process_upload(upload, keep_location=keep_location)
+    event = _event(order, EventKind.ATTACH, actor, note=processed.name)
+    attachment = Attachment(
+        order=order,
+        event=event,
+        original_name=str(getattr(upload, "name", processed.name))[:200],
+        content_type=processed.content_type,
+        size=processed.size,
+        width=processed.width,
+        height=processed.height,
+        kept_location=processed.kept_location,
+        uploaded_by=_user(actor),
+    )
+    attachment.file.save(processed.name, processed.content, save=False)
+    attachment.save()
+    record_change(attachment, verb="attach", actor=actor, related=order)
+    return attachment

@@ -1,0 +1,62 @@
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.apps import DomainConfig
+
+
+def _wo(*verbs: str) -> list[str]:
+    return [f"{verb}_workorder" for verb in verbs]
+
+
+#: Handling-unit verbs (主办单位): only for orders whose lead unit is the user's organisation.
+HANDLER = _wo("view", "sign", "return", "contact", "start", "reply", "request_extension", "attach")
+#: Dispatcher verbs (受理/派单/回访/办结) over the user's area.
+DISPATCHER = _wo(
+    "view",
+    "add",
+    "add_on_behalf",
+    "accept",
+    "reject",
+    "dispatch",
+    "transfer",
+    "merge",
+    "follow_up",
+    "close",
+    "reopen",
+    "review",
+    "decide_extension",
+    "hold",
+    "attach",
+    "export",
+)
+
+
+class WorkOrdersConfig(DomainConfig):
+    """Work orders: closed-loop handling of residents' requests (issue 3)."""
+
+    default = True
+    name = "gongzhi.work_orders"
+    label = "work_orders"
+    verbose_name = _("Work orders")
+    domain_doc = "docs/domains/work_orders.md"
+    # Residents hold "add" only: they see, rate and add photos to their OWN orders through
+    # ownership (ScopeSpec.owner), never the orders of their neighbours.
+    role_permissions = {
+        "resident": _wo("add"),
+        "grid_worker": _wo("view", "add", "add_on_behalf", "patrol", "follow_up", "attach"),
+        "community_worker": sorted(set(DISPATCHER + HANDLER)),
+        "street_official": sorted(set(DISPATCHER + HANDLER + _wo("supervise"))),
+        "district_official": _wo("view", "supervise", "decide_extension", "export"),
+        "department_handler": HANDLER,
+        "property_staff": HANDLER,
+        "owners_committee": HANDLER,
+        "social_org_staff": HANDLER,
+        "enterprise_staff": HANDLER,
+        "volunteer_leader": HANDLER,
+        "police_liaison": HANDLER,
+        "system_admin": [
+            "view_deadlinepolicy",
+            "add_deadlinepolicy",
+            "change_deadlinepolicy",
+            "delete_deadlinepolicy",
+        ],
+    }

@@ -1,0 +1,546 @@
+"""Work orders (工单): residents' requests handled in a closed loop, with their timeline,
+assignments to units, attachments, ratings, deadline policies and escalations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.access.choices import ORGANISATION_SCOPED_ROLES
+from gongzhi.core.models import ScopedModel, TimeStampedModel
+from gongzhi.core.scoping import RestrictedManager, ScopeSpec
+from gongzhi.work_orders.choices import (
+    AssignmentRole,
+    Channel,
+    DeadlineStage,
+    DurationUnit,
+    EventKind,
+    ExtensionStatus,
+    NotificationKind,
+    OrderType,
+    Satisfaction,
+    Status,
+    SupervisionLevel,
+    Urgency,
+)
+
+NUMBER_RE = re.compile(r"^GZ(\d{8})-(\d{6,})$")
+
+
+def _assisting_unit(grant: Any, verb: str) -> Q | None:
+    """Organisation-scoped roles also see orders their unit assists on (协办)."""
+    if grant.role not in ORGANISATION_SCOPED_ROLES or not grant.organisation_id:
+        return None
+    assisting = Assignment.objects.filter(
+        order_id=OuterRef("pk"),
+        organisation_id=grant.organisation_id,
+        role=AssignmentRole.ASSIST,
+        ended_at__isnull=True,
+    )
+    q = Q(Exists(assisting))
+    if grant.area_path:
+        q &= Q(area_path__startswith=grant.area_path)
+    return q
+
+
+class WorkOrder(ScopedModel):
+    """A request from a resident (or a grid worker's report) and everything done about it.
+
+    The number (``GZ20261128-000123``) is derived from the local creation date and the
+    id, so creating an order needs no counter row. ``area_path`` copies the area's path
+    for scoping; ``lead_organisation`` is the unit currently handling it (主办).
+    """
+
+    order_type = models.CharField(_("type"), max_length=16, choices=OrderType.choices)
+    category = models.ForeignKey(
+        "organisations.MatterCategory",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+    )
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=4000)
+
+    area = models.ForeignKey("territory.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(_("area path"), max_length=255, editable=False)
+    building = models.ForeignKey(
+        "territory.Building",
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "territory.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    room = models.ForeignKey(
+        "territory.Room", verbose_name=_("room"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submitted_work_orders",
+        help_text=_("The resident who raised it; empty for anonymous reports and patrol reports."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    is_public = models.BooleanField(_("may appear on the public board"), default=False)
+    external_id = models.CharField(_("external id"), max_length=64, blank=True)
+
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    lead_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("lead unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_work_orders",
+    )
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dispatched by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    master = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+
+    # Deadlines, computed at dispatch from the DeadlinePolicy on the working-day calendar.
+    sign_due = models.DateTimeField(_("sign by"), null=True, blank=True)
+    sign_remind_at = models.DateTimeField(_("sign reminder at"), null=True, blank=True)
+    contact_due = models.DateTimeField(_("contact resident by"), null=True, blank=True)
+    reply_due = models.DateTimeField(_("reply by"), null=True, blank=True)
+    reply_remind_at = models.DateTimeField(_("reply reminder at"), null=True, blank=True)
+    follow_up_due = models.DateTimeField(_("follow up by"), null=True, blank=True)
+    rating_due = models.DateTimeField(_("rating window ends"), null=True, blank=True)
+
+    # When each step happened (first dispatch keeps the clock start for KPIs).
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
+
+    reject_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    reply_text = models.TextField(_("reply"), max_length=4000, blank=True)
+    follow_up_resolved = models.BooleanField(_("resolved (follow-up)"), null=True, blank=True)
+    follow_up_note = models.CharField(_("follow-up note"), max_length=500, blank=True)
+    review_pending = models.BooleanField(_("dissatisfaction awaiting review"), default=False)
+
+    # Flags and counters (KPIs count them without reading the timeline).
+    supervision_level = models.PositiveSmallIntegerField(
+        _("supervision level"), choices=SupervisionLevel.choices, default=SupervisionLevel.NONE
+    )
+    on_hold = models.BooleanField(_("on hold"), default=False)
+    hold_reason = models.CharField(_("reason for hold"), max_length=300, blank=True)
+    extension_status = models.CharField(
+        _("extension"), max_length=12, choices=ExtensionStatus.choices, default=ExtensionStatus.NONE, blank=True
+    )
+    extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    extension_reason = models.CharField(_("reason for extension"), max_length=500, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    transfer_count = models.PositiveSmallIntegerField(_("times transferred"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    dispatch_count = models.PositiveSmallIntegerField(_("times dispatched"), default=0)
+
+    scope = ScopeSpec(
+        area_path="area_path",
+        organisation="lead_organisation_id",
+        owner="submitter_id",
+        owner_verbs=frozenset({"view", "rate", "attach"}),
+        extra=_assisting_unit,
+    )
+    audit_redacted_fields = frozenset({"contact_name", "contact_phone", "lat", "lng", "address", "description"})
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        indexes = [
+            models.Index(fields=["status", "area_path"], name="wo_status_area"),
+            models.Index(fields=["area_path", "id"], name="wo_area_id"),
+            models.Index(fields=["lead_organisation", "status"], name="wo_lead_status"),
+            models.Index(fields=["status", "sign_due"], name="wo_status_sign_due"),
+            models.Index(fields=["status", "reply_due"], name="wo_status_reply_due"),
+            models.Index(fields=["status", "reply_remind_at"], name="wo_status_reply_remind"),
+            models.Index(fields=["status", "follow_up_due"], name="wo_status_follow_up_due"),
+            models.Index(fields=["submitter", "id"], name="wo_submitter"),
+            models.Index(fields=["category", "dispatched_at"], name="wo_category_dispatched"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)), name="wo_lat_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(lng__isnull=True) | (Q(lng__gte=-180) & Q(lng__lte=180)), name="wo_lng_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(master__isnull=True) | Q(status=Status.MERGED), name="wo_master_only_merged"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def number(self) -> str:
+        created = self.submitted_at or timezone.now()
+        return f"GZ{timezone.localtime(created):%Y%m%d}-{self.pk or 0:06d}"
+
+    @staticmethod
+    def pk_from_number(number: str) -> int | None:
+        match = NUMBER_RE.match(number.strip().upper())
+        return int(match.group(2)) if match else None
+
+
+class WorkOrderEvent(models.Model):
+    """One line of the order's timeline: who did what, from which state to which, with a note."""
+
+    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices, blank=True)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    # Internal notes (e.g. escalations, transfers between units) are hidden from the resident.
+    is_public = models.BooleanField(_("shown to the resident"), default=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(
+        area_path="order__area_path", organisation="order__lead_organisation_id", owner="order__submitter_id"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        indexes = [models.Index(fields=["order", "created_at"], name="wo_event_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Assignment(models.Model):
+    """A unit handling the order, as lead (主办, one at a time) or assisting (协办)."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=8, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["order_id", "assigned_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(role=AssignmentRole.LEAD, ended_at__isnull=True),
+                name="wo_assignment_one_active_lead",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "organisation"], condition=Q(ended_at__isnull=True), name="wo_assignment_unique_active"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "ended_at"], name="wo_assignment_org_active")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.organisation_id} ({self.role})"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    today = timezone.localdate()
+    return f"work_orders/{today:%Y/%m}/{instance.order_id}/{filename}"
+
+
+class Attachment(TimeStampedModel):
+    """A photo or document. Images are re-encoded on upload (EXIF stripped unless the
+    resident chose to keep the photo's location)."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    event = models.ForeignKey(
+        WorkOrderEvent,
+        verbose_name=_("timeline event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("original name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    kept_location = models.BooleanField(_("photo location kept"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(
+        area_path="order__area_path", organisation="order__lead_organisation_id", owner="order__submitter_id"
+    )
+
+    class Meta:
+        ordering = ["order_id", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Rating(models.Model):
+    """The resident's rating of a reply, one per round (a reopened order is rated again)."""
+
+    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="ratings")
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    satisfaction = models.CharField(_("satisfaction"), max_length=24, choices=Satisfaction.choices)
+    resolved = models.BooleanField(_("resolved"))
+    comment = models.CharField(_("comment"), max_length=1000, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("rated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order_id", "round"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [models.UniqueConstraint(fields=["order", "round"], name="wo_rating_one_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.round} {self.satisfaction}"
+
+
+class DeadlinePolicy(ScopedModel):
+    """Time limits for a category (and its subcategories), type and urgency. Empty
+    selectors match anything; the most specific active row wins, and the built-in
+    defaults from the issue apply when none matches."""
+
+    category = models.ForeignKey(
+        "organisations.MatterCategory",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    order_type = models.CharField(_("type"), max_length=16, choices=OrderType.choices, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, blank=True)
+    sign_value = models.PositiveIntegerField(_("sign within"))
+    sign_unit = models.CharField(_("unit"), max_length=16, choices=DurationUnit.choices)
+    contact_value = models.PositiveIntegerField(_("first contact within"))
+    contact_unit = models.CharField(_("unit"), max_length=16, choices=DurationUnit.choices)
+    reply_value = models.PositiveIntegerField(_("reply within"))
+    reply_unit = models.CharField(_("unit"), max_length=16, choices=DurationUnit.choices)
+    follow_up_value = models.PositiveIntegerField(_("follow up within"), default=2)
+    follow_up_unit = models.CharField(
+        _("unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.WORKING_DAYS
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    scope = ScopeSpec(extra=lambda grant, verb: Q())
+
+    class Meta:
+        ordering = ["category_id", "order_type", "urgency"]
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "order_type", "urgency"],
+                condition=Q(is_active=True),
+                name="wo_deadline_policy_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'} · {self.order_type or '*'} · {self.urgency or '*'}"
+
+
+class EscalationRun(models.Model):
+    """One run of the deadline job; its escalations point to it so the run knows which
+    rows it created (and notifies about those only), however many workers race."""
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    as_of = models.DateTimeField(_("deadlines compared with"))
+    counts = models.JSONField(_("escalations created"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("escalation run")
+        verbose_name_plural = _("escalation runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Escalation(models.Model):
+    """A reminder, supervision or public listing raised for one deadline of one order.
+    Unique per (order, round, stage, level), so the job can run any number of times."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    stage = models.CharField(_("deadline"), max_length=16, choices=DeadlineStage.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=SupervisionLevel.choices)
+    due_at = models.DateTimeField(_("deadline"))
+    run = models.ForeignKey(
+        EscalationRun, verbose_name=_("run"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order_id", "round", "level"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "round", "stage", "level"], name="wo_escalation_unique"),
+        ]
+        indexes = [models.Index(fields=["run"], name="wo_escalation_run")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.stage} {self.level}"
+
+
+class Subscription(models.Model):
+    """Someone who gets the resident-visible notices of an order (e.g. the submitter of a
+    duplicate merged into it)."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order_id", "user_id"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [models.UniqueConstraint(fields=["order", "user"], name="wo_subscription_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ⇢ {self.order_id}"
+
+
+class Notification(models.Model):
+    """An in-app notice. SMS and e-mail go through pluggable backends (see notifications.py)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="work_order_notifications",
+    )
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    message = models.CharField(_("message"), max_length=300)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(owner="recipient_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="wo_notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message
