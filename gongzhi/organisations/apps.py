@@ -11,6 +11,7 @@ class OrganisationsConfig(DomainConfig):
     name = "gongzhi.organisations"
     label = "organisations"
     verbose_name = _("Organisations")
+    domain_doc = "docs/domains/organisations.md"
     role_permissions = {
         "resident": ["view_organisation", "view_mattercategory"],
         "grid_worker": _READ,
@@ -29,3 +30,11 @@ class OrganisationsConfig(DomainConfig):
         + _MANAGE
         + ["import_organisation", "add_mattercategory", "change_mattercategory", "delete_mattercategory"],
     }
+
+    def ready(self) -> None:
+        # Territory rewrites these copies of area paths when it moves a subtree.
+        from gongzhi.organisations.models import DutyAssignment, Organisation
+        from gongzhi.territory.paths import register_path_field
+
+        register_path_field(Organisation, "home_area_path")
+        register_path_field(DutyAssignment, "area_path")

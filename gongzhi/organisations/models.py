@@ -53,6 +53,7 @@ class Organisation(ScopedModel):
         ordering = ["kind", "name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        permissions = [("import_organisation", _("Can import organisations"))]
 
     def __str__(self) -> str:
         return self.name

@@ -11,6 +11,7 @@ class TerritoryConfig(DomainConfig):
     name = "gongzhi.territory"
     label = "territory"
     verbose_name = _("Territory")
+    domain_doc = "docs/domains/territory.md"
     role_permissions = {
         "resident": ["view_area"],
         "grid_worker": _READ + ["add_building", "change_building", "add_unit", "change_unit", "add_room", "change_room"],
@@ -27,3 +28,13 @@ class TerritoryConfig(DomainConfig):
         "evaluator": ["view_area"],
         "system_admin": _READ + _WRITE + ["import_area", "delete_area"],
     }
+
+    def ready(self) -> None:
+        # Copies of area paths that live at or below this layer; domains above
+        # territory register their own columns in their ready().
+        from gongzhi.access.models import RoleGrant
+        from gongzhi.territory.models import Building
+        from gongzhi.territory.paths import register_path_field
+
+        register_path_field(Building, "area_path")
+        register_path_field(RoleGrant, "area_path")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import ScopedModel
@@ -45,7 +46,11 @@ class Area(ScopedModel):
         ordering = ["path"]
         verbose_name = _("area")
         verbose_name_plural = _("areas")
+        permissions = [("import_area", _("Can import areas"))]
         constraints = [
+            # Subtree lookups use LIKE, which SQLite compares case-insensitively, so
+            # codes must differ by more than case for one prefix to mean one subtree.
+            models.UniqueConstraint(Lower("code"), name="territory_area_code_ci_unique"),
             models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="territory_area_level_range"),
             models.CheckConstraint(
                 condition=Q(level=AreaLevel.COMMUNITY) | Q(community_type=""),
