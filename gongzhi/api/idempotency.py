@@ -32,25 +32,36 @@ def _request_hash(request: Request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
+def _in_progress() -> CoreError:
+    err = CoreError(CoreErrorCode.IDEMPOTENCY_IN_PROGRESS, "The first request with this key is still running.")
+    err.http_status = 409  # type: ignore[misc]
+    return err
+
+
 def idempotent(request: Request, scope: str, handler: Callable[[], Response]) -> Response:
     key = request.headers.get(HEADER)
     if not key:
         return handler()
     if len(key) > MAX_KEY_LENGTH:
-        raise CoreError(CoreErrorCode.INVALID_INPUT, "Idempotency-Key is too long.", field=HEADER)
+        err = CoreError(CoreErrorCode.INVALID_INPUT, "Idempotency-Key is too long.", field=HEADER)
+        err.http_status = 400  # type: ignore[misc]  # bad input, like any other malformed field
+        raise err
     user_key = str(request.user.pk) if request.user.is_authenticated else "anonymous"
     digest = _request_hash(request)
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(user_key=user_key, key=key, scope=scope, request_hash=digest)
     except IntegrityError:
-        existing = IdempotencyRecord.objects.get(user_key=user_key, key=key, scope=scope)
+        existing = IdempotencyRecord.objects.filter(user_key=user_key, key=key, scope=scope).first()
+        if existing is None:
+            # The first attempt failed and released the key between our insert and this read.
+            raise _in_progress() from None
         if existing.request_hash != digest:
-            raise CoreError(CoreErrorCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with a different request.") from None
+            raise CoreError(
+                CoreErrorCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with a different request."
+            ) from None
         if existing.status_code is None:
-            err = CoreError(CoreErrorCode.IDEMPOTENCY_IN_PROGRESS, "The first request with this key is still running.")
-            err.http_status = 409  # type: ignore[misc]
-            raise err from None
+            raise _in_progress() from None
         response = Response(existing.response_body, status=existing.status_code)
         response["Idempotent-Replayed"] = "true"
         return response

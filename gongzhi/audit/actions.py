@@ -1,56 +1,30 @@
-"""The one helper every action calls to record its change."""
+"""Audit actions, and the ``record_change`` helper every domain's actions call.
+
+``record_change`` and ``snapshot`` are re-exported here so that domains write
+``from gongzhi.audit.actions import record_change, snapshot``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import models
-
-from gongzhi.audit.decorators import note_change_recorded
+from gongzhi.audit.decorators import action
 from gongzhi.audit.models import ChangeRecord
-from gongzhi.audit.snapshot import diff, snapshot
-from gongzhi.core import context
+from gongzhi.audit.recording import record_change
+from gongzhi.audit.snapshot import snapshot
 
 
-def record_change(
-    target: models.Model,
-    *,
-    verb: str,
-    actor: Any = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None | bool = True,
-    related: models.Model | None = None,
+@action
+def export_change_records(
+    exporter: Any, *, actor: Any, filters: dict[str, Any], export_format: str = "csv"
 ) -> ChangeRecord:
-    """Write one change record. Call it inside the action's transaction.
+    """Record that ``actor`` exported the audit log with ``filters``.
 
-    ``before`` is a :func:`snapshot` taken before the change (None for creations);
-    ``after`` defaults to a fresh snapshot of ``target`` (pass None for deletions).
-    Only changed keys are kept; personal-data fields are redacted by the snapshot.
-    The actor defaults to the current request/task context's actor.
+    Reading the audit log in bulk is itself audited. The record is written against the
+    exporting user (there is no "export" object), with the filters in ``after``.
     """
-    ctx = context.current()
-    actor = actor if actor is not None else ctx.actor
-    after_data = snapshot(target) if after is True else (after or None)
-    before_data, after_data = diff(before, after_data)
-    is_user = getattr(actor, "is_authenticated", False)
-    note_change_recorded()
-    return ChangeRecord.objects.create(
-        actor=actor if is_user else None,
-        actor_label=(str(actor) if is_user else ctx.source)[:150],
-        source=ctx.source[:64],
-        request_id=ctx.request_id,
-        verb=verb[:64],
-        target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-        target_id=str(target.pk),
-        target_repr=str(target)[:200],
-        related_type=ContentType.objects.get_for_model(related) if related is not None else None,
-        related_id=str(related.pk) if related is not None else "",
-        before=before_data,
-        after=after_data,
-        ip=ctx.ip,
-        user_agent=ctx.user_agent,
-    )
+    details = {"format": export_format, "filters": {k: v for k, v in sorted(filters.items()) if v not in (None, "")}}
+    return record_change(exporter, verb="audit_export", actor=actor, before=None, after=details)
 
 
-__all__ = ["record_change", "snapshot"]
+__all__ = ["export_change_records", "record_change", "snapshot"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -45,7 +45,9 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
             with transaction.atomic():
                 result = func(*args, **kwargs)
                 if getattr(settings, "GONGZHI_ENFORCE_ONE_CHANGE_RECORD", False) and counter[0] != 1:
-                    raise ActionContractError(f"{func.__qualname__} wrote {counter[0]} change records, expected exactly 1")
+                    raise ActionContractError(
+                        f"{func.__qualname__} wrote {counter[0]} change records, expected exactly 1"
+                    )
         finally:
             _counter.reset(token)
         return result

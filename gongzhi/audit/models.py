@@ -1,4 +1,10 @@
-"""Change records: one per action, append-only (a PostgreSQL trigger refuses UPDATE/DELETE)."""
+"""Change records: one per action, append-only.
+
+Database triggers refuse UPDATE and DELETE on the table, on PostgreSQL and SQLite alike
+(see :mod:`gongzhi.audit.append_only` and migration 0002). Users are never hard-deleted
+(accounts deactivate them), so the actor foreign key protects instead of nulling: a
+SET_NULL would have to UPDATE audit rows.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +21,20 @@ class ChangeRecord(models.Model):
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
     source = models.CharField(_("source"), max_length=64, default="web")
     request_id = models.CharField(_("request id"), max_length=64, db_index=True)
     verb = models.CharField(_("verb"), max_length=64, db_index=True)
-    target_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, related_name="+"
+    )
     target_id = models.CharField(_("object id"), max_length=64)
     target_repr = models.CharField(_("object"), max_length=200)
     related_type = models.ForeignKey(

@@ -1,4 +1,11 @@
-"""Serialise a model instance for audit before/after, with personal data redacted."""
+"""Serialise a model instance for audit before/after, with personal data redacted.
+
+Fields a model lists in ``audit_redacted_fields`` never reach a change record. So that
+a change to such a field is still *visible* (an auditor must see that a phone number
+or password changed, not what it changed to), a snapshot holds a keyed fingerprint of
+the value, ``"[redacted:<hmac>]"``; :func:`diff` compares fingerprints and
+:func:`scrub` replaces them with ``"[redacted]"`` before anything is stored.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,11 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 REDACTED = "[redacted]"
+_FINGERPRINT_PREFIX = "[redacted:"
+_HMAC_SALT = "gongzhi.audit.snapshot.redacted"
 
 
 def redacted_fields(instance: models.Model) -> frozenset[str]:
@@ -28,8 +38,16 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _fingerprint(field: str, value: Any) -> str:
+    digest = salted_hmac(_HMAC_SALT, f"{field}\x00{value!r}", algorithm="sha256").hexdigest()
+    return f"{_FINGERPRINT_PREFIX}{digest[:24]}]"
+
+
 def snapshot(instance: models.Model | None) -> dict[str, Any] | None:
-    """Concrete field values by attname; redacted fields show only whether they are set."""
+    """Concrete field values by attname; redacted fields show only that they are set.
+
+    Pass the result as ``before=`` to ``record_change``; do not store it yourself.
+    """
     if instance is None:
         return None
     hidden = redacted_fields(instance)
@@ -37,7 +55,7 @@ def snapshot(instance: models.Model | None) -> dict[str, Any] | None:
     for field in instance._meta.concrete_fields:
         value = getattr(instance, field.attname)
         if field.name in hidden or field.attname in hidden:
-            data[field.attname] = REDACTED if value not in (None, "") else None
+            data[field.attname] = _fingerprint(field.attname, value) if value not in (None, "") else None
         else:
             data[field.attname] = _plain(value)
     return data
@@ -50,3 +68,14 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[d
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
     changed.discard("updated_at")
     return {k: before.get(k) for k in sorted(changed)}, {k: after.get(k) for k in sorted(changed)}
+
+
+def scrub(data: Any) -> Any:
+    """Replace redaction fingerprints (at any depth) with ``"[redacted]"``."""
+    if isinstance(data, str):
+        return REDACTED if data.startswith(_FINGERPRINT_PREFIX) else data
+    if isinstance(data, dict):
+        return {k: scrub(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [scrub(v) for v in data]
+    return data

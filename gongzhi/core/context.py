@@ -32,10 +32,15 @@ def new_request_id() -> str:
 
 
 def current() -> RequestContext:
+    """The context of the running request or task.
+
+    Outside any (no middleware, no :func:`acting_as`) each call gets a fresh "system"
+    context: it is not stored, so unrelated work on a long-lived thread (a shell, the
+    in-process scheduler) never shares one request id.
+    """
     ctx = _current.get()
     if ctx is None:
-        ctx = RequestContext(request_id=new_request_id(), source="system")
-        _current.set(ctx)
+        return RequestContext(request_id=new_request_id(), source="system")
     return ctx
 
 
@@ -48,8 +53,10 @@ def reset(token: object) -> None:
 
 
 def set_actor(actor: Any) -> None:
-    """Record the authenticated user once login has established it."""
-    _current.set(replace(current(), actor=actor))
+    """Record the authenticated user once login has established it (inside a request)."""
+    ctx = _current.get()
+    if ctx is not None:
+        _current.set(replace(ctx, actor=actor))
 
 
 @contextlib.contextmanager

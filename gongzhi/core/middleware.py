@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 
@@ -9,12 +10,28 @@ from django.http import HttpRequest, HttpResponse
 
 from gongzhi.core import context
 
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def _valid_ip(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind nginx the real address is in X-Real-IP (set by our nginx example, not by clients).
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+    """The client's address. Behind nginx it is in X-Real-IP (set by our nginx example,
+    which overwrites whatever a client sent). A malformed value is ignored: it would be
+    refused by the audit table's IP column on PostgreSQL and break every write."""
+    return _valid_ip(request.META.get("HTTP_X_REAL_IP")) or _valid_ip(request.META.get("REMOTE_ADDR"))
+
+
+def request_id_for(incoming: str) -> str:
+    """Echo a safe incoming X-Request-ID (8 to 64 of ``A-Za-z0-9._-``), else make a new one."""
+    return incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else context.new_request_id()
 
 
 class RequestContextMiddleware:
@@ -22,8 +39,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else context.new_request_id()
+        request_id = request_id_for(request.headers.get("X-Request-ID", ""))
         request.request_id = request_id  # type: ignore[attr-defined]
         token = context.set_current(
             context.RequestContext(
