@@ -33,7 +33,7 @@ class ResidentsConfig(DomainConfig):
     verbose_name = _("Residents and households")
     domain_doc = "docs/domains/residents.md"
     role_permissions = {
-        "resident": ["view_resident"],
+        # residents see their own record through owner scope (Resident.user), not a grant
         "grid_worker": _VIEW + _KEEP,
         "community_worker": _VIEW + _KEEP + ["reveal_resident", "import_resident"],
         "street_official": [*_VIEW, "reveal_resident", "import_resident"],

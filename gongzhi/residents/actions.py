@@ -1,0 +1,306 @@
+"""Every write to households and residents. Each action writes exactly one change record."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError
+from django.utils import timezone
+
+from gongzhi.audit.actions import record_change, snapshot
+from gongzhi.audit.decorators import action
+from gongzhi.privacy import crypto
+from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
+from gongzhi.privacy.queries import get_active_consent
+from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male
+from gongzhi.residents.choices import SENSITIVE_TAGS, Gender, Relation, ResidenceType, TagKind
+from gongzhi.residents.errors import ResidentError, ResidentErrorCode
+from gongzhi.residents.models import HealthFile, Household, HouseholdMembership, Resident, ResidentTag, Visit
+from gongzhi.territory.choices import AreaLevel
+
+RESIDENT_FIELDS = frozenset(
+    {
+        "name",
+        "gender",
+        "date_of_birth",
+        "id_number",
+        "phone",
+        "ethnicity",
+        "occupation",
+        "employer",
+        "contact_preference",
+    }
+)
+HOUSEHOLD_FIELDS = frozenset({"address", "number", "note", "is_active"})
+HEALTH_FIELDS = ("chronic_conditions", "disability_details", "care_needs", "emergency_contacts")
+
+
+def _require_grid(grid: Any) -> None:
+    if grid.level != AreaLevel.GRID:
+        raise ResidentError(ResidentErrorCode.AREA_NOT_A_GRID, field="grid")
+
+
+def _check_unique_id_number(id_number: str, *, exclude_pk: int | None = None) -> None:
+    if not id_number:
+        return
+    clash = Resident.objects.filter(id_number_index=crypto.blind_index(id_number, kind="id_number"))
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ResidentError(ResidentErrorCode.DUPLICATE_ID_NUMBER, field="id_number")
+
+
+@action
+def register_household(
+    *, grid: Any, actor: Any, room: Any = None, address: str = "", number: str = "", note: str = ""
+) -> Household:
+    _require_grid(grid)
+    if room is not None:
+        if room.unit.building.grid_id != grid.pk:
+            raise ResidentError(
+                ResidentErrorCode.HOUSEHOLD_PLACE_REQUIRED, "The room is not in this grid.", field="room"
+            )
+        address = address or f"{room.unit.building.address} {room}"
+    if room is None and not address.strip():
+        raise ResidentError(ResidentErrorCode.HOUSEHOLD_PLACE_REQUIRED, field="address")
+    household = Household.objects.create(
+        grid=grid, area_path=grid.path, room=room, address=address.strip(), number=number, note=note
+    )
+    record_change(household, verb="register", actor=actor)
+    return household
+
+
+@action
+def update_household(household: Household, *, actor: Any, **changes: Any) -> Household:
+    before = snapshot(household)
+    fields = [k for k in changes if k in HOUSEHOLD_FIELDS]
+    for key in fields:
+        setattr(household, key, changes[key])
+    household.save(update_fields=[*fields, "updated_at"])
+    record_change(household, verb="update", actor=actor, before=before)
+    return household
+
+
+def _derive_from_id(data: dict[str, Any]) -> None:
+    number = data.get("id_number") or ""
+    if number and not data.get("date_of_birth"):
+        data["date_of_birth"] = birth_date_from_id(number)
+    if number and data.get("gender", Gender.UNKNOWN) == Gender.UNKNOWN:
+        data["gender"] = Gender.MALE if gender_digit_is_male(number) else Gender.FEMALE
+
+
+@action
+def register_resident(
+    *,
+    grid: Any,
+    actor: Any,
+    name: str,
+    household: Household | None = None,
+    relation: str = Relation.HEAD,
+    residence_type: str = ResidenceType.RESIDENT,
+    moved_in_on: datetime.date | None = None,
+    **data: Any,
+) -> Resident:
+    """Register a person in ``grid`` (and, if given, into ``household`` in the same step)."""
+    _require_grid(grid)
+    unknown = set(data) - RESIDENT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    _derive_from_id(data)
+    _check_unique_id_number(data.get("id_number", ""))
+    if household is not None:
+        grid = household.grid
+    try:
+        resident = Resident.objects.create(name=name.strip(), grid=grid, area_path=grid.path, **data)
+    except IntegrityError:  # a concurrent registration of the same ID number won the race
+        raise ResidentError(ResidentErrorCode.DUPLICATE_ID_NUMBER, field="id_number") from None
+    after: dict[str, Any] = snapshot(resident) or {}
+    if household is not None:
+        membership = HouseholdMembership.objects.create(
+            household=household,
+            resident=resident,
+            area_path=household.area_path,
+            relation=relation,
+            residence_type=residence_type,
+            moved_in_on=moved_in_on or timezone.localdate(),
+        )
+        after["membership"] = {"id": membership.pk, "household_id": household.pk, "relation": relation}
+    record_change(resident, verb="register", actor=actor, after=after)
+    return resident
+
+
+@action
+def update_resident(resident: Resident, *, actor: Any, **changes: Any) -> Resident:
+    unknown = set(changes) - RESIDENT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    before = snapshot(resident)
+    if "id_number" in changes:
+        _check_unique_id_number(changes["id_number"], exclude_pk=resident.pk)
+    for key, value in changes.items():
+        setattr(resident, key, value)
+    fields = list(changes)
+    fields += [f"{k}_index" for k in ("id_number", "phone") if k in changes]
+    resident.save(update_fields=[*fields, "updated_at"])
+    record_change(resident, verb="update", actor=actor, before=before)
+    return resident
+
+
+@action
+def move_in(
+    household: Household,
+    resident: Resident,
+    *,
+    actor: Any,
+    relation: str = Relation.OTHER_RELATIVE,
+    residence_type: str = ResidenceType.RESIDENT,
+    moved_in_on: datetime.date | None = None,
+) -> HouseholdMembership:
+    """Add a person to a household; their grid (and so who looks after them) follows it."""
+    if HouseholdMembership.objects.filter(household=household, resident=resident, moved_out_on__isnull=True).exists():
+        raise ResidentError(ResidentErrorCode.ALREADY_MEMBER)
+    membership = HouseholdMembership.objects.create(
+        household=household,
+        resident=resident,
+        area_path=household.area_path,
+        relation=relation,
+        residence_type=residence_type,
+        moved_in_on=moved_in_on or timezone.localdate(),
+    )
+    if residence_type != ResidenceType.VACANT and resident.area_path != household.area_path:
+        Resident.objects.filter(pk=resident.pk).update(
+            grid=household.grid, area_path=household.area_path, updated_at=timezone.now()
+        )
+        ResidentTag.objects.filter(resident=resident).update(area_path=household.area_path)
+        HealthFile.objects.filter(resident=resident).update(area_path=household.area_path)
+    record_change(membership, verb="move_in", actor=actor, related=household)
+    return membership
+
+
+@action
+def move_out(
+    membership: HouseholdMembership, *, actor: Any, moved_out_on: datetime.date | None = None, reason: str = ""
+) -> HouseholdMembership:
+    membership = HouseholdMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.moved_out_on is not None:
+        raise ResidentError(ResidentErrorCode.NOT_A_MEMBER)
+    day = moved_out_on or timezone.localdate()
+    if day < membership.moved_in_on:
+        raise ResidentError(ResidentErrorCode.MOVE_OUT_BEFORE_MOVE_IN, field="moved_out_on")
+    before = snapshot(membership)
+    membership.moved_out_on = day
+    membership.move_out_reason = reason
+    membership.save(update_fields=["moved_out_on", "move_out_reason", "updated_at"])
+    record_change(membership, verb="move_out", actor=actor, before=before)
+    return membership
+
+
+def require_health_consent(resident: Resident) -> Any:
+    """The person's separate consent for health data (a guardian's for under-14s)."""
+    consent = get_active_consent(resident, ConsentPurpose.HEALTH)
+    if consent is None:
+        raise ResidentError(ResidentErrorCode.CONSENT_REQUIRED)
+    if resident.needs_guardian_consent and consent.given_by != ConsentGiver.GUARDIAN:
+        raise ResidentError(ResidentErrorCode.GUARDIAN_CONSENT_REQUIRED)
+    return consent
+
+
+@action
+def set_tag(resident: Resident, *, kind: str, actor: Any, grade: int | None = None, note: str = "") -> ResidentTag:
+    if kind == TagKind.DISABLED and not grade:
+        raise ResidentError(ResidentErrorCode.GRADE_REQUIRED, field="grade")
+    if kind in SENSITIVE_TAGS:
+        require_health_consent(resident)
+    if ResidentTag.objects.filter(resident=resident, kind=kind, removed_at__isnull=True).exists():
+        raise ResidentError(ResidentErrorCode.TAG_ALREADY_SET, field="kind")
+    tag = ResidentTag.objects.create(
+        resident=resident,
+        area_path=resident.area_path,
+        kind=kind,
+        grade=grade if kind == TagKind.DISABLED else None,
+        note=note,
+        set_by=actor,
+    )
+    record_change(tag, verb="set_tag", actor=actor, related=resident)
+    return tag
+
+
+@action
+def remove_tag(tag: ResidentTag, *, actor: Any) -> ResidentTag:
+    tag = ResidentTag.objects.select_for_update().get(pk=tag.pk)
+    if tag.removed_at is not None:
+        raise ResidentError(ResidentErrorCode.TAG_ALREADY_REMOVED)
+    before = snapshot(tag)
+    tag.removed_at = timezone.now()
+    tag.removed_by = actor
+    tag.save(update_fields=["removed_at", "removed_by", "updated_at"])
+    record_change(tag, verb="remove_tag", actor=actor, before=before)
+    return tag
+
+
+@action
+def save_health_file(resident: Resident, *, actor: Any, **fields: Any) -> HealthFile:
+    """Create or update the health and care file; refused without the separate consent."""
+    unknown = set(fields) - set(HEALTH_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown health fields: {sorted(unknown)}")
+    consent = require_health_consent(resident)
+    health = HealthFile.objects.select_for_update().filter(resident=resident).first()
+    before = snapshot(health)
+    if health is None:
+        health = HealthFile(resident=resident, area_path=resident.area_path)
+    for key, value in fields.items():
+        setattr(health, key, value or "")
+    health.consent = consent
+    health.updated_by = actor
+    health.save()
+    record_change(health, verb="save_health_file", actor=actor, before=before, related=resident)
+    return health
+
+
+@action
+def record_visit(
+    household: Household,
+    *,
+    actor: Any,
+    visited_on: datetime.date,
+    kind: str,
+    notes: str = "",
+    resident: Resident | None = None,
+    follow_up: str = "",
+    follow_up_due: datetime.date | None = None,
+) -> Visit:
+    if (
+        resident is not None
+        and not HouseholdMembership.objects.filter(
+            household=household, resident=resident, moved_out_on__isnull=True
+        ).exists()
+    ):
+        raise ResidentError(ResidentErrorCode.NOT_IN_HOUSEHOLD, field="resident")
+    visit = Visit.objects.create(
+        household=household,
+        resident=resident,
+        area_path=household.area_path,
+        visitor=actor,
+        visited_on=visited_on,
+        kind=kind,
+        notes=notes,
+        follow_up=follow_up,
+        follow_up_due=follow_up_due,
+    )
+    record_change(visit, verb="record_visit", actor=actor, related=household)
+    return visit
+
+
+@action
+def complete_follow_up(visit: Visit, *, actor: Any) -> Visit:
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.follow_up_done_at is not None:
+        raise ResidentError(ResidentErrorCode.FOLLOW_UP_ALREADY_DONE)
+    before = snapshot(visit)
+    visit.follow_up_done_at = timezone.now()
+    visit.save(update_fields=["follow_up_done_at", "updated_at"])
+    record_change(visit, verb="complete_follow_up", actor=actor, before=before)
+    return visit

@@ -1,0 +1,189 @@
+"""Shapes and validates; never saves (the views call actions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
+from gongzhi.privacy.validators import validate_id_number, validate_phone
+from gongzhi.residents.choices import ContactPreference, Gender, Relation, ResidenceType, TagKind, VisitKind
+from gongzhi.residents.models import Household, HouseholdMembership, ResidentTag, Visit
+from gongzhi.residents.queries import Viewer, present_resident
+from gongzhi.territory.choices import AreaLevel
+from gongzhi.territory.models import Area, Room
+
+
+def _django(validator: Any, value: str) -> str:
+    try:
+        return validator(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages[0], code=exc.code) from None
+
+
+class VisibleGridField(serializers.PrimaryKeyRelatedField):
+    """A grid the user can see; others are 'does not exist' (400)."""
+
+    def get_queryset(self) -> Any:
+        return Area.objects.restrict(self.context["request"].user, "view").filter(level=AreaLevel.GRID)
+
+
+class VisibleRoomField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self) -> Any:
+        return Room.objects.restrict(self.context["request"].user, "view").select_related("unit__building")
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    member_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Household
+        fields = ["id", "grid", "room", "address", "number", "note", "is_active", "member_count", "created_at"]
+        read_only_fields = fields
+
+
+class HouseholdWriteSerializer(serializers.Serializer):
+    grid = VisibleGridField()
+    room = VisibleRoomField(required=False, allow_null=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class HouseholdUpdateSerializer(serializers.Serializer):
+    address = serializers.CharField(max_length=200, required=False)
+    number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class ResidentOutSerializer(serializers.BaseSerializer):
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        viewer = self.context.get("viewer") or Viewer.of(self.context["request"].user)
+        data = present_resident(instance, viewer)
+        tags = getattr(instance, "active_tags", None)
+        if tags is not None:
+            data["tags"] = [{"id": t.pk, "kind": t.kind, "grade": t.grade} for t in tags]
+        return data
+
+
+class ResidentFieldsMixin(serializers.Serializer):
+    name = serializers.CharField(max_length=64)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, default=Gender.UNKNOWN)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    id_number = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+    ethnicity = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    occupation = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    employer = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    contact_preference = serializers.ChoiceField(
+        choices=ContactPreference.choices, required=False, default=ContactPreference.PHONE
+    )
+
+    def validate_id_number(self, value: str) -> str:
+        return _django(validate_id_number, value) if value else ""
+
+    def validate_phone(self, value: str) -> str:
+        return _django(validate_phone, value) if value else ""
+
+
+class ResidentCreateSerializer(ResidentFieldsMixin):
+    grid = VisibleGridField()
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none(), required=False, allow_null=True)
+    relation = serializers.ChoiceField(choices=Relation.choices, required=False, default=Relation.HEAD)
+    residence_type = serializers.ChoiceField(
+        choices=ResidenceType.choices, required=False, default=ResidenceType.RESIDENT
+    )
+    moved_in_on = serializers.DateField(required=False, allow_null=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.context["request"].user
+        self.fields["household"].queryset = Household.objects.restrict(user, "view").select_related("grid")
+
+
+class ResidentUpdateSerializer(ResidentFieldsMixin):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.required = False
+
+
+class RevealSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=["id_number", "phone", "name"])
+    purpose = serializers.CharField(max_length=300)
+
+
+class MoveInSerializer(serializers.Serializer):
+    resident = serializers.IntegerField()
+    relation = serializers.ChoiceField(choices=Relation.choices, default=Relation.OTHER_RELATIVE)
+    residence_type = serializers.ChoiceField(choices=ResidenceType.choices, default=ResidenceType.RESIDENT)
+    moved_in_on = serializers.DateField(required=False, allow_null=True)
+
+
+class MoveOutSerializer(serializers.Serializer):
+    membership = serializers.IntegerField()
+    moved_out_on = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HouseholdMembership
+        fields = ["id", "household", "resident", "relation", "residence_type", "moved_in_on", "moved_out_on"]
+        read_only_fields = fields
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResidentTag
+        fields = ["id", "resident", "kind", "grade", "note", "set_by", "created_at", "removed_at", "removed_by"]
+        read_only_fields = fields
+
+
+class TagWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TagKind.choices)
+    grade = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ConsentWriteSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    given_by = serializers.ChoiceField(choices=ConsentGiver.choices, default=ConsentGiver.SELF)
+    guardian_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    guardian_relation = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+
+class HealthFileSerializer(serializers.Serializer):
+    chronic_conditions = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    disability_details = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    care_needs = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    emergency_contacts = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    notes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id", "household", "resident", "visitor", "visited_on", "kind", "notes",
+            "follow_up", "follow_up_due", "follow_up_done_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_notes(self, obj: Visit) -> str:
+        viewer = self.context.get("viewer") or Viewer.of(self.context["request"].user)
+        return obj.notes if viewer.may_see_health(obj.area_path) else ""
+
+
+class VisitWriteSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    resident = serializers.IntegerField(required=False, allow_null=True)
+    visited_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=VisitKind.choices, default=VisitKind.ROUTINE)
+    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    follow_up = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    follow_up_due = serializers.DateField(required=False, allow_null=True)

@@ -1,0 +1,11 @@
+from rest_framework.routers import SimpleRouter
+
+from gongzhi.residents.api import views
+
+router = SimpleRouter()
+router.register("residents/households", views.HouseholdViewSet, basename="residents-household")
+router.register("residents/people", views.ResidentViewSet, basename="residents-resident")
+router.register("residents/tags", views.TagViewSet, basename="residents-tag")
+router.register("residents/visits", views.VisitViewSet, basename="residents-visit")
+
+urlpatterns = router.urls

@@ -1,0 +1,230 @@
+"""Residents API. Reads are scoped (out of scope = 404); every write calls an action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from gongzhi.api.viewsets import CreateActionMixin, ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from gongzhi.privacy import actions as privacy_actions
+from gongzhi.residents import actions
+from gongzhi.residents.api import serializers as s
+from gongzhi.residents.models import HealthFile, Household, HouseholdMembership, Resident, ResidentTag, Visit
+from gongzhi.residents.permissions import HouseholdPolicy, ResidentPolicy, TagPolicy, VisitPolicy, holds_at
+from gongzhi.residents.queries import Viewer, find_by_id_number, find_by_phone
+
+
+class HouseholdViewSet(ScopedModelViewSet):
+    policy = HouseholdPolicy
+    serializer_class = s.HouseholdSerializer
+    output_serializer_class = s.HouseholdSerializer
+    action_verbs = {"members": "move_in", "move_out": "move_in"}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def base_queryset(self) -> QuerySet[Household]:
+        return Household.objects.annotate(
+            member_count=Count("memberships", filter=Q(memberships__moved_out_on__isnull=True))
+        )
+
+    def get_serializer_class(self) -> Any:
+        return {"create": s.HouseholdWriteSerializer, "partial_update": s.HouseholdUpdateSerializer}.get(
+            self.action, s.HouseholdSerializer
+        )
+
+    def perform_action_create(self, serializer: Any) -> Household:
+        data = serializer.validated_data
+        if not self.policy.can_add_at(self.request.user, data["grid"].path):
+            raise PermissionDenied
+        household = actions.register_household(actor=self.request.user, **data)
+        return self.base_queryset().get(pk=household.pk)
+
+    def perform_action_update(self, instance: Household, serializer: Any) -> Household:
+        actions.update_household(instance, actor=self.request.user, **serializer.validated_data)
+        return self.base_queryset().get(pk=instance.pk)
+
+    @action(detail=True, methods=["post"])
+    def members(self, request: Request, pk: Any = None) -> Response:
+        household = self.get_object()
+        serializer = s.MoveInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        resident = Resident.objects.restrict(request.user, "view").filter(pk=data.pop("resident")).first()
+        if resident is None:
+            raise Http404
+        membership = actions.move_in(household, resident, actor=request.user, **data)
+        return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="move-out")
+    def move_out(self, request: Request, pk: Any = None) -> Response:
+        household = self.get_object()
+        serializer = s.MoveOutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        membership = HouseholdMembership.objects.filter(household=household, pk=data.pop("membership")).first()
+        if membership is None:
+            raise Http404
+        membership = actions.move_out(membership, actor=request.user, **data)
+        return Response(s.MembershipSerializer(membership).data)
+
+
+class ResidentViewSet(ScopedModelViewSet):
+    """``?id_number=`` / ``?phone=`` find a person by exact value through the blind index."""
+
+    policy = ResidentPolicy
+    output_serializer_class = s.ResidentOutSerializer
+    action_verbs = {
+        "reveal": "reveal",
+        "tags": "tag",
+        "consents": "consent",
+        "health": "view_health",
+        "save_health": "save_health",
+    }
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def base_queryset(self) -> QuerySet[Resident]:
+        return Resident.objects.prefetch_related(
+            Prefetch("tags", queryset=ResidentTag.objects.filter(removed_at__isnull=True), to_attr="active_tags")
+        )
+
+    def get_queryset(self) -> QuerySet[Resident]:
+        qs = super().get_queryset()
+        params = self.request.query_params
+        if params.get("id_number"):
+            qs = find_by_id_number(qs, params["id_number"])
+        if params.get("phone"):
+            qs = find_by_phone(qs, params["phone"])
+        if params.get("grid", "").isdigit():
+            qs = qs.filter(grid_id=int(params["grid"]))
+        return qs
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.request.user.is_authenticated:
+            context["viewer"] = Viewer.of(self.request.user)
+        return context
+
+    def get_serializer_class(self) -> Any:
+        return {"create": s.ResidentCreateSerializer, "partial_update": s.ResidentUpdateSerializer}.get(
+            self.action, s.ResidentOutSerializer
+        )
+
+    def perform_action_create(self, serializer: Any) -> Resident:
+        data = dict(serializer.validated_data)
+        place = data["household"].area_path if data.get("household") else data["grid"].path
+        if not self.policy.can_add_at(self.request.user, place):
+            raise PermissionDenied
+        resident = actions.register_resident(actor=self.request.user, **data)
+        return self.base_queryset().get(pk=resident.pk)
+
+    def perform_action_update(self, instance: Resident, serializer: Any) -> Resident:
+        actions.update_resident(instance, actor=self.request.user, **serializer.validated_data)
+        return self.base_queryset().get(pk=instance.pk)
+
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: Any = None) -> Response:
+        resident = self.get_object()
+        serializer = s.RevealSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        field = serializer.validated_data["field"]
+        value = privacy_actions.reveal(
+            resident, field, actor=request.user, purpose=serializer.validated_data["purpose"]
+        )
+        return Response({"field": field, "value": value})
+
+    @action(detail=True, methods=["post"])
+    def tags(self, request: Request, pk: Any = None) -> Response:
+        resident = self.get_object()
+        serializer = s.TagWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tag = actions.set_tag(resident, actor=request.user, **serializer.validated_data)
+        return Response(s.TagSerializer(tag).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def consents(self, request: Request, pk: Any = None) -> Response:
+        resident = self.get_object()
+        serializer = s.ConsentWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = privacy_actions.give_consent(resident, actor=request.user, **serializer.validated_data)
+        return Response(
+            {
+                "id": consent.pk,
+                "purpose": consent.purpose,
+                "given_by": consent.given_by,
+                "notice": consent.notice.version,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @action(detail=True, methods=["get"])
+    def health(self, request: Request, pk: Any = None) -> Response:
+        resident = self.get_object()
+        health = HealthFile.objects.filter(resident=resident).first()
+        if health is None:
+            raise Http404
+        return Response({f: getattr(health, f) for f in actions.HEALTH_FIELDS})
+
+    @health.mapping.put
+    def save_health(self, request: Request, pk: Any = None) -> Response:
+        resident = self.get_object()
+        serializer = s.HealthFileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        health = actions.save_health_file(resident, actor=request.user, **serializer.validated_data)
+        return Response({f: getattr(health, f) for f in actions.HEALTH_FIELDS})
+
+
+class TagViewSet(ScopedReadOnlyViewSet):
+    policy = TagPolicy
+    serializer_class = s.TagSerializer
+    action_verbs = {"remove": "remove"}
+
+    @action(detail=True, methods=["post"])
+    def remove(self, request: Request, pk: Any = None) -> Response:
+        tag = actions.remove_tag(self.get_object(), actor=request.user)
+        return Response(s.TagSerializer(tag).data)
+
+
+class VisitViewSet(
+    ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    policy = VisitPolicy
+    serializer_class = s.VisitSerializer
+    output_serializer_class = s.VisitSerializer
+    action_verbs = {"complete": "complete"}
+
+    def base_queryset(self) -> QuerySet[Visit]:
+        return Visit.objects.all()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.request.user.is_authenticated:
+            context["viewer"] = Viewer.of(self.request.user)
+        return context
+
+    def get_serializer_class(self) -> Any:
+        return s.VisitWriteSerializer if self.action == "create" else s.VisitSerializer
+
+    def perform_action_create(self, serializer: Any) -> Visit:
+        data = dict(serializer.validated_data)
+        user = self.request.user
+        household = Household.objects.restrict(user, "view").filter(pk=data.pop("household")).first()
+        if household is None:
+            raise Http404
+        if not holds_at(user, "residents.add_visit", household.area_path):
+            raise PermissionDenied
+        resident_id = data.pop("resident", None)
+        resident = Resident.objects.restrict(user, "view").filter(pk=resident_id).first() if resident_id else None
+        if resident_id and resident is None:
+            raise Http404
+        return actions.record_visit(household, actor=user, resident=resident, **data)
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: Any = None) -> Response:
+        visit = actions.complete_follow_up(self.get_object(), actor=request.user)
+        return self.output(visit)
