@@ -21,7 +21,7 @@ from gongzhi.audit.snapshot import snapshot
 from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Room, Unit
-from gongzhi.work_orders import deadlines, transitions
+from gongzhi.work_orders import deadlines, escalation, transitions
 from gongzhi.work_orders.attachments import max_attachments, process_upload
 from gongzhi.work_orders.choices import (
     AssignmentRole,
@@ -39,6 +39,7 @@ from gongzhi.work_orders.errors import WorkOrderError, WorkOrderErrorCode
 from gongzhi.work_orders.models import (
     Assignment,
     Attachment,
+    EscalationRun,
     Rating,
     Subscription,
     WorkOrder,
@@ -814,3 +815,25 @@ def add_attachment(order: WorkOrder, *, actor: Any, upload: Any, keep_location: 
     attachment.save()
     record_change(attachment, verb="attach", actor=actor, related=order)
     return attachment
+
+
+# --- the deadline job ---------------------------------------------------------------------------
+
+
+@action
+def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: int = 5000) -> EscalationRun:
+    """Raise reminders, supervision and public listings that have become due (see escalation.py).
+
+    Idempotent and safe with concurrent workers: escalations are unique per (order, round,
+    stage, level) and inserted with ON CONFLICT DO NOTHING; each run then acts (timeline,
+    supervision level, notices) only on the rows that carry its own run id.
+    """
+    now = now or timezone.now()
+    run = EscalationRun.objects.create(as_of=now, started_at=timezone.now())
+    counts: dict[str, int] = {}
+    for rule in escalation.rules(now):
+        counts[rule.key] = escalation.apply_rule(run, rule, now=now, batch_size=batch_size)
+    run.counts, run.finished_at = counts, timezone.now()
+    run.save(update_fields=["counts", "finished_at"])
+    record_change(run, verb="escalate", actor=actor, before=None, after={"as_of": now.isoformat(), "counts": counts})
+    return run
