@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.access",
     "gongzhi.audit",
+    "gongzhi.ledger",
     "gongzhi.privacy",
     "gongzhi.territory",
     "gongzhi.organisations",
@@ -129,6 +130,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # built from it; embedded mode drives the same table with gongzhi.core.scheduler.
 GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "audit-integrity-heartbeat": ("gongzhi.core.tasks.heartbeat", 300.0),
+    "ledger-sequencer": ("gongzhi.ledger.tasks.seal_ledger", 10.0),
+    "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": timedelta(seconds=seconds)} for name, (task, seconds) in GONGZHI_SCHEDULE.items()

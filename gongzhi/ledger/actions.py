@@ -1,0 +1,200 @@
+"""Every write to the ledger.
+
+Domains call :func:`enqueue_event` inside their own action; the event is sealed into the log
+by the sequencer after the action commits (so a rolled-back action never reaches the log, and
+a committed one is never lost: the queue row commits with it).
+
+    from gongzhi.ledger.actions import enqueue_event
+    from gongzhi.ledger.choices import EventKind
+    enqueue_event(EventKind.WORK_ORDER_TRANSITION, {"work_order": order.number, "from": "new", "to": "dispatched"})
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.audit.actions import record_change
+from gongzhi.audit.decorators import action
+from gongzhi.audit.snapshot import snapshot
+from gongzhi.ledger import keys, merkle
+from gongzhi.ledger.choices import AlarmKind, EventKind
+from gongzhi.ledger.errors import LedgerError, LedgerErrorCode
+from gongzhi.ledger.jcs import CanonicalJSONError, canonicalize
+from gongzhi.ledger.models import (
+    Checkpoint,
+    Cosignature,
+    LedgerAlarm,
+    LedgerLeaf,
+    LedgerNode,
+    LogState,
+    PendingEvent,
+    PersonalSalt,
+    Witness,
+)
+from gongzhi.ledger.note import NoteError, Signature, Verifier, sign_checkpoint
+from gongzhi.ledger.queries import DatabaseStore
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 10_000
+FORMAT_VERSION = 1
+
+
+def event_record(kind: str, payload: dict[str, Any], at: str) -> bytes:
+    """The canonical JSON bytes of a leaf: what its hash commits to."""
+    return canonicalize({"v": FORMAT_VERSION, "kind": kind, "at": at, "event": payload})
+
+
+def enqueue_event(kind: EventKind | str, payload: dict[str, Any]) -> PendingEvent:
+    """Queue a governance event in the caller's transaction (a helper of the caller's action).
+
+    ``payload`` must be JSON with integers or finite floats, and must not contain personal
+    data: put a :func:`gongzhi.ledger.commitments.commit_personal` commitment instead.
+    """
+    if kind not in EventKind.values:
+        raise LedgerError(LedgerErrorCode.UNKNOWN_KIND, field="kind")
+    at = timezone.now().astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        data = event_record(str(kind), payload, at).decode("utf-8")
+    except CanonicalJSONError as exc:
+        raise LedgerError(LedgerErrorCode.NOT_CANONICAL, str(exc), field="payload") from exc
+    event = PendingEvent.objects.create(kind=str(kind), data=data)
+    transaction.on_commit(request_sealing)
+    return event
+
+
+def request_sealing() -> None:
+    """After commit: ask the sequencer to run (in-process in embedded mode, a worker otherwise)."""
+    from gongzhi.ledger.tasks import seal_ledger
+
+    try:
+        seal_ledger.delay()
+    except Exception:  # the scheduled run picks the events up; a failed nudge must not fail the request
+        logger.exception("could not trigger ledger sealing; the scheduled sequencer will seal later")
+
+
+def seal_pending(*, limit: int = BATCH_SIZE) -> Checkpoint | None:
+    """Seal up to ``limit`` queued events into leaves and sign a checkpoint.
+
+    The LogState row is locked (``SELECT … FOR UPDATE``; SQLite's IMMEDIATE transactions
+    serialise writers), so two sequencers never extend the tree from the same size.
+    Returns None when nothing was pending.
+    """
+    with transaction.atomic():
+        state = LogState.objects.select_for_update().filter(id=1).first()
+        if state is None:
+            LogState.objects.get_or_create(id=1)
+            state = LogState.objects.select_for_update().get(id=1)
+        pending = list(PendingEvent.objects.order_by("id")[:limit])
+        if not pending:
+            return None
+        return _seal_batch(state, pending)
+
+
+@action
+def _seal_batch(state: LogState, pending: list[PendingEvent]) -> Checkpoint:
+    builder = merkle.TreeBuilder.resume(DatabaseStore(), state.tree_size)
+    now = timezone.now()
+    leaves: list[LedgerLeaf] = []
+    nodes: list[LedgerNode] = []
+    for event in pending:
+        data = event.data.encode("utf-8")
+        created = builder.append(merkle.leaf_hash(data))
+        (_, index), leaf = created[0]
+        leaves.append(LedgerLeaf(index=index, leaf_hash=leaf, kind=event.kind, data=event.data, created_at=now))
+        nodes.extend(LedgerNode(level=lv, index=ix, hash=h) for (lv, ix), h in created[1:])
+    LedgerLeaf.objects.bulk_create(leaves, batch_size=2000)
+    LedgerNode.objects.bulk_create(nodes, batch_size=2000)
+    ids = [e.pk for e in pending]
+    for i in range(0, len(ids), 2000):
+        PendingEvent.objects.filter(id__in=ids[i : i + 2000]).delete()
+    state.tree_size = builder.size
+    state.root_hash = builder.root()
+    state.save(update_fields=["tree_size", "root_hash", "updated_at"])
+    checkpoint = _sign(state.tree_size, state.root_hash)
+    record_change(
+        checkpoint,
+        verb="seal",
+        after={"tree_size": state.tree_size, "sealed": len(pending), "root_hash": state.root_hash.hex()},
+    )
+    return checkpoint
+
+
+def _sign(size: int, root_hash: bytes) -> Checkpoint:
+    signers = keys.signers()
+    active = signers[0]
+    previous = Checkpoint.objects.order_by("-id").values_list("key_id", flat=True).first()
+    note = sign_checkpoint(keys.origin(), size, root_hash, signers)
+    checkpoint = Checkpoint.objects.create(tree_size=size, root_hash=root_hash, note=note, key_id=active.key_id.hex())
+    if previous and previous != active.key_id.hex():
+        # The rotation itself goes on the log, so auditors learn the new key from the log.
+        enqueue_event(
+            EventKind.KEY_ROTATION,
+            {"previous_key_id": previous, "key_id": active.key_id.hex(), "verifier_key": str(active.verifier())},
+        )
+    return checkpoint
+
+
+@action
+def add_cosignature(checkpoint: Checkpoint, *, signature_line: str) -> Cosignature:
+    """Store a registered witness's C2SP cosignature/v1 on ``checkpoint`` after verifying it."""
+    try:
+        line = Signature.parse(signature_line)
+    except NoteError as exc:
+        raise LedgerError(LedgerErrorCode.BAD_COSIGNATURE, str(exc), field="signature") from exc
+    witness = Witness.objects.filter(name=line.name, key_id=line.key_id.hex(), active=True).first()
+    if witness is None:
+        raise LedgerError(LedgerErrorCode.UNKNOWN_WITNESS, field="signature")
+    body = checkpoint.note.partition("\n\n")[0] + "\n"
+    timestamp = Verifier(witness.name, bytes(witness.public_key)).verify_cosignature(body, line)
+    if timestamp is None:
+        raise LedgerError(LedgerErrorCode.BAD_COSIGNATURE, field="signature")
+    cosignature = Cosignature.objects.create(
+        checkpoint=checkpoint, witness=witness, timestamp=timestamp, signature_line=signature_line.strip()
+    )
+    record_change(cosignature, verb="cosign", related=checkpoint)
+    return cosignature
+
+
+@action
+def register_witness(name: str, *, verifier_key: str, actor: Any, organisation_label: str = "") -> Witness:
+    """Allow another department's witness key (Go note verifier-key format) to cosign."""
+    try:
+        verifier = Verifier.parse(verifier_key)
+    except NoteError as exc:
+        raise LedgerError(LedgerErrorCode.UNKNOWN_WITNESS, str(exc), field="verifier_key") from exc
+    if verifier.name != name:
+        raise LedgerError(LedgerErrorCode.UNKNOWN_WITNESS, "the key's name differs", field="name")
+    witness = Witness.objects.create(
+        name=name,
+        public_key=verifier.public_key,
+        key_id=verifier.cosigner_key_id.hex(),
+        organisation_label=organisation_label,
+    )
+    enqueue_event(EventKind.WITNESS_REGISTERED, {"name": name, "verifier_key": str(verifier)})
+    record_change(witness, verb="register", actor=actor)
+    return witness
+
+
+@action
+def erase_personal_salt(salt: PersonalSalt, *, actor: Any) -> None:
+    """PIPL erasure: forget the salt, so the commitment on the log no longer links to anyone."""
+    before = snapshot(salt)
+    record_change(salt, verb="erase", actor=actor, before=before, after=None)
+    salt.delete()
+
+
+@action
+def raise_alarm(
+    kind: AlarmKind, *, detail: str, leaf_index: int | None = None, tree_size: int | None = None
+) -> LedgerAlarm:
+    """Record an integrity alarm (and log it at ERROR so monitoring pages someone)."""
+    logger.error("LEDGER ALARM %s: %s (entry %s, size %s)", kind, detail, leaf_index, tree_size)
+    alarm = LedgerAlarm.objects.create(kind=kind, detail=detail, leaf_index=leaf_index, tree_size=tree_size)
+    record_change(alarm, verb="raise")
+    return alarm

@@ -1,0 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.apps import DomainConfig
+
+
+class LedgerConfig(DomainConfig):
+    default = True
+    name = "gongzhi.ledger"
+    label = "ledger"
+    verbose_name = _("Governance ledger")
+    domain_doc = "docs/ledger.md"
+    role_permissions = {
+        # Reading the log is public; these are the administrative verbs.
+        "security_admin": ["add_witness", "change_witness", "view_witness"],
+        "audit_admin": ["view_ledgeralarm", "view_witness", "erase_personalsalt"],
+    }

@@ -1,0 +1,31 @@
+"""Ledger background jobs: the sequencer and the integrity check (see GONGZHI_SCHEDULE)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from gongzhi.core import context
+
+MAX_BATCHES_PER_RUN = 200
+
+
+@shared_task(name="gongzhi.ledger.tasks.seal_ledger", acks_late=True)
+def seal_ledger() -> int:
+    """Seal every queued event, batch by batch; returns the tree size reached. Idempotent."""
+    from gongzhi.ledger.actions import seal_pending
+    from gongzhi.ledger.queries import get_tree_size
+
+    with context.acting_as(None, source="ledger-sequencer"):
+        for _ in range(MAX_BATCHES_PER_RUN):
+            if seal_pending() is None:
+                break
+    return get_tree_size()
+
+
+@shared_task(name="gongzhi.ledger.tasks.check_ledger_integrity", acks_late=True)
+def check_ledger_integrity() -> int:
+    """Recompute the whole tree and compare it with stored nodes and signed checkpoints."""
+    from gongzhi.ledger.integrity import check_integrity
+
+    with context.acting_as(None, source="ledger-integrity"):
+        return len(check_integrity(raise_alarms=True))
