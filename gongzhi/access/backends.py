@@ -26,15 +26,22 @@ class RoleGrantBackend:
         return perms
 
     def has_perm(self, user: Any, perm: str, obj: Any = None) -> bool:
-        if perm not in self.get_all_permissions(user):
+        """Without ``obj``: a grant carries the permission. With ``obj``: ``obj`` is inside
+        ``restrict(user, verb)``, which also opens what the user owns (``ScopeSpec.owner``)."""
+        if obj is None or not self._names_model(perm, obj):
+            return perm in self.get_all_permissions(user)
+        if not getattr(user, "is_active", False):
             return False
-        if obj is None:
-            return True
         verb = perm.split(".", 1)[1].rsplit("_", 1)[0]
         manager = type(obj)._default_manager
         if not hasattr(manager, "restrict"):
-            return True
+            return perm in self.get_all_permissions(user)
         return bool(manager.restrict(user, verb).filter(pk=obj.pk).exists())
+
+    @staticmethod
+    def _names_model(perm: str, obj: Any) -> bool:
+        meta = getattr(obj, "_meta", None)
+        return meta is not None and perm.startswith(f"{meta.app_label}.") and perm.endswith(f"_{meta.model_name}")
 
     def has_module_perms(self, user: Any, app_label: str) -> bool:
         return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user))
