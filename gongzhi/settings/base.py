@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gongzhi.privacy",
     "gongzhi.territory",
     "gongzhi.organisations",
+    "gongzhi.demo",
     "gongzhi.residents",
     "gongzhi.api",
     "gongzhi.web",
