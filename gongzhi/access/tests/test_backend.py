@@ -26,7 +26,11 @@ def test_has_perm_and_restrict_agree(world, actor):
             if not user.has_perm(perm):
                 # only what the user owns may still be visible without the permission
                 owner = model.scope.owner
-                owned = set(model._default_manager.filter(**{owner: user.pk}).values_list("pk", flat=True)) if owner else set()
+                owned = (
+                    set(model._default_manager.filter(**{owner: user.pk}).values_list("pk", flat=True))
+                    if owner
+                    else set()
+                )
                 assert visible <= owned, f"{actor} {perm}: restrict shows rows without the permission"
             for obj in model._default_manager.all():
                 assert user.has_perm(perm, obj) is (obj.pk in visible), f"{actor} {perm} {obj}"
@@ -36,7 +40,13 @@ def test_change_records_follow_the_same_rule(world):
     from gongzhi.access.actions import grant_role
     from gongzhi.access.choices import Role
 
-    grant_role(world.no_grant, role=Role.GRID_WORKER, organisation=world.orgs["committee_c1"], area=world.g2, actor=world.security_admin)
+    grant_role(
+        world.no_grant,
+        role=Role.GRID_WORKER,
+        organisation=world.orgs["committee_c1"],
+        area=world.g2,
+        actor=world.security_admin,
+    )
     record = ChangeRecord.objects.get()
     for actor in ("audit_admin", "system_admin", "security_admin", "street_official_s1"):
         user = world.users[actor]

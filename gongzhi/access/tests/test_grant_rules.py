@@ -195,7 +195,9 @@ def test_after_revoking_the_only_role_an_admin_role_may_be_granted(world):
 
 
 def test_system_admin_creates_and_deactivates_accounts(world):
-    user = create_staff_user(username="zhang.wei", password="Gongzhi-Neu-2026", display_name="张伟", actor=world.system_admin)
+    user = create_staff_user(
+        username="zhang.wei", password="Gongzhi-Neu-2026", display_name="张伟", actor=world.system_admin
+    )
     assert user.check_password("Gongzhi-Neu-2026")
     assert not roles_of(user)
     deactivate_user(user, actor=world.system_admin)
@@ -295,7 +297,9 @@ def test_admin_permissions_are_separated(world, actor, perm, held):
     assert world.users[actor].has_perm(perm) is held
 
 
-@pytest.mark.parametrize(("actor", "visible"), [("audit_admin", True), ("system_admin", False), ("security_admin", False)])
+@pytest.mark.parametrize(
+    ("actor", "visible"), [("audit_admin", True), ("system_admin", False), ("security_admin", False)]
+)
 def test_only_the_audit_admin_reads_the_audit_log(world, actor, visible):
     # given one change record (the world itself is built without actions)
     _grant(world, world.no_grant)

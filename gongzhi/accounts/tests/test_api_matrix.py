@@ -78,7 +78,9 @@ def test_accounts_matrix(world, client_for, case, actor):
 
 
 @pytest.mark.parametrize("actor", ["anonymous", "community_worker_c1", "resident_c3"])
-def test_phone_login_is_open_to_everyone_and_writes_one_record(world, client_for, actor, django_capture_on_commit_callbacks):
+def test_phone_login_is_open_to_everyone_and_writes_one_record(
+    world, client_for, actor, django_capture_on_commit_callbacks
+):
     # given a code sent to resident_c1's phone
     MemorySmsBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
