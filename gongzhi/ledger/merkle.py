@@ -147,6 +147,12 @@ def inclusion_proof(store: NodeStore, index: int, size: int) -> list[bytes]:
     return _resolve(store, inclusion_ranges(index, size))
 
 
+def inclusion_proof_and_root(store: NodeStore, index: int, size: int) -> tuple[list[bytes], bytes]:
+    """The proof and the root it leads to, from one fetch of stored nodes."""
+    *proof, tree_root = _resolve(store, [*inclusion_ranges(index, size), (0, size)])
+    return proof, tree_root
+
+
 def consistency_proof(store: NodeStore, first: int, second: int) -> list[bytes]:
     return _resolve(store, consistency_ranges(first, second))
 

@@ -64,6 +64,13 @@ def get_inclusion_proof(index: int, size: int) -> list[bytes]:
     return merkle.inclusion_proof(DatabaseStore(), index, size)
 
 
+def get_inclusion_proof_and_root(index: int, size: int) -> tuple[list[bytes], bytes]:
+    _check_size(size)
+    if not 0 <= index < size:
+        raise LedgerError(LedgerErrorCode.NO_SUCH_LEAF, field="index")
+    return merkle.inclusion_proof_and_root(DatabaseStore(), index, size)
+
+
 def get_consistency_proof(first: int, second: int) -> list[bytes]:
     _check_size(second)
     if not 0 <= first <= second:

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "gongzhi.privacy",
     "gongzhi.territory",
     "gongzhi.organisations",
-    "gongzhi.demo",
     "gongzhi.residents",
     "gongzhi.api",
     "gongzhi.web",

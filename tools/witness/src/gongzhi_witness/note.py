@@ -61,7 +61,7 @@ class Signer:
     @classmethod
     def parse(cls, text: str) -> Signer:
         """``PRIVATE+KEY+<name>+<key id hex>+<base64(0x01 || seed)>`` (the Go note format)."""
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 4)  # the base64 key may itself contain "+"
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
             raise NoteError("not a signer key")
         raw = _b64(parts[4])
@@ -117,7 +117,7 @@ class Verifier:
     @classmethod
     def parse(cls, text: str) -> Verifier:
         """``<name>+<key id hex>+<base64(0x01 || public key)>`` (the Go note verifier-key format)."""
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 2)
         if len(parts) != 3:
             raise NoteError("not a verifier key")
         raw = _b64(parts[2])
