@@ -52,8 +52,9 @@ def start_if_configured() -> threading.Event | None:
     global _started
     if not settings.GONGZHI_RUN_SCHEDULER:
         return None
-    serving = "runserver" in sys.argv and os.environ.get("RUN_MAIN") == "true"
-    serving = serving or os.environ.get("GONGZHI_SERVE_SCHEDULER") == "1"
+    # Under runserver's autoreloader only the child (RUN_MAIN) serves; with --noreload the one process does.
+    runserver = "runserver" in sys.argv and (os.environ.get("RUN_MAIN") == "true" or "--noreload" in sys.argv)
+    serving = runserver or os.environ.get("GONGZHI_SERVE_SCHEDULER") == "1"
     if not serving:
         return None
     with _lock:
