@@ -125,7 +125,7 @@ class Session:
         page.wait_for_url(re.compile(r"/accounts/phone/verify/"))
         messages = [text for to, text in MemorySmsBackend.outbox if to == phone]
         assert messages, f"no code was sent to {phone}"
-        code = re.search(r"\b(\d{6})\b", messages[-1])
+        code = re.search(r"(?<!\d)(\d{6})(?!\d)", messages[-1])
         assert code, messages[-1]
         page.fill("input[name=code]", code.group(1))
         self.submit()
