@@ -18,6 +18,6 @@ def outbox() -> Any:
 def last_code(outbox: list[tuple[str, str]], phone: str) -> str:
     messages = [m for p, m in outbox if p == phone]
     assert messages, f"no SMS to {phone}"
-    match = re.search(r"\b(\d{6})\b", messages[-1])
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", messages[-1])
     assert match
     return match.group(1)
