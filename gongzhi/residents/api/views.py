@@ -31,7 +31,7 @@ class HouseholdViewSet(ScopedModelViewSet):
     def base_queryset(self) -> QuerySet[Household]:
         return Household.objects.annotate(
             member_count=Count("memberships", filter=Q(memberships__moved_out_on__isnull=True))
-        )
+        ).order_by("area_path", "address", "id")
 
     def get_serializer_class(self) -> Any:
         return {"create": s.HouseholdWriteSerializer, "partial_update": s.HouseholdUpdateSerializer}.get(
