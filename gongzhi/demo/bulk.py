@@ -66,7 +66,7 @@ class BulkInserter:
 
     def _copy(self, rows: Sequence[tuple[Any, ...]], *, return_ids: bool) -> list[int]:
         meta = self.model._meta
-        pk_column = meta.pk.column
+        pk_column = str(meta.pk.column if meta.pk else "id")
         ids: list[int] = []
         with connection.cursor() as cursor:
             if return_ids:
@@ -79,8 +79,8 @@ class BulkInserter:
             constant_values = [
                 fields[name].get_db_prep_save(value, connection) for name, value in self.constants.items()
             ]
-            names = ([pk_column] if return_ids else []) + [fields[c].column for c in self.columns]
-            names += [fields[c].column for c in self.constants]
+            names = ([pk_column] if return_ids else []) + [str(fields[c].column) for c in self.columns]
+            names += [str(fields[c].column) for c in self.constants]
             quoted = ", ".join(connection.ops.quote_name(n) for n in names)
             sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({quoted}) FROM STDIN"
             with cursor.cursor.copy(sql) as copy:

@@ -47,6 +47,7 @@ CHINESE_NUMERALS = "一二三四五六七八九十"
 DEFAULT_BATCH_SIZE = 2000
 
 M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,8 @@ def seed_demo(size: DemoSize | str, *, seed: int = DEFAULT_SEED, batch_size: int
         return _Seeder(spec, seed=seed, batch_size=batch_size).run()
 
 
-def _batches(items: Iterable[M], size: int) -> Iterator[list[M]]:
-    batch: list[M] = []
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
@@ -275,7 +276,7 @@ class _Seeder:
             self.communities.append(_Community(area=area, street_index=s, base=base, road=road))
         self._bulk(Area, community_objs, "areas")
 
-        grids = []
+        grids: list[Area] = []
         self.grid_community: list[_Community] = []
         for community in self.communities:
             c = community.area
@@ -343,7 +344,7 @@ class _Seeder:
                 )
         buildings = self._bulk(Building, buildings, "buildings")
 
-        area_ranges = {
+        area_ranges: dict[str, tuple[int, int]] = {
             CommunityType.URBAN_VILLAGE: (18, 45),
             CommunityType.OLD_RESIDENTIAL: (45, 85),
             CommunityType.WORK_UNIT: (40, 75),
@@ -492,8 +493,8 @@ class _Seeder:
         password = make_password(DEMO_PASSWORD)  # one hash for every demo staff account
         plan: list[tuple[Role, Organisation | None, list[Area]]] = []
         committees = dict(zip([c.area.pk for c in self.communities], self.committees, strict=True))
-        for grid in self.grids:
-            plan.append((Role.GRID_WORKER, committees[grid.parent_id], [grid]))
+        for grid, community in zip(self.grids, self.grid_community, strict=True):
+            plan.append((Role.GRID_WORKER, committees[community.area.pk], [grid]))
         for committee, community in zip(self.committees, self.communities, strict=True):
             plan += [(Role.COMMUNITY_WORKER, committee, [community.area])] * data.STAFF_PER_UNIT[Role.COMMUNITY_WORKER]
         for office, street in zip(self.street_offices, self.streets, strict=True):

@@ -55,7 +55,7 @@ class Command(BaseCommand):
 
         # Demo accounts share one password hash, so checking each distinct hash once is enough.
         still_demo: dict[str, bool] = {}
-        order = {role: i for i, role in enumerate(Role)}
+        order: dict[str, int] = {role.value: i for i, role in enumerate(Role)}
         shown: dict[str, int] = defaultdict(int)
         rows = []
         for user_grants in sorted(by_user.values(), key=lambda g: (order.get(g[0].role, 99), g[0].user.username)):
