@@ -1,15 +1,35 @@
 # Gongzhi — the two commands: `make run` and `make test`.
+#
+# A fresh Debian machine needs only python3 (with python3-venv) and node/npm. uv is
+# used if it is on PATH, else installed with pip into .venv-bootstrap/.
 SHELL := /bin/bash
+.DEFAULT_GOAL := help
 PY := .venv/bin/python
 UV := $(shell command -v uv 2>/dev/null || echo .venv-bootstrap/bin/uv)
 export UV_LINK_MODE := copy
 
-.PHONY: run test install npm migrate seed serve lint typecheck importlint check bench clean messages
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SIZE ?= small
+# Extra arguments for pytest, e.g. make test PYTEST_ARGS="-m 'not browser' -x gongzhi/core"
+PYTEST_ARGS ?=
+# Workers for pytest-xdist.
+JOBS ?= 2
+# Set to 0 to report mypy errors without failing (while the codebase is being typed).
+MYPY_STRICT ?= 1
+
+.PHONY: help run test install npm migrate seed logins serve lint typecheck importlint check bench clean messages
+
+help:
+	@echo "make run    install, migrate the embedded SQLite database, seed the demo district, serve http://$(HOST):$(PORT)"
+	@echo "make test   install, then run the whole test suite (pytest -n $(JOBS))"
+	@echo "make check  ruff, import-linter, mypy      make bench  benchmarks      make clean  remove var/, .venv/, node_modules/"
 
 install: .venv/.installed gongzhi/web/vendor/.installed
 
 $(UV):
-	python3 -m venv .venv-bootstrap && .venv-bootstrap/bin/pip install -q uv
+	@python3 -m venv .venv-bootstrap || { echo "python3 -m venv failed: on Debian run 'sudo apt-get install python3-venv'"; exit 1; }
+	.venv-bootstrap/bin/pip install --quiet --disable-pip-version-check uv
 
 .venv/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
@@ -20,25 +40,35 @@ gongzhi/web/vendor/.installed: package.json package-lock.json
 	node scripts/vendor-assets.mjs
 	touch $@
 
+npm: gongzhi/web/vendor/.installed
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo --size small --if-empty
+	$(PY) manage.py seed_demo --size $(SIZE) --if-empty
+
+logins:
+	$(PY) manage.py demo_logins --host http://$(HOST):$(PORT)
+
+serve:
+	@echo "Serving the demo at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 run: seed
-	$(PY) manage.py demo_logins
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py demo_logins --host http://$(HOST):$(PORT)
+	@echo "Serving the demo at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
 typecheck: install
-	.venv/bin/mypy gongzhi
+	.venv/bin/mypy gongzhi || [ "$(MYPY_STRICT)" = 0 ]
 
 importlint: install
 	.venv/bin/lint-imports
@@ -53,4 +83,4 @@ messages:
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf var/ .venv/ node_modules/ gongzhi/web/vendor/
+	rm -rf var/ .venv/ .venv-bootstrap/ node_modules/ gongzhi/web/vendor/
