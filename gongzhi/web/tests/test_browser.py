@@ -109,6 +109,7 @@ class Session:
     def staff_login(self, username: str) -> None:
         page = self.page
         page.goto("/accounts/login/")
+        self.shot("staff-sign-in")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
         self.submit()
@@ -120,6 +121,7 @@ class Session:
         page.goto("/")
         page.get_by_test_id("resident-login").click()
         page.wait_for_url(re.compile(r"/accounts/phone/$"))
+        self.shot("phone-sign-in-phone")
         page.fill("input[name=phone]", phone)
         self.submit()
         page.wait_for_url(re.compile(r"/accounts/phone/verify/"))
