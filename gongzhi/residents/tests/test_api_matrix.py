@@ -1,4 +1,4 @@
-"""Authorisation matrix for every residents and privacy endpoint (roles × endpoint × object)."""
+"""Authorisation matrix for every residents and privacy endpoint (roles x endpoint x object)."""
 
 from __future__ import annotations
 
