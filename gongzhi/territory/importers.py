@@ -36,9 +36,9 @@ def choice_lookup(choices: Any) -> dict[str, Any]:
     table: dict[str, Any] = {}
     for value, label in choices.choices:
         table[str(value).lower()] = value
-        table[str(label).lower()] = value
-        with translation.override("zh-hans"):
-            table[str(label).lower()] = value
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                table[str(label).lower()] = value
     return table
 
 

@@ -89,6 +89,10 @@ class RowsInvalid(TabularError):
         super().__init__(TabularErrorCode.INVALID_ROWS)
         self.errors = sorted(errors, key=lambda e: (e.row, e.column))
 
+    def __str__(self) -> str:
+        shown = "; ".join(f"row {e.row} {e.column}: {e.message}" for e in self.errors[:5])
+        return f"{self.code.value}: {shown}"
+
 
 @dataclass
 class Row:
