@@ -1,4 +1,10 @@
-"""Shared fixtures: the standard test world and clients signed in as any of its actors."""
+"""Shared fixtures: the standard test world and clients signed in as any of its actors.
+
+The world is created once per test database (in ``django_db_setup``, committed) and
+every test gets fresh instances of it inside its own rolled-back transaction. Tests
+with ``transaction=True`` flush the database afterwards; the next test that asks for
+the world then builds it again inside its transaction.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from gongzhi.testing.world import World, build_world
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        build_world()
 
 
 @pytest.fixture
@@ -23,7 +35,6 @@ def client_for(world: World) -> Callable[[str], APIClient]:
     def make(actor: str) -> APIClient:
         client = APIClient()
         if actor != "anonymous":
-            client.force_authenticate(user=None)
             client.force_login(world.users[actor])
         return client
 

@@ -103,7 +103,68 @@ ACTORS = {
 }
 
 
+_AREA_CODES = {
+    "city": "4403",
+    "district": "440305",
+    "s1": "440305001",
+    "s2": "440305002",
+    "c1": "440305001001",
+    "c2": "440305001002",
+    "c3": "440305002001",
+    "g1": "440305001001G01",
+    "g2": "440305001001G02",
+    "g3": "440305001002G01",
+    "g4": "440305002001G01",
+}
+_ORG_CODES = {
+    "street_office_s1": "ORG-S1",
+    "street_office_s2": "ORG-S2",
+    "committee_c1": "ORG-C1",
+    "committee_c3": "ORG-C3",
+    "housing_bureau": "ORG-HB",
+    "property_c1": "ORG-P1",
+    "police_s1": "ORG-PS1",
+    "evaluator": "ORG-EV",
+    "district_gov": "ORG-D",
+}
+
+
+def world_exists() -> bool:
+    return Area.objects.filter(code=_AREA_CODES["city"]).exists()
+
+
+def load_world() -> World:
+    """Fresh instances of an already-built world, in a handful of queries.
+
+    Tests get new objects every time, so per-instance caches (e.g. a user's grants)
+    never leak from one test into another.
+    """
+    areas = {a.code: a for a in Area.objects.filter(code__in=_AREA_CODES.values())}
+    a = {name: areas[code] for name, code in _AREA_CODES.items()}
+    buildings = {b.name: b for b in Building.objects.filter(name__in=["科苑小区3栋", "白石洲东村12栋"])}
+    room = Room.objects.select_related("unit__building").get(unit__building=buildings["科苑小区3栋"], number="502")
+    orgs_by_code = {o.code: o for o in Organisation.objects.filter(code__in=_ORG_CODES.values())}
+    orgs = {name: orgs_by_code[code] for name, code in _ORG_CODES.items()}
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=ACTORS.keys())}
+    return World(
+        **a,
+        building_g1=buildings["科苑小区3栋"],
+        room_g1=room,
+        building_g4=buildings["白石洲东村12栋"],
+        orgs=orgs,
+        users=users,
+    )
+
+
 def build_world() -> World:
+    """Create the world, or load it when it is already in the database (the test suite
+    builds it once per database and each test runs in a rolled-back transaction)."""
+    if world_exists():
+        return load_world()
+    return _create_world()
+
+
+def _create_world() -> World:
     city = make_area("4403", "深圳市", AreaLevel.CITY)
     district = make_area("440305", "南山区", AreaLevel.DISTRICT, city)
     s1 = make_area("440305001", "粤海街道", AreaLevel.STREET, district)
