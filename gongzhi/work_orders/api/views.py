@@ -1,0 +1,291 @@
+"""The work-order API: list with inbox filters, detail with timeline, one POST per step,
+attachments, bulk dispatch and CSV export. Every write calls an action."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, StreamingHttpResponse
+from django.utils import timezone
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action as route
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from gongzhi.access.queries import grants_with_permission
+from gongzhi.access.roles import permission_name
+from gongzhi.api.permissions import PolicyPermission, verb_for
+from gongzhi.api.viewsets import CreateActionMixin, ScopedViewSetMixin
+from gongzhi.work_orders import actions, queries
+from gongzhi.work_orders.api import serializers as s
+from gongzhi.work_orders.models import WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.permissions import WorkOrderPolicy
+
+
+class WorkOrderPermission(PolicyPermission):
+    """Relationship checks only (scope, role, lead unit, submitter): the action itself
+    refuses steps the state does not allow, with the ``illegal_transition`` code."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        verb = verb_for(view)
+        if verb is None:
+            return False
+        if getattr(view, "detail", False):
+            return True
+        if verb == "view":
+            # Listing needs a role here: staff with "view", or a resident (who files orders).
+            return bool(
+                grants_with_permission(request.user, permission_name(WorkOrder, "view"))
+                or grants_with_permission(request.user, permission_name(WorkOrder, "add"))
+            )
+        return WorkOrderPolicy.may(request.user, verb, None)
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        verb = verb_for(view)
+        if verb == "view":
+            return True  # found through restrict(user, "view")
+        return verb is not None and WorkOrderPolicy.may(request.user, verb, obj)
+
+
+class WorkOrderViewSet(
+    ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    policy = WorkOrderPolicy
+    permission_classes = [WorkOrderPermission]
+    serializer_class = s.WorkOrderListSerializer
+    output_serializer_class = s.WorkOrderDetailSerializer
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    action_verbs = {
+        "accept": "accept",
+        "reject": "reject",
+        "dispatch_": "dispatch",
+        "bulk_dispatch": "dispatch",
+        "sign": "sign",
+        "return_": "return",
+        "contact": "contact",
+        "start": "start",
+        "reply": "reply",
+        "follow_up": "follow_up",
+        "close": "close",
+        "reopen": "reopen",
+        "merge": "merge",
+        "transfer": "transfer",
+        "request_extension": "request_extension",
+        "decide_extension": "decide_extension",
+        "supervise": "supervise",
+        "hold": "hold",
+        "rate": "rate",
+        "review": "review",
+        "attachments": "attach",
+        "export": "export",
+    }
+
+    def base_queryset(self) -> QuerySet[WorkOrder]:
+        if self.action in ("list", "export", "bulk_dispatch"):
+            return WorkOrder.objects.select_related("area", "category", "lead_organisation")
+        return self.detail_queryset()
+
+    def detail_queryset(self) -> QuerySet[WorkOrder]:
+        return WorkOrder.objects.select_related("area", "category", "lead_organisation").prefetch_related(
+            Prefetch("events", queryset=WorkOrderEvent.objects.order_by("created_at", "id")),
+            "assignments",
+            "attachments",
+            "ratings",
+        )
+
+    def get_queryset(self) -> QuerySet[WorkOrder]:
+        qs = super().get_queryset()
+        if self.action in ("list", "export"):
+            inbox = self.request.query_params.get("inbox")
+            if inbox:
+                if inbox not in queries.INBOXES:
+                    from rest_framework.exceptions import ValidationError
+
+                    raise ValidationError({"inbox": [f"Unknown inbox; use one of {', '.join(queries.INBOXES)}."]})
+                qs = qs.filter(queries.inbox_q(inbox))
+            for param in ("status", "order_type", "urgency", "lead_organisation", "category"):
+                value = self.request.query_params.get(param)
+                if value:
+                    qs = qs.filter(**{param: value})
+            if self.request.query_params.get("mine") == "1":
+                qs = qs.filter(submitter_id=self.request.user.pk)
+        return qs
+
+    def get_serializer_class(self) -> type:
+        if self.action == "create":
+            return s.CreateSerializer
+        if self.action == "retrieve":
+            return s.WorkOrderDetailSerializer
+        return s.WorkOrderListSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        user = self.request.user
+        context["staff_view"] = bool(grants_with_permission(user, permission_name(WorkOrder, "view")))
+        return context
+
+    def output(self, instance: Any, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.detail_queryset().get(pk=instance.pk)
+        context = self.get_serializer_context()
+        return Response(s.WorkOrderDetailSerializer(fresh, context=context).data, status=status_code)
+
+    def perform_action_create(self, serializer: Any) -> WorkOrder:
+        data = dict(serializer.validated_data)
+        return actions.submit_work_order(actor=self.request.user, **data)
+
+    # --- steps ------------------------------------------------------------------------------
+
+    def _run(self, serializer_class: type, call: Callable[[WorkOrder, dict[str, Any]], Any]) -> Response:
+        order = self.get_object()
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        call(order, dict(serializer.validated_data))
+        return self.output(order)
+
+    @route(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        return self._run(s.AcceptSerializer, lambda o, d: actions.accept_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        return self._run(s.ReasonSerializer, lambda o, d: actions.reject_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_(self, request: Request, pk: str) -> Response:
+        return self._run(s.DispatchSerializer, lambda o, d: actions.dispatch_work_order(o, actor=request.user, **d))
+
+    @route(detail=False, methods=["post"], url_path="bulk-dispatch")
+    def bulk_dispatch(self, request: Request) -> Response:
+        serializer = s.BulkDispatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = set(serializer.validated_data["ids"])
+        orders = list(WorkOrder.objects.restrict(request.user, "dispatch").filter(pk__in=ids))
+        if len(orders) != len(ids):
+            raise Http404
+        done = actions.bulk_dispatch_work_orders(
+            orders, to=serializer.validated_data["to"], actor=request.user, note=serializer.validated_data["note"]
+        )
+        return Response({"dispatched": [o.pk for o in done]})
+
+    @route(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: str) -> Response:
+        return self._run(s.NoteSerializer, lambda o, d: actions.sign_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request: Request, pk: str) -> Response:
+        return self._run(s.ReasonSerializer, lambda o, d: actions.return_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def contact(self, request: Request, pk: str) -> Response:
+        return self._run(s.NoteSerializer, lambda o, d: actions.record_first_contact(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str) -> Response:
+        return self._run(s.NoteSerializer, lambda o, d: actions.start_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def reply(self, request: Request, pk: str) -> Response:
+        return self._run(s.ReplySerializer, lambda o, d: actions.reply_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request: Request, pk: str) -> Response:
+        return self._run(s.FollowUpSerializer, lambda o, d: actions.follow_up_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        return self._run(s.NoteSerializer, lambda o, d: actions.close_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        return self._run(s.ReasonSerializer, lambda o, d: actions.reopen_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        def call(order: WorkOrder, data: dict[str, Any]) -> Any:
+            master = WorkOrder.objects.restrict(request.user, "view").filter(pk=data["master"]).first()
+            if master is None:
+                raise Http404
+            return actions.merge_work_order(order, master=master, actor=request.user, note=data["note"])
+
+        return self._run(s.MergeSerializer, call)
+
+    @route(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: str) -> Response:
+        return self._run(s.TransferSerializer, lambda o, d: actions.transfer_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request: Request, pk: str) -> Response:
+        return self._run(
+            s.ExtensionRequestSerializer, lambda o, d: actions.request_extension(o, actor=request.user, **d)
+        )
+
+    @route(detail=True, methods=["post"], url_path="decide-extension")
+    def decide_extension(self, request: Request, pk: str) -> Response:
+        return self._run(s.DecisionSerializer, lambda o, d: actions.decide_extension(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def supervise(self, request: Request, pk: str) -> Response:
+        return self._run(s.SuperviseSerializer, lambda o, d: actions.supervise_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def hold(self, request: Request, pk: str) -> Response:
+        return self._run(s.HoldSerializer, lambda o, d: actions.set_on_hold(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def rate(self, request: Request, pk: str) -> Response:
+        return self._run(s.RateSerializer, lambda o, d: actions.rate_work_order(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str) -> Response:
+        return self._run(s.ReviewSerializer, lambda o, d: actions.review_dissatisfaction(o, actor=request.user, **d))
+
+    @route(detail=True, methods=["post"])
+    def attachments(self, request: Request, pk: str) -> Response:
+        order = self.get_object()
+        serializer = s.AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = actions.add_attachment(
+            order,
+            actor=request.user,
+            upload=serializer.validated_data["file"],
+            keep_location=serializer.validated_data["keep_location"],
+        )
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @route(detail=False, methods=["get"], url_path="export")
+    def export(self, request: Request) -> StreamingHttpResponse:
+        """CSV with every timestamp, in local time, streamed row by row."""
+        qs = self.get_queryset().filter(pk__in=WorkOrder.objects.restrict(request.user, "export").values("pk"))
+
+        def rows() -> Iterator[str]:
+            buffer = _Echo()
+            writer = csv.writer(buffer)
+            yield "\ufeff" + writer.writerow(["number", *queries.EXPORT_FIELDS])
+            for row in qs.order_by("id").values_list(*queries.EXPORT_FIELDS, "submitted_at").iterator(chunk_size=2000):
+                *values, submitted = row
+                number = WorkOrder(pk=values[0], submitted_at=submitted).number
+                yield writer.writerow([number, *(_cell(v) for v in values)])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="work-orders-{stamp}.csv"'
+        return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> Any:
+    if hasattr(value, "tzinfo") and value is not None and getattr(value, "tzinfo", None) is not None:
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # no formula injection in spreadsheets
+    return value
