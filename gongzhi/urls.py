@@ -1,3 +1,8 @@
+"""Root URLs. Each domain's UI (``gongzhi/<domain>/urls.py``) and API
+(``gongzhi/<domain>/api/urls.py``) are found from the DomainConfig manifests."""
+
+from importlib import import_module
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -5,6 +10,21 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from gongzhi.core import health
+from gongzhi.core.apps import domain_configs
+
+
+def _domain_ui_patterns() -> list:
+    patterns = []
+    for config in domain_configs():
+        try:
+            import_module(f"{config.name}.urls")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.urls":
+                raise
+            continue
+        patterns.append(path(config.ui_prefix(), include(f"{config.name}.urls")))
+    return patterns
+
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -13,8 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("accounts/", include("gongzhi.accounts.urls")),
-    path("audit/", include("gongzhi.audit.urls")),
+    *_domain_ui_patterns(),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.DEBUG:

@@ -19,6 +19,12 @@ class DomainConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     role_permissions: ClassVar[dict[str, list[str]]] = {}
     domain_doc: ClassVar[str] = ""
+    #: Where the domain's UI (``<app>/urls.py``, if any) is mounted; defaults to the label
+    #: with underscores as hyphens, e.g. ``work_orders`` → ``/work-orders/``.
+    url_prefix: ClassVar[str | None] = None
+
+    def ui_prefix(self) -> str:
+        return self.url_prefix if self.url_prefix is not None else self.label.replace("_", "-") + "/"
 
 
 def domain_configs() -> list[DomainConfig]:
