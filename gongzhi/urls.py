@@ -26,6 +26,12 @@ def _domain_ui_patterns() -> list:
     return patterns
 
 
+if settings.GONGZHI_REQUIRE_STAFF_2FA:
+    # The admin then demands a verified second factor too, not only the console.
+    from django_otp.admin import OTPAdminSite
+
+    admin.site.__class__ = OTPAdminSite
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

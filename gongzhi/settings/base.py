@@ -48,7 +48,10 @@ INSTALLED_APPS = [
     "gongzhi.privacy",
     "gongzhi.territory",
     "gongzhi.organisations",
+    "gongzhi.demo",
     "gongzhi.residents",
+    "gongzhi.workcal",
+    "gongzhi.work_orders",
     "gongzhi.api",
     "gongzhi.web",
 ]
@@ -132,6 +135,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "audit-integrity-heartbeat": ("gongzhi.core.tasks.heartbeat", 300.0),
     "ledger-sequencer": ("gongzhi.ledger.tasks.seal_ledger", 10.0),
     "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
+    "work-order-deadlines": ("gongzhi.work_orders.tasks.escalate_deadlines", 300.0),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": timedelta(seconds=seconds)} for name, (task, seconds) in GONGZHI_SCHEDULE.items()
