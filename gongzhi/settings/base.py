@@ -19,8 +19,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The embedded default key is only good for a laptop demo; check --deploy flags it.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-demo-key-change-me-" + "x" * 20)
+# The embedded default key is only good for a laptop demo; the "django-insecure-" prefix
+# makes check --deploy flag it (security.W009).
+SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-embedded-demo-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -221,7 +222,9 @@ LANGUAGE_COOKIE_NAME = "gongzhi_language"
 
 # --- Static & media -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))  # collectstatic writes here
+if STATIC_ROOT.is_relative_to(VAR_DIR):
+    STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "gongzhi" / "web" / "vendor"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
