@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.access.roles import permission_name
@@ -63,7 +63,7 @@ def _require(order: WorkOrder, verb: str) -> None:
     if not transitions.allows(verb, order.status):
         raise WorkOrderError(
             E.ILLEGAL_TRANSITION,
-            _g("“%(verb)s” is not possible while the order is “%(status)s”.")
+            gettext("“%(verb)s” is not possible while the order is “%(status)s”.")
             % {"verb": verb, "status": order.get_status_display()},
         )
 
@@ -223,7 +223,7 @@ def submit_work_order(
     _event(order, EventKind.SUBMIT, actor, note="", data={"channel": channel.value})
     record_change(order, verb="submit", actor=actor)
     if submitter is not None:
-        _tell_resident(order, _g("Your request %(number)s was received.") % {"number": order.number})
+        _tell_resident(order, gettext("Your request %(number)s was received.") % {"number": order.number})
     return order
 
 
@@ -254,7 +254,7 @@ def accept_work_order(
     _save(order, fields)
     _event(order, EventKind.ACCEPT, actor, from_status=from_status, note=note)
     record_change(order, verb="accept", actor=actor, before=before)
-    _tell_resident(order, _g("Your request %(number)s was accepted.") % {"number": order.number})
+    _tell_resident(order, gettext("Your request %(number)s was accepted.") % {"number": order.number})
     return order
 
 
@@ -270,7 +270,8 @@ def reject_work_order(order: WorkOrder, *, actor: Any, reason: str) -> WorkOrder
     _event(order, EventKind.REJECT, actor, from_status=from_status, note=reason)
     record_change(order, verb="reject", actor=actor, before=before)
     _tell_resident(
-        order, _g("Your request %(number)s was not accepted: %(reason)s") % {"number": order.number, "reason": reason}
+        order,
+        gettext("Your request %(number)s was not accepted: %(reason)s") % {"number": order.number, "reason": reason},
     )
     return order
 
@@ -328,10 +329,10 @@ def _dispatch(order: WorkOrder, to: Organisation, assist: Sequence[Organisation]
         unit_recipients([to.pk, *[u.pk for u in assist]]),
         order=order,
         kind=NotificationKind.DISPATCHED,
-        message=_g("New work order %(number)s: %(title)s") % {"number": order.number, "title": order.title},
+        message=gettext("New work order %(number)s: %(title)s") % {"number": order.number, "title": order.title},
     )
     _tell_resident(
-        order, _g("Your request %(number)s was passed to %(unit)s.") % {"number": order.number, "unit": to.name}
+        order, gettext("Your request %(number)s was passed to %(unit)s.") % {"number": order.number, "unit": to.name}
     )
     return from_status
 
@@ -370,7 +371,7 @@ def bulk_dispatch_work_orders(
     if blocked:
         raise WorkOrderError(
             E.ILLEGAL_TRANSITION,
-            _g("These orders cannot be dispatched now: %(numbers)s") % {"numbers": ", ".join(blocked)},
+            gettext("These orders cannot be dispatched now: %(numbers)s") % {"numbers": ", ".join(blocked)},
         )
     for order in locked:
         _dispatch(order, to, (), actor, note)
@@ -427,7 +428,7 @@ def transfer_work_order(order: WorkOrder, *, to: Organisation, actor: Any, reaso
         unit_recipients([to.pk]),
         order=order,
         kind=NotificationKind.DISPATCHED,
-        message=_g("Work order %(number)s was transferred to your unit.") % {"number": order.number},
+        message=gettext("Work order %(number)s was transferred to your unit.") % {"number": order.number},
     )
     return order
 
@@ -454,7 +455,7 @@ def merge_work_order(order: WorkOrder, *, master: WorkOrder, actor: Any, note: s
     record_change(order, verb="merge", actor=actor, before=before, related=master)
     _tell_resident(
         order,
-        _g("Your request %(number)s is handled together with %(master)s.")
+        gettext("Your request %(number)s is handled together with %(master)s.")
         % {"number": order.number, "master": master.number},
     )
     return order
@@ -501,7 +502,8 @@ def return_work_order(order: WorkOrder, *, actor: Any, reason: str) -> WorkOrder
             [order.dispatched_by_id],
             order=order,
             kind=NotificationKind.STATUS,
-            message=_g("Work order %(number)s was returned: %(reason)s") % {"number": order.number, "reason": reason},
+            message=gettext("Work order %(number)s was returned: %(reason)s")
+            % {"number": order.number, "reason": reason},
         )
     return order
 
@@ -512,7 +514,7 @@ def record_first_contact(order: WorkOrder, *, actor: Any, note: str = "") -> Wor
     order = _lock(order)
     _require(order, "contact")
     if order.first_contact_at is not None:
-        raise WorkOrderError(E.ILLEGAL_TRANSITION, _g("The first contact is already recorded."))
+        raise WorkOrderError(E.ILLEGAL_TRANSITION, gettext("The first contact is already recorded."))
     before = snapshot(order)
     order.first_contact_at = timezone.now()
     _save(order, ["first_contact_at"])
@@ -531,7 +533,7 @@ def start_work_order(order: WorkOrder, *, actor: Any, note: str = "") -> WorkOrd
     _save(order, ["status", "started_at"])
     _event(order, EventKind.START, actor, from_status=from_status, note=note, organisation=_unit_of(order))
     record_change(order, verb="start", actor=actor, before=before)
-    _tell_resident(order, _g("Your request %(number)s is being handled.") % {"number": order.number})
+    _tell_resident(order, gettext("Your request %(number)s is being handled.") % {"number": order.number})
     return order
 
 
@@ -547,7 +549,7 @@ def reply_work_order(order: WorkOrder, *, actor: Any, text: str) -> WorkOrder:
     _save(order, [*fields, "status", "replied_at", "reply_text"])
     _event(order, EventKind.REPLY, actor, from_status=from_status, note=text, organisation=_unit_of(order))
     record_change(order, verb="reply", actor=actor, before=before)
-    _tell_resident(order, _g("Your request %(number)s has a reply. Please rate it.") % {"number": order.number})
+    _tell_resident(order, gettext("Your request %(number)s has a reply. Please rate it.") % {"number": order.number})
     return order
 
 
@@ -582,7 +584,7 @@ def request_extension(order: WorkOrder, *, actor: Any, days: int, reason: str) -
             [order.dispatched_by_id],
             order=order,
             kind=NotificationKind.STATUS,
-            message=_g("Extension requested for %(number)s.") % {"number": order.number},
+            message=gettext("Extension requested for %(number)s.") % {"number": order.number},
         )
     return order
 
@@ -613,7 +615,9 @@ def decide_extension(order: WorkOrder, *, actor: Any, approve: bool, note: str =
         unit_recipients([order.lead_organisation_id] if order.lead_organisation_id else []),
         order=order,
         kind=NotificationKind.STATUS,
-        message=(_g("Extension approved for %(number)s.") if approve else _g("Extension denied for %(number)s."))
+        message=(
+            gettext("Extension approved for %(number)s.") if approve else gettext("Extension denied for %(number)s.")
+        )
         % {"number": order.number},
     )
     return order
@@ -654,7 +658,7 @@ def follow_up_work_order(order: WorkOrder, *, actor: Any, resolved: bool, note: 
     _event(order, EventKind.FOLLOW_UP, actor, from_status=from_status, note=note, data={"resolved": resolved})
     record_change(order, verb="follow_up", actor=actor, before=before)
     if not resolved:
-        _tell_resident(order, _g("Your request %(number)s will be handled again.") % {"number": order.number})
+        _tell_resident(order, gettext("Your request %(number)s will be handled again.") % {"number": order.number})
     return order
 
 
@@ -668,7 +672,7 @@ def close_work_order(order: WorkOrder, *, actor: Any, note: str = "") -> WorkOrd
     _save(order, ["status", "closed_at", "review_pending"])
     _event(order, EventKind.CLOSE, actor, from_status=from_status, note=note)
     record_change(order, verb="close", actor=actor, before=before)
-    _tell_resident(order, _g("Your request %(number)s is closed.") % {"number": order.number})
+    _tell_resident(order, gettext("Your request %(number)s is closed.") % {"number": order.number})
     return order
 
 
@@ -682,7 +686,7 @@ def reopen_work_order(order: WorkOrder, *, actor: Any, reason: str) -> WorkOrder
     _save(order, _reopen(order, timezone.now()))
     _event(order, EventKind.REOPEN, actor, from_status=from_status, note=reason)
     record_change(order, verb="reopen", actor=actor, before=before)
-    _tell_resident(order, _g("Your request %(number)s will be handled again.") % {"number": order.number})
+    _tell_resident(order, gettext("Your request %(number)s will be handled again.") % {"number": order.number})
     return order
 
 
@@ -718,7 +722,7 @@ def rate_work_order(
             [order.dispatched_by_id],
             order=order,
             kind=NotificationKind.STATUS,
-            message=_g("The resident is not satisfied with %(number)s: please review.") % {"number": order.number},
+            message=gettext("The resident is not satisfied with %(number)s: please review.") % {"number": order.number},
         )
     return rating
 
@@ -769,7 +773,7 @@ def supervise_work_order(order: WorkOrder, *, actor: Any, level: SupervisionLeve
             unit_recipients([order.lead_organisation_id]),
             order=order,
             kind=kind,
-            message=_g("%(level)s: work order %(number)s") % {"level": level.label, "number": order.number},
+            message=gettext("%(level)s: work order %(number)s") % {"level": level.label, "number": order.number},
         )
     return order
 
@@ -782,7 +786,7 @@ def set_on_hold(order: WorkOrder, *, actor: Any, on_hold: bool, reason: str = ""
     order = _lock(order)
     _require(order, "hold")
     if order.on_hold == on_hold:
-        raise WorkOrderError(E.ILLEGAL_TRANSITION, _g("The order is already in that state."))
+        raise WorkOrderError(E.ILLEGAL_TRANSITION, gettext("The order is already in that state."))
     before = snapshot(order)
     order.on_hold, order.hold_reason = on_hold, reason[:300]
     _save(order, ["on_hold", "hold_reason"])

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext as _g
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from gongzhi.access.models import RoleGrant
 from gongzhi.core import calendar
@@ -51,7 +50,7 @@ class Rule:
 
     @property
     def key(self) -> str:
-        return f"{self.stage.value}:{self.level.label}"
+        return f"{self.stage.value}:{self.level.name.lower()}"
 
 
 def rules(now: dt.datetime) -> list[Rule]:
@@ -117,9 +116,11 @@ def _unit_staff(org_ids: set[int]) -> dict[int, list[int]]:
 
 
 MESSAGES = {
-    SupervisionLevel.REMINDER: N_("Reminder: work order %(number)s is due soon (%(stage)s)."),
-    SupervisionLevel.SUPERVISION: N_("Supervision: work order %(number)s is overdue (%(stage)s)."),
-    SupervisionLevel.PUBLIC_LISTING: N_("Public listing: work order %(number)s is five working days overdue."),
+    SupervisionLevel.REMINDER: gettext_noop("Reminder: work order %(number)s is due soon (%(stage)s)."),
+    SupervisionLevel.SUPERVISION: gettext_noop("Supervision: work order %(number)s is overdue (%(stage)s)."),
+    SupervisionLevel.PUBLIC_LISTING: gettext_noop(
+        "Public listing: work order %(number)s is five working days overdue."
+    ),
 }
 KINDS = {
     SupervisionLevel.REMINDER: NotificationKind.REMINDER,
@@ -175,7 +176,7 @@ def apply_rule(run: EscalationRun, rule: Rule, *, now: dt.datetime, batch_size: 
             if rule.level >= SupervisionLevel.SUPERVISION and by:
                 recipients.add(by)
             number = WorkOrder(pk=pk, submitted_at=submitted_at).number
-            message = _g(MESSAGES[rule.level]) % {"number": number, "stage": rule.stage.label}
+            message = gettext(MESSAGES[rule.level]) % {"number": number, "stage": rule.stage.label}
             notices += [
                 {"recipient_id": uid, "order_id": pk, "kind": KINDS[rule.level], "message": message[:300]}
                 for uid in sorted(recipients)

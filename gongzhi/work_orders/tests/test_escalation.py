@@ -100,11 +100,11 @@ def test_the_task_is_scheduled_and_runs(world):
     counts = tasks.escalate_deadlines.apply().get()
     assert isinstance(counts, dict)
     assert set(counts) == {
-        "sign:Reminder",
-        "sign:Supervision",
-        "reply:Reminder",
-        "reply:Supervision",
-        "reply:Public listing",
+        "sign:reminder",
+        "sign:supervision",
+        "reply:reminder",
+        "reply:supervision",
+        "reply:public_listing",
     }
 
 
