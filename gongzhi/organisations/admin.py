@@ -22,7 +22,17 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["kind", "name", "code", "parent", "home_area", "contact_name", "contact_phone", "address", "is_active"]
+        fields = [
+            "kind",
+            "name",
+            "code",
+            "parent",
+            "home_area",
+            "contact_name",
+            "contact_phone",
+            "address",
+            "is_active",
+        ]
 
 
 @admin.register(Organisation)

@@ -3,7 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.apps import DomainConfig
 
 _READ = ["view_organisation", "view_mattercategory", "view_dutyassignment"]
-_MANAGE = ["add_organisation", "change_organisation", "add_dutyassignment", "change_dutyassignment", "delete_dutyassignment"]
+_MANAGE = [
+    "add_organisation",
+    "change_organisation",
+    "add_dutyassignment",
+    "change_dutyassignment",
+    "delete_dutyassignment",
+]
 
 
 class OrganisationsConfig(DomainConfig):

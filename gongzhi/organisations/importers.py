@@ -31,7 +31,7 @@ from gongzhi.territory.tabular import ImportReport, RowError, RowsInvalid, read_
 
 REQUIRED = ["code", "name", "kind", "seat_code"]
 OPTIONAL = ["parent_code", "serves", "contact_name", "contact_phone", "address", "duties"]
-_SPLIT = re.compile(r"[;；]")
+_SPLIT = re.compile(r"[;；]")  # noqa: RUF001  (Chinese keyboards type the full-width semicolon)
 
 
 def _codes(text: str) -> list[str]:
@@ -58,7 +58,9 @@ def _parse(table: Any, errors: list[RowError]) -> list[OrgRow]:
     kinds = choice_lookup(OrganisationKind)
     roles = choice_lookup(DutyRole)
     meta = Organisation._meta
-    limits = {f: meta.get_field(f).max_length or 0 for f in ("code", "name", "contact_name", "contact_phone", "address")}
+    limits = {
+        f: meta.get_field(f).max_length or 0 for f in ("code", "name", "contact_name", "contact_phone", "address")
+    }
 
     area_codes: set[str] = set()
     category_codes: set[str] = set()
@@ -114,11 +116,15 @@ def _parse(table: Any, errors: list[RowError]) -> list[OrgRow]:
             for item in _codes(v["duties"]):
                 parts = [p.strip() for p in item.split("@")]
                 if len(parts) not in (2, 3) or not all(parts):
-                    errors.append(RowError(n, "duties", _("Write duties as category_code@area_code[@assist]: %s") % item[:60]))
+                    errors.append(
+                        RowError(n, "duties", _("Write duties as category_code@area_code[@assist]: %s") % item[:60])
+                    )
                     continue
                 category = categories.get(parts[0])
                 if category is None or not category.is_active:
-                    errors.append(RowError(n, "duties", _("No active matter category has the code %s.") % parts[0][:32]))
+                    errors.append(
+                        RowError(n, "duties", _("No active matter category has the code %s.") % parts[0][:32])
+                    )
                     continue
                 role = roles.get(parts[2].lower()) if len(parts) == 3 else DutyRole.LEAD
                 if role is None:
@@ -163,7 +169,9 @@ def _resolve(rows: list[OrgRow], errors: list[RowError], actor: Any, check_scope
     by_code: dict[str, OrgRow] = {}
     for row in rows:
         if row.code in by_code:
-            errors.append(RowError(row.number, "code", _("The code also appears in row %d.") % by_code[row.code].number))
+            errors.append(
+                RowError(row.number, "code", _("The code also appears in row %d.") % by_code[row.code].number)
+            )
         elif row.code:
             by_code[row.code] = row
     wanted = {r.code for r in rows if r.code} | {r.parent_code for r in rows if r.parent_code}
@@ -197,14 +205,20 @@ def _resolve(rows: list[OrgRow], errors: list[RowError], actor: Any, check_scope
             elif row.parent_code in by_code:
                 ok = place(by_code[row.parent_code])
             elif row.parent_code not in existing:
-                errors.append(RowError(row.number, "parent_code", _("No organisation has the code %s.") % row.parent_code[:40]))
+                errors.append(
+                    RowError(row.number, "parent_code", _("No organisation has the code %s.") % row.parent_code[:40])
+                )
                 ok = False
         org = row.existing
         served = [a.path for a in row.serves] if row.serves is not None else served_now.get(org.pk, []) if org else []
-        for category, area, _role in (row.duties or {}).values():
+        for _category, area, _role in (row.duties or {}).values():
             if not any(area.path.startswith(p) for p in served):
                 errors.append(
-                    RowError(row.number, "duties", _("%(org)s does not serve %(area)s.") % {"org": row.code, "area": area.code})
+                    RowError(
+                        row.number,
+                        "duties",
+                        _("%(org)s does not serve %(area)s.") % {"org": row.code, "area": area.code},
+                    )
                 )
                 ok = False
         if ok and check_scope and row.seat is not None:
@@ -223,7 +237,9 @@ def _resolve(rows: list[OrgRow], errors: list[RowError], actor: Any, check_scope
     return ordered
 
 
-def _write(row: OrgRow, org: Organisation | None, parent: Organisation | None, actor: Any, report: ImportReport) -> None:
+def _write(
+    row: OrgRow, org: Organisation | None, parent: Organisation | None, actor: Any, report: ImportReport
+) -> None:
     if org is None:
         org = actions.create_organisation(actor=actor, seat=row.seat, code=row.code, parent=parent, **row.fields)
         report.created += 1
@@ -271,7 +287,11 @@ def _would_change(row: OrgRow) -> bool:
     assert org is not None
     if any(getattr(org, k) != v for k, v in row.fields.items()) or (row.seat and row.seat.pk != org.home_area_id):
         return True
-    parent_id = Organisation.objects.filter(code=row.parent_code).values_list("pk", flat=True).first() if row.parent_code else None
+    parent_id = (
+        Organisation.objects.filter(code=row.parent_code).values_list("pk", flat=True).first()
+        if row.parent_code
+        else None
+    )
     if parent_id != org.parent_id:
         return True
     if row.serves is not None:

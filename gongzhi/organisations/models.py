@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import ScopedModel
-from gongzhi.core.scoping import ScopeSpec
+from gongzhi.core.scoping import RestrictedQuerySet, ScopeSpec
 from gongzhi.organisations.choices import DutyRole, OrganisationKind
 
 
@@ -31,16 +31,26 @@ class Organisation(ScopedModel):
 
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices, db_index=True)
     name = models.CharField(_("name"), max_length=120)
-    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("Unified social credit code or an internal code"))
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=_("Unified social credit code or an internal code")
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     home_area = models.ForeignKey(
         "territory.Area", verbose_name=_("seat"), on_delete=models.PROTECT, related_name="seated_organisations"
     )
     home_area_path = models.CharField(_("seat path"), max_length=255, db_index=True, editable=False)
     areas = models.ManyToManyField(
-        "territory.Area", verbose_name=_("areas served"), through="OrganisationArea", related_name="serving_organisations"
+        "territory.Area",
+        verbose_name=_("areas served"),
+        through="OrganisationArea",
+        related_name="serving_organisations",
     )
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
     contact_phone = models.CharField(_("public contact phone"), max_length=32, blank=True)
@@ -62,17 +72,39 @@ class Organisation(ScopedModel):
 class OrganisationArea(models.Model):
     """An area an organisation serves (its whole subtree)."""
 
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="served_areas")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="served_areas"
+    )
     area = models.ForeignKey("territory.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["organisation_id", "area_id"]
         verbose_name = _("served area")
         verbose_name_plural = _("served areas")
-        constraints = [models.UniqueConstraint(fields=["organisation", "area"], name="organisations_served_area_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "area"], name="organisations_served_area_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} → {self.area_id}"
+
+
+class ReferenceDataQuerySet(RestrictedQuerySet):
+    """Shared reference data: holding ``<verb>_<model>`` in any grant opens every row.
+
+    The grant scope provider places rows by area path and returns nothing for an
+    area-bound grant on a model without one, before it looks at ``ScopeSpec.extra``; so
+    the declared "anyone with the permission sees all" is applied here. Deny by default
+    still holds: no grant with the permission, no rows.
+    """
+
+    def restrict(self, user: object, verb: str = "view") -> RestrictedQuerySet:
+        from gongzhi.access.queries import grants_with_permission
+        from gongzhi.access.roles import permission_name
+
+        if getattr(user, "is_authenticated", False) and grants_with_permission(user, permission_name(self.model, verb)):
+            return self.all()
+        return self.none()
 
 
 class MatterCategory(ScopedModel):
@@ -89,13 +121,16 @@ class MatterCategory(ScopedModel):
 
     # Categories are shared reference data: anyone with the permission sees all of them.
     scope = ScopeSpec(extra=lambda grant, verb: Q())
+    objects = models.Manager.from_queryset(ReferenceDataQuerySet)()
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("matter category")
         verbose_name_plural = _("matter categories")
         constraints = [
-            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=3), name="organisations_category_level_range"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=3), name="organisations_category_level_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,8 +140,12 @@ class MatterCategory(ScopedModel):
 class DutyAssignment(ScopedModel):
     """One line of a duty list: ``organisation`` handles ``category`` in the ``area`` subtree."""
 
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="duties")
-    category = models.ForeignKey(MatterCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="duties")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="duties"
+    )
+    category = models.ForeignKey(
+        MatterCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="duties"
+    )
     area = models.ForeignKey("territory.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(_("area path"), max_length=255, db_index=True, editable=False)
     duty_role = models.CharField(_("duty"), max_length=8, choices=DutyRole.choices, default=DutyRole.LEAD)

@@ -375,9 +375,7 @@ def _floor_area(value: Any) -> Decimal | None:
 
 
 @action
-def create_room(
-    unit: Unit, *, actor: Any, number: str, floor: int | None = None, floor_area: Any = None
-) -> Room:
+def create_room(unit: Unit, *, actor: Any, number: str, floor: int | None = None, floor_area: Any = None) -> Room:
     """Add a room (室) to a unit."""
     room = Room(unit=unit, number=number, floor=floor, floor_area=_floor_area(floor_area))
     _clean(room)
@@ -402,7 +400,10 @@ def update_room(room: Room, *, actor: Any, number: Any = UNSET, floor: Any = UNS
     for field, value in changes.items():
         setattr(room, field, value)
     _clean(room)
-    if "number" in changes and Room.objects.filter(unit_id=room.unit_id, number=room.number).exclude(pk=room.pk).exists():
+    if (
+        "number" in changes
+        and Room.objects.filter(unit_id=room.unit_id, number=room.number).exclude(pk=room.pk).exists()
+    ):
         raise TerritoryError(TerritoryErrorCode.ROOM_NUMBER_TAKEN, field="number")
     _save(room, TerritoryErrorCode.ROOM_NUMBER_TAKEN, "number", update_fields=[*changes, "updated_at"])
     record_change(room, verb="update_room", actor=actor, before=before)

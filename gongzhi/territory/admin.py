@@ -10,7 +10,6 @@ from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 
 from gongzhi.core.errors import DomainError
-
 from gongzhi.territory import actions
 from gongzhi.territory.models import Area, Building, Room, Unit
 

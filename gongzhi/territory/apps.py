@@ -3,7 +3,16 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.apps import DomainConfig
 
 _READ = ["view_area", "view_building", "view_unit", "view_room"]
-_WRITE = ["add_area", "change_area", "add_building", "change_building", "add_unit", "change_unit", "add_room", "change_room"]
+_WRITE = [
+    "add_area",
+    "change_area",
+    "add_building",
+    "change_building",
+    "add_unit",
+    "change_unit",
+    "add_room",
+    "change_room",
+]
 
 
 class TerritoryConfig(DomainConfig):
@@ -14,7 +23,7 @@ class TerritoryConfig(DomainConfig):
     domain_doc = "docs/domains/territory.md"
     role_permissions = {
         "resident": ["view_area"],
-        "grid_worker": _READ + ["add_building", "change_building", "add_unit", "change_unit", "add_room", "change_room"],
+        "grid_worker": [*_READ, *_WRITE[2:]],  # buildings, units and rooms, not areas
         "community_worker": _READ + _WRITE,
         "street_official": _READ + _WRITE + ["import_area"],
         "district_official": _READ,

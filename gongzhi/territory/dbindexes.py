@@ -34,7 +34,9 @@ def create_prefix_indexes(schema_editor: Any, columns: list[tuple[str, str]]) ->
                 )
         elif connection.vendor == "sqlite":
             name = quote(_name(table, column, "nocase"))
-            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quote(table)} ({quote(column)} COLLATE NOCASE)")
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {quote(table)} ({quote(column)} COLLATE NOCASE)"
+            )
 
 
 def drop_prefix_indexes(schema_editor: Any, columns: list[tuple[str, str]]) -> None:

@@ -53,7 +53,7 @@ MESSAGES = {
     TerritoryErrorCode.PARENT_INACTIVE: _("The parent area is inactive."),
     TerritoryErrorCode.COMMUNITY_TYPE_NOT_ALLOWED: _("Only communities have a community type."),
     TerritoryErrorCode.INVALID_BOUNDARY: _("The boundary must be a GeoJSON Polygon or MultiPolygon."),
-    TerritoryErrorCode.INVALID_CENTRE: _("The centre needs both a latitude (−90…90) and a longitude (−180…180)."),
+    TerritoryErrorCode.INVALID_CENTRE: _("The centre needs both a latitude (-90 to 90) and a longitude (-180 to 180)."),
     TerritoryErrorCode.PATH_TOO_LONG: _("The area tree would become too deep for its codes."),
     TerritoryErrorCode.MOVE_INTO_OWN_SUBTREE: _("An area cannot be moved under itself or its descendants."),
     TerritoryErrorCode.MOVE_TO_SAME_PARENT: _("The area is already under this parent."),
@@ -72,7 +72,9 @@ MESSAGES = {
 class TerritoryError(DomainError):
     http_status = 400
 
-    def __init__(self, code: TerritoryErrorCode, detail: str | None = None, *, field: str | None = None, **params: Any) -> None:
+    def __init__(
+        self, code: TerritoryErrorCode, detail: str | None = None, *, field: str | None = None, **params: Any
+    ) -> None:
         super().__init__(code, detail or str(MESSAGES.get(code, code.value)), field=field, **params)
         if code in _CONFLICTS:
             self.http_status = 409  # type: ignore[misc]

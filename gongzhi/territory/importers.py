@@ -76,7 +76,7 @@ def _parse(table: Any, errors: list[RowError]) -> list[AreaRow]:
             try:
                 code_validator(row.code)
             except Exception:
-                errors.append(RowError(n, "code", _("Use 1–32 letters, digits or hyphens.")))
+                errors.append(RowError(n, "code", _("Use 1-32 letters, digits or hyphens.")))
         row.name = v["name"]
         if not row.name or len(row.name) > name_max:
             errors.append(RowError(n, "name", _("A name of at most %d characters is required.") % name_max))
@@ -100,7 +100,7 @@ def _parse(table: Any, errors: list[RowError]) -> list[AreaRow]:
                 try:
                     row.values[column] = _decimal(text, limit) if text else None
                 except (InvalidOperation, ValueError):
-                    errors.append(RowError(n, column, _("Give a number between −%(n)d and %(n)d.") % {"n": limit}))
+                    errors.append(RowError(n, column, _("Give a number between -%(n)d and %(n)d.") % {"n": limit}))
         if table.has("centre_lat") != table.has("centre_lng") or (
             table.has("centre_lat") and (v["centre_lat"] == "") != (v["centre_lng"] == "")
         ):
@@ -224,7 +224,9 @@ def import_areas(
                     continue
                 parent_path = row.path[: -len(row.code) - 1]
                 parent = by_path.get(parent_path) or (Area.objects.get(path=parent_path) if parent_path else None)
-                area = actions.create_area(actor=actor, code=row.code, level=row.level or 0, parent=parent, **row.values)
+                area = actions.create_area(
+                    actor=actor, code=row.code, level=row.level or 0, parent=parent, **row.values
+                )
                 by_path[area.path] = area
                 continue
             by_path[row.existing.path] = row.existing

@@ -19,7 +19,7 @@ from gongzhi.core.scoping import ScopeSpec
 from gongzhi.territory.choices import AreaLevel, BuildingUse, CommunityType
 
 PATH_SEPARATOR = "/"
-code_validator = RegexValidator(r"^[A-Za-z0-9-]{1,32}$", _("Use 1–32 letters, digits or hyphens."))
+code_validator = RegexValidator(r"^[A-Za-z0-9-]{1,32}$", _("Use 1–32 letters, digits or hyphens."))  # noqa: RUF001
 
 
 class Area(ScopedModel):
@@ -131,7 +131,9 @@ class Room(ScopedModel):
         verbose_name_plural = _("rooms")
         constraints = [
             models.UniqueConstraint(fields=["unit", "number"], name="territory_room_unique_number"),
-            models.CheckConstraint(condition=Q(floor_area__isnull=True) | Q(floor_area__gt=0), name="territory_room_area_positive"),
+            models.CheckConstraint(
+                condition=Q(floor_area__isnull=True) | Q(floor_area__gt=0), name="territory_room_area_positive"
+            ),
         ]
 
     def __str__(self) -> str:

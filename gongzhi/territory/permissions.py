@@ -28,7 +28,13 @@ from gongzhi.territory.models import Area, Building, Room, Unit
 
 
 def grant_reaches(
-    user: Any, model: type[models.Model], verb: str, path: str, *, organisation_id: Any = None, strictly_inside: bool = False
+    user: Any,
+    model: type[models.Model],
+    verb: str,
+    path: str,
+    *,
+    organisation_id: Any = None,
+    strictly_inside: bool = False,
 ) -> bool:
     """Does one of the user's grants holding ``<verb>_<model>`` cover ``path``?
 
@@ -39,9 +45,9 @@ def grant_reaches(
     if not getattr(user, "is_authenticated", False):
         return False
     for grant in grants_with_permission(user, permission_name(model, verb)):
-        if organisation_id is not None and grant.role in ORGANISATION_SCOPED_ROLES and grant.organisation_id:
-            if grant.organisation_id != organisation_id:
-                continue
+        scoped_to_organisation = grant.role in ORGANISATION_SCOPED_ROLES and grant.organisation_id
+        if organisation_id is not None and scoped_to_organisation and grant.organisation_id != organisation_id:
+            continue
         if not grant.area_path:
             return True
         if path.startswith(grant.area_path) and not (strictly_inside and path == grant.area_path):

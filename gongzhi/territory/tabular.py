@@ -218,7 +218,9 @@ def read_table(data: bytes, filename: str, *, required: list[str], optional: lis
         raise TabularError(TabularErrorCode.DUPLICATE_COLUMNS)
     missing = [c for c in required if c not in header]
     if missing:
-        raise TabularError(TabularErrorCode.MISSING_COLUMNS, _("Missing columns: %s") % ", ".join(missing), columns=missing)
+        raise TabularError(
+            TabularErrorCode.MISSING_COLUMNS, _("Missing columns: %s") % ", ".join(missing), columns=missing
+        )
     unknown = [c for c in header if c not in required and c not in optional]
     if unknown:
         shown = ", ".join(c[:40] for c in unknown[:10])
@@ -233,7 +235,9 @@ def read_table(data: bytes, filename: str, *, required: list[str], optional: lis
                 table.errors.append(RowError(number, column, _("The value is too long.")))
                 text = ""
             elif is_formula(text.lstrip(" ")):
-                table.errors.append(RowError(number, column, _("Formulas are not accepted; remove the leading =, +, - or @.")))
+                table.errors.append(
+                    RowError(number, column, _("Formulas are not accepted; remove the leading =, +, - or @."))
+                )
                 text = ""
             values[column] = text.strip()
         table.rows.append(Row(number=number, values=values))

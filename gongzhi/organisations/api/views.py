@@ -58,8 +58,10 @@ class OrganisationViewSet(ScopedModelViewSet):
     def perform_action_update(self, instance: Organisation, serializer: Any) -> Organisation:
         data = dict(serializer.validated_data)
         seat = data.get("seat")
-        if seat is not None and seat.pk != instance.home_area_id and not OrganisationPolicy.can_move_to(
-            self.request.user, instance, seat
+        if (
+            seat is not None
+            and seat.pk != instance.home_area_id
+            and not OrganisationPolicy.can_move_to(self.request.user, instance, seat)
         ):
             raise PermissionDenied
         actions.update_organisation(instance, actor=self.request.user, **data)

@@ -1,13 +1,13 @@
 """Matter categories and duty lines on top of the standard test world.
 
-    环境卫生 ENV (level 1)
-      └ 垃圾清运 ENV-WASTE (level 2)
-          └ 垃圾满溢 ENV-WASTE-FULL (level 3)
-    房屋安全 HOUSE (level 1)
+环境卫生 ENV (level 1)
+  └ 垃圾清运 ENV-WASTE (level 2)
+      └ 垃圾满溢 ENV-WASTE-FULL (level 3)
+房屋安全 HOUSE (level 1)
 
-    duties: district housing bureau leads ENV in the district; street office S1 leads ENV
-    in S1; committee C1 leads ENV-WASTE in C1; property C1 assists ENV-WASTE-FULL in C1;
-    street office S2 leads HOUSE in S2.
+duties: district housing bureau leads ENV in the district; street office S1 leads ENV
+in S1; committee C1 leads ENV-WASTE in C1; property C1 assists ENV-WASTE-FULL in C1;
+street office S2 leads HOUSE in S2.
 """
 
 from __future__ import annotations

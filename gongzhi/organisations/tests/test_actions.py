@@ -16,7 +16,11 @@ from gongzhi.territory.models import Area
 
 def test_create_organisation_takes_its_seat_path(world):
     org = actions.create_organisation(
-        actor=world.street_official_s1, kind=OrganisationKind.SOCIAL_ORGANISATION, name="海珠社工站", code="ORG-SW", seat=world.c2
+        actor=world.street_official_s1,
+        kind=OrganisationKind.SOCIAL_ORGANISATION,
+        name="海珠社工站",
+        code="ORG-SW",
+        seat=world.c2,
     )
 
     assert org.home_area_path == world.c2.path
@@ -25,7 +29,9 @@ def test_create_organisation_takes_its_seat_path(world):
 
 def test_organisation_codes_are_unique(world):
     with pytest.raises(OrganisationError) as exc:
-        actions.create_organisation(actor=world.system_admin, kind=OrganisationKind.ENTERPRISE, name="x", code="ORG-C1", seat=world.c1)
+        actions.create_organisation(
+            actor=world.system_admin, kind=OrganisationKind.ENTERPRISE, name="x", code="ORG-C1", seat=world.c1
+        )
 
     assert exc.value.code == OrganisationErrorCode.CODE_TAKEN
     assert exc.value.http_status == 409
@@ -36,13 +42,17 @@ def test_seat_must_be_active(world):
     world.g3.refresh_from_db()
 
     with pytest.raises(OrganisationError) as exc:
-        actions.create_organisation(actor=world.system_admin, kind=OrganisationKind.ENTERPRISE, name="x", code="X", seat=world.g3)
+        actions.create_organisation(
+            actor=world.system_admin, kind=OrganisationKind.ENTERPRISE, name="x", code="X", seat=world.g3
+        )
 
     assert exc.value.code == OrganisationErrorCode.SEAT_INACTIVE
 
 
 def test_update_organisation_moves_its_seat_path(world):
-    org = actions.update_organisation(world.orgs["property_c1"], actor=world.system_admin, seat=world.c2, contact_phone="0755-1234")
+    org = actions.update_organisation(
+        world.orgs["property_c1"], actor=world.system_admin, seat=world.c2, contact_phone="0755-1234"
+    )
 
     org.refresh_from_db()
     assert org.home_area_path == world.c2.path
@@ -52,7 +62,9 @@ def test_update_organisation_moves_its_seat_path(world):
 
 
 def test_parent_cycles_are_refused(world):
-    child = actions.update_organisation(world.orgs["committee_c1"], actor=world.system_admin, parent=world.orgs["street_office_s1"])
+    child = actions.update_organisation(
+        world.orgs["committee_c1"], actor=world.system_admin, parent=world.orgs["street_office_s1"]
+    )
 
     with pytest.raises(OrganisationError) as exc:
         actions.update_organisation(world.orgs["street_office_s1"], actor=world.system_admin, parent=child)
@@ -65,7 +77,10 @@ def test_set_served_areas_replaces_the_set_with_one_record(world):
 
     actions.set_served_areas(org, actor=world.system_admin, areas=[world.g1, world.g2])
 
-    assert set(OrganisationArea.objects.filter(organisation=org).values_list("area_id", flat=True)) == {world.g1.pk, world.g2.pk}
+    assert set(OrganisationArea.objects.filter(organisation=org).values_list("area_id", flat=True)) == {
+        world.g1.pk,
+        world.g2.pk,
+    }
     record = ChangeRecord.objects.get(verb="set_served_areas")
     assert record.before == {"served_areas": [world.c1.code]}
     assert record.after == {"served_areas": sorted([world.g1.code, world.g2.code])}
@@ -84,7 +99,9 @@ def test_served_areas_must_keep_covering_the_duties(world):
 def test_add_duty_copies_the_area_path(world):
     duties = build_duties(world)
 
-    duty = actions.add_duty(world.orgs["committee_c1"], actor=world.street_official_s1, category=duties.house, area=world.g1)
+    duty = actions.add_duty(
+        world.orgs["committee_c1"], actor=world.street_official_s1, category=duties.house, area=world.g1
+    )
 
     assert duty.area_path == world.g1.path
     assert duty.duty_role == DutyRole.LEAD
@@ -121,7 +138,9 @@ def test_duties_need_an_active_category(world):
 def test_update_and_remove_duty(world):
     duties = build_duties(world)
 
-    actions.update_duty(duties.c1_waste, actor=world.system_admin, duty_role=DutyRole.ASSIST, basis="《城市市容和环境卫生管理条例》")
+    actions.update_duty(
+        duties.c1_waste, actor=world.system_admin, duty_role=DutyRole.ASSIST, basis="《城市市容和环境卫生管理条例》"
+    )
     actions.remove_duty(duties.c1_waste, actor=world.system_admin)
 
     assert not DutyAssignment.objects.filter(pk=duties.c1_waste.pk).exists()

@@ -190,7 +190,9 @@ CASES = [
         "duty detail in C1",
         "get",
         lambda w: f"/api/organisations/duties/{build_duties(w).c1_waste.pk}/",
-        allow=dict.fromkeys(["community_worker_c1", "street_official_s1", "district_official", "evaluator", "system_admin"], 200),
+        allow=dict.fromkeys(
+            ["community_worker_c1", "street_official_s1", "district_official", "evaluator", "system_admin"], 200
+        ),
     ),
     Case(
         "duty create in G1",

@@ -25,7 +25,8 @@ def orgs_csv(w) -> str:
         [
             HEADER,
             # the child first: order does not matter
-            f"ORG-C2-SW,海珠社工站,社会组织,ORG-C2,{w.c2.code},{w.c2.code},李敏,+86 755 2600 0000,,ENV-WASTE@{w.c2.code}@assist",
+            f"ORG-C2-SW,海珠社工站,社会组织,ORG-C2,{w.c2.code},{w.c2.code},李敏,+86 755 2600 0000,,"
+            f"ENV-WASTE@{w.c2.code}@assist",
             f"ORG-C2,海珠社区居委会,residents_committee,ORG-S1,{w.c2.code},{w.c2.code};{w.g3.code},王芳,0755-26000001,南山区海珠路1号,"
             f"ENV-WASTE@{w.c2.code};HOUSE@{w.g3.code}",
         ]
@@ -74,9 +75,9 @@ def test_the_duties_column_is_the_whole_duty_list(world):
     report = import_organisations(data, "orgs.csv", actor=world.system_admin)
 
     assert report.updated == 1
-    assert list(DutyAssignment.objects.filter(organisation__code="ORG-C2").values_list("category__code", flat=True)) == [
-        "ENV-WASTE"
-    ]
+    assert list(
+        DutyAssignment.objects.filter(organisation__code="ORG-C2").values_list("category__code", flat=True)
+    ) == ["ENV-WASTE"]
 
 
 def test_absent_optional_columns_leave_data_alone(world):
@@ -173,9 +174,13 @@ def test_missing_columns_are_a_file_error(world):
 
 
 def test_api_import_reports_row_errors(world, client_for):
-    upload = SimpleUploadedFile("orgs.csv", b"code,name,kind,seat_code\nX1,,enterprise,NOWHERE\n", content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "orgs.csv", b"code,name,kind,seat_code\nX1,,enterprise,NOWHERE\n", content_type="text/csv"
+    )
 
-    response = client_for("system_admin").post("/api/organisations/organisations/import/", {"file": upload}, format="multipart")
+    response = client_for("system_admin").post(
+        "/api/organisations/organisations/import/", {"file": upload}, format="multipart"
+    )
 
     assert response.status_code == 400
     assert {(e["row"], e["column"]) for e in response.json()["errors"]} == {(2, "name"), (2, "seat_code")}

@@ -39,7 +39,9 @@ def test_path_prefix_lookups_use_an_index(world, make_queryset, column):
         assert "Seq Scan" not in plan, plan
         assert re.search(r"Index (Only )?Scan using \S*" + column + r"|Bitmap Index Scan on \S*" + column, plan), plan
     else:
-        assert re.search(r"USING (COVERING )?INDEX \w*" + column + r"\w* \(" + column + r">\? AND " + column + r"<\?\)", plan), plan
+        assert re.search(
+            r"USING (COVERING )?INDEX \w*" + column + r"\w* \(" + column + r">\? AND " + column + r"<\?\)", plan
+        ), plan
 
 
 def add_organisations(world, n):

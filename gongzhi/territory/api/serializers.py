@@ -75,7 +75,16 @@ class AreaCreateSerializer(serializers.ModelSerializer):
 class AreaUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
-        fields = ["name", "community_type", "centre_lat", "centre_lng", "boundary", "population", "address", "is_active"]
+        fields = [
+            "name",
+            "community_type",
+            "centre_lat",
+            "centre_lng",
+            "boundary",
+            "population",
+            "address",
+            "is_active",
+        ]
         validators: list[Any] = []
 
 

@@ -66,7 +66,11 @@ class AreaViewSet(ScopedModelViewSet):
 
     def perform_action_update(self, instance: Area, serializer: Any) -> Area:
         data = dict(serializer.validated_data)
-        if data.get("is_active") is False and instance.is_active and not AreaPolicy.can_deactivate(self.request.user, instance):
+        if (
+            data.get("is_active") is False
+            and instance.is_active
+            and not AreaPolicy.can_deactivate(self.request.user, instance)
+        ):
             raise PermissionDenied
         return actions.update_area(instance, actor=self.request.user, **data)
 
@@ -135,7 +139,11 @@ class BuildingViewSet(ScopedModelViewSet):
     def perform_action_update(self, instance: Building, serializer: Any) -> Building:
         data = dict(serializer.validated_data)
         grid = data.get("grid")
-        if grid is not None and grid.pk != instance.grid_id and not BuildingPolicy.can_move_to(self.request.user, instance, grid):
+        if (
+            grid is not None
+            and grid.pk != instance.grid_id
+            and not BuildingPolicy.can_move_to(self.request.user, instance, grid)
+        ):
             raise PermissionDenied
         return actions.update_building(instance, actor=self.request.user, **data)
 

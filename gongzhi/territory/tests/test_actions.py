@@ -17,7 +17,9 @@ SQUARE = {"type": "Polygon", "coordinates": [[[113.9, 22.5], [113.95, 22.5], [11
 
 
 def test_create_area_builds_the_path_from_the_parent(world):
-    area = actions.create_area(actor=world.system_admin, code="440305001001G03", name="第三网格", level=AreaLevel.GRID, parent=world.c1)
+    area = actions.create_area(
+        actor=world.system_admin, code="440305001001G03", name="第三网格", level=AreaLevel.GRID, parent=world.c1
+    )
 
     assert area.path == world.c1.path + "440305001001G03/"
     assert ChangeRecord.objects.filter(verb="create_area", target_id=str(area.pk)).count() == 1
@@ -95,7 +97,12 @@ def test_cannot_create_under_an_inactive_parent(world):
 
 def test_update_area_sets_boundary_centre_and_population(world):
     area = actions.update_area(
-        world.c1, actor=world.community_worker_c1, boundary=SQUARE, centre_lat="22.54", centre_lng=113.93, population=12000
+        world.c1,
+        actor=world.community_worker_c1,
+        boundary=SQUARE,
+        centre_lat="22.54",
+        centre_lng=113.93,
+        population=12000,
     )
 
     area.refresh_from_db()
@@ -157,7 +164,11 @@ def test_move_area_rewrites_descendants_buildings_and_grants(world):
     assert not Area.objects.filter(path__startswith=old).exists()
     world.building_g1.refresh_from_db()
     assert world.building_g1.area_path == new + world.g1.code + "/"
-    grant_paths = set(RoleGrant.objects.filter(user__username__in=["community_worker_c1", "grid_worker_g1"]).values_list("area_path", flat=True))
+    grant_paths = set(
+        RoleGrant.objects.filter(user__username__in=["community_worker_c1", "grid_worker_g1"]).values_list(
+            "area_path", flat=True
+        )
+    )
     assert grant_paths == {new, new + world.g1.code + "/"}
     # and areas elsewhere did not change
     world.c2.refresh_from_db()
@@ -174,7 +185,9 @@ def test_moved_subtree_is_scoped_under_the_new_parent(world):
 
     visible = set(Area.objects.restrict(world.street_official_s2, "view").values_list("code", flat=True))
     assert {world.c1.code, world.g1.code, world.g2.code} <= visible
-    assert world.c1.code not in set(Area.objects.restrict(world.street_official_s1, "view").values_list("code", flat=True))
+    assert world.c1.code not in set(
+        Area.objects.restrict(world.street_official_s1, "view").values_list("code", flat=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -293,7 +306,9 @@ def test_units_and_rooms(world):
 
     actions.update_unit(unit, actor=world.system_admin, number="3")
     actions.update_room(room, actor=world.system_admin, number="302")
-    assert ChangeRecord.objects.filter(verb__in=["create_unit", "create_room", "update_unit", "update_room"]).count() == 4
+    assert (
+        ChangeRecord.objects.filter(verb__in=["create_unit", "create_room", "update_unit", "update_room"]).count() == 4
+    )
 
 
 def test_building_without_grid_lookup_is_scoped(world):

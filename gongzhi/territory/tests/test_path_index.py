@@ -42,7 +42,10 @@ def test_subtree_query_is_an_index_range_scan(world, make_queryset, column):
         ), plan
         assert "~>=~" in plan or ">=" in plan, plan  # a range condition, not a filter over every row
     else:
-        assert re.search(r"SEARCH \w+ USING (COVERING )?INDEX \w*" + column + r"\w* \(" + column + r">\? AND " + column + r"<\?\)", plan), plan
+        assert re.search(
+            r"SEARCH \w+ USING (COVERING )?INDEX \w*" + column + r"\w* \(" + column + r">\? AND " + column + r"<\?\)",
+            plan,
+        ), plan
 
 
 def test_subtree_query_returns_exactly_the_subtree(world):

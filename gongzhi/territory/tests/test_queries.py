@@ -32,7 +32,9 @@ def test_children_and_grids(world):
 
 def add_grids(world, n):
     for i in range(n):
-        grid = actions.create_area(actor=world.system_admin, code=f"C1G{i:02d}", name=f"网格{i}", level=AreaLevel.GRID, parent=world.c1)
+        grid = actions.create_area(
+            actor=world.system_admin, code=f"C1G{i:02d}", name=f"网格{i}", level=AreaLevel.GRID, parent=world.c1
+        )
         building = actions.create_building(grid, actor=world.system_admin, name=f"{i}栋", address=f"科苑路{i}号")
         unit = actions.create_unit(building, actor=world.system_admin, number="1")
         actions.create_room(unit, actor=world.system_admin, number="101")
@@ -76,9 +78,13 @@ def test_api_error_body_carries_the_domain_code(world, client_for):
     client = client_for("community_worker_c1")
 
     response = client.post(
-        "/api/territory/areas/", {"code": world.g1.code, "name": "重复", "level": 5, "parent": world.c1.pk}, format="json"
+        "/api/territory/areas/",
+        {"code": world.g1.code, "name": "重复", "level": 5, "parent": world.c1.pk},
+        format="json",
     )
-    bad_level = client.post("/api/territory/areas/", {"code": "NEW", "name": "x", "level": 4, "parent": world.c1.pk}, format="json")
+    bad_level = client.post(
+        "/api/territory/areas/", {"code": "NEW", "name": "x", "level": 4, "parent": world.c1.pk}, format="json"
+    )
     bad_boundary = client.patch(f"/api/territory/areas/{world.g1.pk}/", {"boundary": {"type": "Point"}}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (409, "code_taken")
@@ -97,7 +103,10 @@ def test_own_grant_area_cannot_be_deactivated_or_moved(world, client_for):
     client = client_for("community_worker_c1")
 
     assert client.post(f"/api/territory/areas/{world.c1.pk}/deactivate/").status_code == 403
-    assert client.post(f"/api/territory/areas/{world.c1.pk}/move/", {"parent": world.s1.pk}, format="json").status_code == 403
+    assert (
+        client.post(f"/api/territory/areas/{world.c1.pk}/move/", {"parent": world.s1.pk}, format="json").status_code
+        == 403
+    )
 
 
 def test_create_is_idempotent_with_a_key(world, client_for):
