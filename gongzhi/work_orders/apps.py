@@ -60,3 +60,52 @@ class WorkOrdersConfig(DomainConfig):
             "delete_deadlinepolicy",
         ],
     }
+
+    def ready(self) -> None:
+        super().ready()
+        from django.apps import apps
+
+        if not apps.is_installed("gongzhi.web"):
+            return
+        web = apps.get_app_config("web")
+        web.register_nav(
+            section="console",
+            key="work_orders",
+            label=_("Requests"),
+            url_name="work_orders:inbox",
+            permission="work_orders.view_workorder",
+            order=20,
+            icon="services",
+        )
+        web.register_nav(
+            section="console",
+            key="work_orders_new",
+            label=_("New request for a resident"),
+            url_name="work_orders:staff_new",
+            visible=lambda user: (
+                user.has_perm("work_orders.add_on_behalf_workorder") or user.has_perm("work_orders.patrol_workorder")
+            ),
+            order=21,
+            icon="chat",
+            elder=False,
+        )
+        web.register_nav(
+            section="resident_services",
+            key="work_orders_report",
+            label=_("Report a problem"),
+            description=_("Repairs, safety, environment, help and suggestions"),
+            url_name="work_orders:report",
+            visible=lambda user: user.is_authenticated and user.kind == "resident",
+            icon="wrench",
+            order=10,
+        )
+        web.register_nav(
+            section="resident_home",
+            key="work_orders_mine",
+            label=_("My requests"),
+            description=_("Follow and rate what you reported"),
+            url_name="work_orders:mine",
+            visible=lambda user: user.is_authenticated and user.kind == "resident",
+            icon="chat",
+            order=10,
+        )

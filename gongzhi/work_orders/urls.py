@@ -1,0 +1,18 @@
+"""The work-order pages, mounted at /work-orders/."""
+
+from django.urls import path
+
+from gongzhi.work_orders import views
+
+app_name = "work_orders"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("report/", views.report, name="report"),
+    path("mine/", views.mine, name="mine"),
+    path("new/", views.staff_new, name="staff_new"),
+    path("bulk-dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/<slug:verb>/", views.act, name="act"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,635 @@
+"""The work-order pages: residents submit, follow and rate their requests; staff work
+their inboxes, act on an order and dispatch in bulk. Reads go through
+``restrict(user, verb)`` (out of scope → 404); every write calls an action."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.access.queries import grants_with_permission
+from gongzhi.access.roles import permission_name
+from gongzhi.core import calendar
+from gongzhi.core.models import IdempotencyRecord
+from gongzhi.organisations.models import Organisation
+from gongzhi.organisations.queries import list_serving, propose_units
+from gongzhi.territory.choices import AreaLevel
+from gongzhi.territory.models import Area, Building, Unit
+from gongzhi.work_orders import actions, forms, queries
+from gongzhi.work_orders.choices import ExtensionStatus, Status
+from gongzhi.work_orders.errors import WorkOrderError
+from gongzhi.work_orders.models import Attachment, Rating, WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.permissions import WorkOrderPolicy
+
+PAGE_SIZE = 25
+SUBMIT_SCOPE = "ui:work_orders:submit"
+
+#: Inbox → the permission (verb) that makes it relevant to a user, and its label.
+INBOX_TABS: list[tuple[str, str, Any]] = [
+    ("to_accept", "accept", _("To accept")),
+    ("to_dispatch", "dispatch", _("To dispatch")),
+    ("to_sign", "sign", _("To sign for")),
+    ("in_progress", "view", _("In progress")),
+    ("due_soon", "view", _("Due soon")),
+    ("overdue", "view", _("Overdue")),
+    ("awaiting_follow_up", "follow_up", _("Awaiting follow-up")),
+    ("to_review", "review", _("Dissatisfaction to review")),
+]
+
+
+def _has(user: Any, verb: str) -> bool:
+    return bool(grants_with_permission(user, permission_name(WorkOrder, verb)))
+
+
+def is_staff_viewer(user: Any) -> bool:
+    return _has(user, "view")
+
+
+def _visible(user: Any) -> QuerySet[WorkOrder]:
+    return WorkOrder.objects.restrict(user, "view")
+
+
+def _get_visible(user: Any, pk: int) -> WorkOrder:
+    order = (
+        _visible(user)
+        .select_related("area", "category", "lead_organisation", "building", "unit", "master")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order
+
+
+# --- deadlines ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class DeadlineView:
+    label: Any
+    due: dt.datetime
+    state: str  # done / ok / soon / overdue
+    remaining: str
+
+
+def _format_working(delta: dt.timedelta) -> str:
+    day = calendar.working_day_length()
+    negative = delta < dt.timedelta(0)
+    delta = abs(delta)
+    days, rest = divmod(delta, day) if day else (0, delta)
+    hours = int(rest.total_seconds() // 3600)
+    if days:
+        text = _g("%(days)d working days %(hours)d h") % {"days": days, "hours": hours}
+    else:
+        text = _g("%(hours)d working hours") % {"hours": max(hours, 0)} if hours else _g("less than 1 working hour")
+    return _g("%(time)s overdue") % {"time": text} if negative else _g("%(time)s left") % {"time": text}
+
+
+def _deadline(label: Any, due: dt.datetime | None, remind: dt.datetime | None, done: Any, now: dt.datetime):
+    if due is None:
+        return None
+    if done:
+        return DeadlineView(label, due, "done", "")
+    try:
+        remaining = _format_working(calendar.working_time_between(now, due))
+    except calendar.CalendarError:  # a calendar without the year: show the date only
+        remaining = ""
+    if now >= due:
+        state = "overdue"
+    elif remind is not None and now >= remind:
+        state = "soon"
+    else:
+        state = "ok"
+    return DeadlineView(label, due, state, remaining)
+
+
+def deadlines_of(order: WorkOrder, now: dt.datetime | None = None) -> list[DeadlineView]:
+    now = now or timezone.now()
+    s = order.status
+    rows = [
+        _deadline(_("Sign for"), order.sign_due, order.sign_remind_at, s != Status.DISPATCHED, now),
+        _deadline(_("First contact"), order.contact_due, None, order.first_contact_at or s not in _WITH_UNIT, now),
+        _deadline(_("Reply"), order.reply_due, order.reply_remind_at, s not in _WITH_UNIT, now),
+        _deadline(_("Follow-up"), order.follow_up_due, None, order.followed_up_at or s != Status.REPLIED, now),
+    ]
+    return [r for r in rows if r is not None]
+
+
+_WITH_UNIT = {Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS}
+
+
+def current_deadline(order: WorkOrder, now: dt.datetime) -> DeadlineView | None:
+    """The one deadline that matters now (for list rows)."""
+    if order.status == Status.DISPATCHED:
+        return _deadline(_("Sign for"), order.sign_due, order.sign_remind_at, False, now)
+    if order.status in (Status.SIGNED, Status.IN_PROGRESS):
+        return _deadline(_("Reply"), order.reply_due, order.reply_remind_at, False, now)
+    if order.status == Status.REPLIED and order.followed_up_at is None:
+        return _deadline(_("Follow-up"), order.follow_up_due, None, False, now)
+    return None
+
+
+# --- resident: submit --------------------------------------------------------------------------------
+
+
+def _location_choices(user: Any, staff: bool) -> tuple[list[Area], list[Building], list[Unit]]:
+    if staff:
+        areas = list(
+            Area.objects.restrict(user, "view")
+            .filter(level__gte=AreaLevel.COMMUNITY, is_active=True)
+            .order_by("path")[:300]
+        )
+        if not areas:  # organisation-scoped staff see the areas of their grants
+            paths = [g.area_path for g in grants_with_permission(user, permission_name(WorkOrder, "add_on_behalf"))]
+            q = Q(pk__in=[])
+            for path in {p for p in paths if p}:
+                q |= Q(path__startswith=path)
+            areas = list(Area.objects.filter(q, level__gte=AreaLevel.COMMUNITY, is_active=True).order_by("path")[:300])
+    else:
+        areas = forms.community_areas(getattr(user, "home_area", None))
+    if not areas:
+        return [], [], []
+    root = min((a.path for a in areas), key=len) if not staff else None
+    bq = Q(area_path__startswith=root) if root else Q(pk__in=[])
+    if staff:
+        for path in {a.path for a in areas if a.level == AreaLevel.COMMUNITY}:
+            bq |= Q(area_path__startswith=path)
+    buildings = list(Building.objects.filter(bq).order_by("name")[:500])
+    units = list(
+        Unit.objects.filter(building__in=buildings).select_related("building").order_by("building__name", "number")
+    )
+    return areas, buildings, units
+
+
+def _claim_token(user: Any, token: str) -> tuple[IdempotencyRecord | None, WorkOrder | None]:
+    """Reserve the form's one-time token; on a replay return the order it created."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                user_key=str(user.pk), key=token, scope=SUBMIT_SCOPE, request_hash=""
+            ), None
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.filter(user_key=str(user.pk), key=token, scope=SUBMIT_SCOPE).first()
+        body = existing.response_body if existing else None
+        pk = body.get("order") if isinstance(body, dict) else None
+        return None, WorkOrder.objects.filter(pk=pk).first() if pk else None
+
+
+def _submit(request: HttpRequest, form: forms.RequestForm) -> WorkOrder | None:
+    """Run the submission once per form token; attachments go with it, all or nothing."""
+    user = request.user
+    with transaction.atomic():
+        record, replayed = _claim_token(user, form.cleaned_data["form_token"])
+        if record is None:
+            if replayed is None:
+                form.add_error(None, _("This form was already sent. Please wait a moment and check your requests."))
+            return replayed
+        order = actions.submit_work_order(actor=user, **form.action_kwargs())
+        for upload in form.cleaned_data.get("photos") or []:
+            actions.add_attachment(
+                order, actor=user, upload=upload, keep_location=bool(form.cleaned_data.get("keep_location"))
+            )
+        record.status_code, record.response_body = 302, {"order": order.pk}
+        record.save(update_fields=["status_code", "response_body"])
+        return order
+
+
+def _request_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
+    user: Any = request.user
+    areas, buildings, units = _location_choices(user, staff)
+    form_class = forms.StaffEntryForm if staff else forms.RequestForm
+    kwargs = {"areas": areas, "buildings": buildings, "units": units}
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, **kwargs)
+        if form.is_valid():
+            try:
+                order = _submit(request, form)
+            except WorkOrderError as err:
+                form.add_error(err.field if err.field in form.fields else None, f"{err.detail} ({err.code})")
+                order = None
+            if order is not None:
+                messages.success(request, _g("Request %(number)s was received.") % {"number": order.number})
+                return redirect("work_orders:detail", pk=order.pk)
+        status = 400
+    else:
+        initial: dict[str, Any] = {"form_token": forms.new_form_token()}
+        home = getattr(user, "home_area", None)
+        if home is not None and any(a.pk == home.pk for a in areas):
+            initial["area"] = str(home.pk)
+        if not staff:
+            initial["contact_name"] = getattr(user, "display_name", "")
+            initial["contact_phone"] = getattr(user, "phone", "") or ""
+        form = form_class(initial=initial, **kwargs)
+    centre = next((a for a in areas if a.centre_lat is not None and a.centre_lng is not None), None)
+    context = {
+        "form": form,
+        "staff": staff,
+        "map_centre": (centre.centre_lat, centre.centre_lng) if centre else ("", ""),
+        "boundary": next((a.boundary for a in areas if a.boundary), None),
+        "no_area": not areas,
+        "unit_buildings": form.unit_building_map(),
+        "active_tab": "services",
+    }
+    return render(request, "work_orders/request_form.html", context, status=status)
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """A resident files a request (mobile first, elder mode friendly)."""
+    if not WorkOrderPolicy.has_permission(request.user, "add"):
+        raise PermissionDenied
+    return _request_page(request, staff=False)
+
+
+@login_required
+def staff_new(request: HttpRequest) -> HttpResponse:
+    """Staff enter a phone call, a walk-in or a patrol report."""
+    if not (_has(request.user, "add_on_behalf") or _has(request.user, "patrol")):
+        raise PermissionDenied
+    return _request_page(request, staff=True)
+
+
+# --- resident: my requests -----------------------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    qs = _visible(request.user).filter(submitter_id=request.user.pk).select_related("category", "area").order_by("-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "work_orders/mine.html", {"page": page, "active_tab": "me"})
+
+
+# --- detail and steps ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    label: Any
+    form: Callable[..., Any]
+    call: Callable[[WorkOrder, Any, dict[str, Any], HttpRequest], Any]
+    danger: bool = False
+    primary: bool = False
+
+
+def _merge(order: WorkOrder, actor: Any, data: dict[str, Any], request: HttpRequest) -> Any:
+    master = _visible(actor).filter(pk=data["master"]).first()
+    if master is None:
+        raise WorkOrderError(actions.E.MASTER_NOT_OPEN, field="master")
+    return actions.merge_work_order(order, master=master, actor=actor, note=data.get("note", ""))
+
+
+STEPS: dict[str, Step] = {
+    "accept": Step(
+        _("Accept"), forms.AcceptForm, lambda o, a, d, r: actions.accept_work_order(o, actor=a, **d), primary=True
+    ),
+    "dispatch": Step(
+        _("Dispatch"), forms.DispatchForm, lambda o, a, d, r: actions.dispatch_work_order(o, actor=a, **d), primary=True
+    ),
+    "reject": Step(
+        _("Reject"), forms.ReasonForm, lambda o, a, d, r: actions.reject_work_order(o, actor=a, **d), danger=True
+    ),
+    "sign": Step(
+        _("Sign for"), forms.NoteForm, lambda o, a, d, r: actions.sign_work_order(o, actor=a, **d), primary=True
+    ),
+    "return": Step(
+        _("Return"), forms.ReasonForm, lambda o, a, d, r: actions.return_work_order(o, actor=a, **d), danger=True
+    ),
+    "contact": Step(
+        _("Record first contact"), forms.NoteForm, lambda o, a, d, r: actions.record_first_contact(o, actor=a, **d)
+    ),
+    "start": Step(_("Start handling"), forms.NoteForm, lambda o, a, d, r: actions.start_work_order(o, actor=a, **d)),
+    "reply": Step(
+        _("Reply"), forms.ReplyForm, lambda o, a, d, r: actions.reply_work_order(o, actor=a, **d), primary=True
+    ),
+    "request_extension": Step(
+        _("Request an extension"),
+        forms.ExtensionRequestForm,
+        lambda o, a, d, r: actions.request_extension(o, actor=a, **d),
+    ),
+    "follow_up": Step(
+        _("Follow up"),
+        forms.FollowUpForm,
+        lambda o, a, d, r: actions.follow_up_work_order(o, actor=a, **d),
+        primary=True,
+    ),
+    "close": Step(_("Close"), forms.NoteForm, lambda o, a, d, r: actions.close_work_order(o, actor=a, **d)),
+    "reopen": Step(
+        _("Reopen"), forms.ReasonForm, lambda o, a, d, r: actions.reopen_work_order(o, actor=a, **d), danger=True
+    ),
+    "review": Step(
+        _("Review the dissatisfaction"),
+        forms.ReviewForm,
+        lambda o, a, d, r: actions.review_dissatisfaction(o, actor=a, **d),
+        primary=True,
+    ),
+    "decide_extension": Step(
+        _("Decide on the extension"),
+        forms.DecisionForm,
+        lambda o, a, d, r: actions.decide_extension(o, actor=a, **d),
+        primary=True,
+    ),
+    "transfer": Step(
+        _("Transfer"), forms.TransferForm, lambda o, a, d, r: actions.transfer_work_order(o, actor=a, **d)
+    ),
+    "supervise": Step(
+        _("Supervise"), forms.SuperviseForm, lambda o, a, d, r: actions.supervise_work_order(o, actor=a, **d)
+    ),
+    "hold": Step(_("Hold / resume"), forms.HoldForm, lambda o, a, d, r: actions.set_on_hold(o, actor=a, **d)),
+    "merge": Step(_("Merge into another order"), forms.MergeForm, _merge),
+    "rate": Step(
+        _("Rate the reply"), forms.RateForm, lambda o, a, d, r: actions.rate_work_order(o, actor=a, **d), primary=True
+    ),
+}
+
+
+def _units_for(order: WorkOrder) -> tuple[list[tuple[Organisation, str]], list[Organisation]]:
+    proposed = propose_units(order.category, order.area) if order.category_id else []
+    others = list(list_serving(order.area, queryset=Organisation.objects.filter(is_active=True)).order_by("name"))
+    return proposed, others
+
+
+def _make_form(verb: str, order: WorkOrder, data: Any = None, cache: dict[str, Any] | None = None) -> Any:
+    step = STEPS[verb]
+    prefix = verb
+    if verb in ("dispatch", "transfer"):
+        if cache is None or "units" not in cache:
+            units = _units_for(order)
+            if cache is not None:
+                cache["units"] = units
+        else:
+            units = cache["units"]
+        proposed, others = units
+        if verb == "dispatch":
+            return step.form(data, prefix=prefix, proposed=proposed, others=others)
+        return step.form(data, prefix=prefix, units=[o for o in others if o.pk != order.lead_organisation_id])
+    if verb == "hold":
+        return step.form(data, prefix=prefix, initial={"on_hold": "0" if order.on_hold else "1"})
+    return step.form(data, prefix=prefix)
+
+
+def _visible_steps(user: Any, order: WorkOrder, rated: bool) -> list[str]:
+    verbs = [v for v in WorkOrderPolicy.allowed_verbs(user, order) if v in STEPS]
+    keep = []
+    for verb in verbs:
+        if verb == "decide_extension" and order.extension_status != ExtensionStatus.REQUESTED:
+            continue
+        if verb == "request_extension" and order.extension_status == ExtensionStatus.REQUESTED:
+            continue
+        if verb == "review" and not order.review_pending:
+            continue
+        if verb == "rate" and rated:
+            continue
+        if verb == "contact" and order.first_contact_at is not None:
+            continue
+        if verb in ("dispatch", "merge", "supervise", "hold") and order.on_hold and verb != "hold":
+            continue
+        keep.append(verb)
+    order_of = list(STEPS)
+    return sorted(keep, key=order_of.index)
+
+
+def _detail_context(
+    request: HttpRequest, order: WorkOrder, *, bound: dict[str, Any] | None = None, error: Any = None
+) -> dict[str, Any]:
+    user: Any = request.user
+    staff = is_staff_viewer(user)
+    events_qs = WorkOrderEvent.objects.filter(order=order).select_related("organisation").order_by("created_at", "id")
+    if not staff:
+        events_qs = events_qs.filter(is_public=True)
+    events = list(events_qs.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id"))))
+    ratings = list(Rating.objects.filter(order=order).order_by("round"))
+    rated = any(r.round == order.reopen_count for r in ratings)
+    verbs = _visible_steps(user, order, rated)
+    cache: dict[str, Any] = {}
+    step_forms = []
+    for verb in verbs:
+        form = (bound or {}).get(verb) or _make_form(verb, order, cache=cache)
+        step_forms.append(
+            {
+                "verb": verb,
+                "step": STEPS[verb],
+                "form": form,
+                "error": error if error is not None and error.verb == verb else None,
+                "open": bool(bound and verb in bound),
+            }
+        )
+    assignments = list(order.assignments.filter(ended_at__isnull=True).select_related("organisation"))
+    return {
+        "order": order,
+        "staff": staff,
+        "events": events,
+        "attachments": list(Attachment.objects.filter(order=order).order_by("id")),
+        "ratings": ratings,
+        "deadlines": deadlines_of(order) if staff else [],
+        "steps": step_forms,
+        "assignments": assignments,
+        "proposed": cache.get("units", ([], []))[0],
+        "progress": _progress(order),
+        "active_tab": "me",
+    }
+
+
+#: The resident's view of where the order is (the states a request normally goes through).
+PROGRESS = [
+    (Status.SUBMITTED, _("Submitted")),
+    (Status.ACCEPTED, _("Accepted")),
+    (Status.DISPATCHED, _("With a unit")),
+    (Status.REPLIED, _("Replied")),
+    (Status.CLOSED, _("Closed")),
+]
+_PROGRESS_INDEX = {
+    Status.SUBMITTED: 0,
+    Status.ACCEPTED: 1,
+    Status.RETURNED: 1,
+    Status.REOPENED: 1,
+    Status.DISPATCHED: 2,
+    Status.SIGNED: 2,
+    Status.IN_PROGRESS: 2,
+    Status.REPLIED: 3,
+    Status.CLOSED: 4,
+}
+
+
+def _progress(order: WorkOrder) -> list[dict[str, Any]]:
+    current = _PROGRESS_INDEX.get(Status(order.status), -1)
+    return [
+        {"label": label, "state": "done" if i < current else "current" if i == current else "todo"}
+        for i, (_status, label) in enumerate(PROGRESS)
+    ]
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _get_visible(request.user, pk)
+    return render(request, "work_orders/detail.html", _detail_context(request, order))
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """One step on one order. Refusals re-render the page with the code next to the form."""
+    order = _get_visible(request.user, pk)
+    step = STEPS.get(verb)
+    if step is None:
+        raise Http404
+    if not WorkOrderPolicy.may(request.user, verb, order):
+        raise PermissionDenied
+    form = _make_form(verb, order, request.POST)
+    status = 400
+    error = None
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            step.call(order, request.user, data, request)
+        except WorkOrderError as err:
+            err.verb = verb  # type: ignore[attr-defined]
+            error = err
+            status = err.http_status
+            if err.field and err.field in form.fields:
+                form.add_error(err.field, str(err.detail))
+        else:
+            messages.success(request, _g("Done: %(step)s.") % {"step": step.label})
+            return redirect("work_orders:detail", pk=order.pk)
+    order = _get_visible(request.user, pk)
+    context = _detail_context(request, order, bound={verb: form}, error=error)
+    return render(request, "work_orders/detail.html", context, status=status)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    order = _get_visible(request.user, pk)
+    item = Attachment.objects.filter(order=order, pk=attachment_pk).first()
+    if item is None:
+        raise Http404
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- staff inboxes ------------------------------------------------------------------------------------
+
+
+def inbox_tabs(user: Any) -> list[tuple[str, Any]]:
+    return [(name, label) for name, verb, label in INBOX_TABS if _has(user, verb)]
+
+
+def _dispatch_units(user: Any) -> list[Organisation]:
+    """Units serving any area the user dispatches in (for bulk dispatch)."""
+    paths = {g.area_path for g in grants_with_permission(user, permission_name(WorkOrder, "dispatch"))}
+    ancestors: set[str] = set()
+    for path in paths:
+        ancestors.update(Area(path=path).ancestor_paths())
+    if not ancestors:
+        return []
+    return list(
+        Organisation.objects.filter(is_active=True, served_areas__area__path__in=ancestors).distinct().order_by("name")
+    )
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not is_staff_viewer(user):
+        raise PermissionDenied
+    tabs = inbox_tabs(user)
+    names = [name for name, _label in tabs]
+    current = request.GET.get("inbox") or (names[0] if names else "all")
+    if current != "all" and current not in names:
+        raise Http404
+    now = timezone.now()
+    base = _visible(user)
+    counts = base.aggregate(all=Count("pk"), **{name: Count("pk", filter=queries.inbox_q(name, now)) for name in names})
+    filters = forms.InboxFilterForm(request.GET or None)
+    qs = base if current == "all" else base.filter(queries.inbox_q(current, now))
+    if filters.is_valid():
+        d = filters.cleaned_data
+        if d.get("q"):
+            pk = WorkOrder.pk_from_number(d["q"])
+            qs = qs.filter(pk=pk) if pk else qs.filter(title__icontains=d["q"])
+        if d.get("order_type"):
+            qs = qs.filter(order_type=d["order_type"])
+        if d.get("urgency"):
+            qs = qs.filter(urgency=d["urgency"])
+        if d.get("lead"):
+            qs = qs.filter(lead_organisation_id=d["lead"])
+    qs = qs.select_related("area", "category", "lead_organisation").order_by(
+        "-urgency", "id" if current != "all" else "-id"
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"order": o, "deadline": current_deadline(o, now)} for o in page.object_list]
+    can_bulk = current in ("to_dispatch", "to_accept") and _has(user, "dispatch")
+    late = list(
+        base.filter(queries.inbox_q("overdue", now), lead_organisation__isnull=False)
+        .values("lead_organisation_id", "lead_organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "lead_organisation__name")[:10]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "tabs": [{"name": n, "label": label, "count": counts.get(n, 0)} for n, label in tabs],
+        "all_count": counts["all"],
+        "current": current,
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "can_bulk": can_bulk,
+        "bulk_units": _dispatch_units(user) if can_bulk else [],
+        "late": late,
+        "query": query.urlencode(),
+        "can_enter": _has(user, "add_on_behalf") or _has(user, "patrol"),
+    }
+    return render(request, "work_orders/inbox.html", context)
+
+
+@login_required
+@require_POST
+def bulk_dispatch(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not _has(user, "dispatch"):
+        raise PermissionDenied
+    posted = [v for v in request.POST.getlist("ids") if v.isdigit()]
+    form = forms.BulkDispatchForm(request.POST, units=_dispatch_units(user), ids=[int(v) for v in posted])
+    back = reverse("work_orders:inbox") + "?inbox=to_dispatch"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        if not posted:
+            messages.error(request, _g("Select at least one order."))
+        return redirect(back)
+    ids = set(form.cleaned_data["ids"])
+    orders = list(WorkOrder.objects.restrict(user, "dispatch").filter(pk__in=ids))
+    if len(orders) != len(ids):
+        raise Http404
+    try:
+        done = actions.bulk_dispatch_work_orders(
+            orders, to=form.cleaned_data["to"], actor=user, note=form.cleaned_data["note"]
+        )
+    except WorkOrderError as err:
+        messages.error(request, f"{err.detail} ({err.code})")
+    else:
+        messages.success(
+            request,
+            _g("%(count)d orders dispatched to %(unit)s.") % {"count": len(done), "unit": form.cleaned_data["to"].name},
+        )
+    return redirect(back)
