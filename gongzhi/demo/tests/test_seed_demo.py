@@ -24,7 +24,7 @@ from gongzhi.territory.choices import AreaLevel, CommunityType
 from gongzhi.territory.models import Area, Building, Room
 
 User = get_user_model()
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def _fingerprint() -> dict[str, list[Any]]:
