@@ -18,6 +18,7 @@ from gongzhi.access.roles import permission_name
 from gongzhi.audit.actions import record_change
 from gongzhi.audit.decorators import action
 from gongzhi.audit.snapshot import snapshot
+from gongzhi.core import calendar
 from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Room, Unit
@@ -300,6 +301,7 @@ def _dispatch(order: WorkOrder, to: Organisation, assist: Sequence[Organisation]
     order.dispatched_at = now
     order.dispatch_count += 1
     order.signed_at = order.first_contact_at = order.started_at = None
+    order.response_minutes = order.handling_minutes = None
     fields = deadlines.apply_dispatch_deadlines(order, now)
     _save(
         order,
@@ -314,6 +316,8 @@ def _dispatch(order: WorkOrder, to: Organisation, assist: Sequence[Organisation]
             "signed_at",
             "first_contact_at",
             "started_at",
+            "response_minutes",
+            "handling_minutes",
         ],
     )
     _event(
@@ -468,6 +472,13 @@ def _unit_of(order: WorkOrder) -> Organisation | None:
     return order.lead_organisation
 
 
+def _working_minutes(start: Any, end: Any) -> int | None:
+    """Working time between two moments in whole minutes (for the KPIs), None without a start."""
+    if start is None:
+        return None
+    return max(0, int(calendar.working_time_between(start, end).total_seconds() // 60))
+
+
 @action
 def sign_work_order(order: WorkOrder, *, actor: Any, note: str = "") -> WorkOrder:
     """签收 by the lead unit."""
@@ -517,7 +528,8 @@ def record_first_contact(order: WorkOrder, *, actor: Any, note: str = "") -> Wor
         raise WorkOrderError(E.ILLEGAL_TRANSITION, gettext("The first contact is already recorded."))
     before = snapshot(order)
     order.first_contact_at = timezone.now()
-    _save(order, ["first_contact_at"])
+    order.response_minutes = _working_minutes(order.dispatched_at, order.first_contact_at)
+    _save(order, ["first_contact_at", "response_minutes"])
     _event(order, EventKind.CONTACT, actor, from_status=order.status, note=note, organisation=_unit_of(order))
     record_change(order, verb="contact", actor=actor, before=before)
     return order
@@ -545,8 +557,9 @@ def reply_work_order(order: WorkOrder, *, actor: Any, text: str) -> WorkOrder:
     _require(order, "reply")
     before, from_status, now = snapshot(order), order.status, timezone.now()
     order.status, order.replied_at, order.reply_text = Status.REPLIED, now, text
+    order.handling_minutes = _working_minutes(order.dispatched_at, now)
     fields = deadlines.apply_reply_deadlines(order, now)
-    _save(order, [*fields, "status", "replied_at", "reply_text"])
+    _save(order, [*fields, "status", "replied_at", "reply_text", "handling_minutes"])
     _event(order, EventKind.REPLY, actor, from_status=from_status, note=text, organisation=_unit_of(order))
     record_change(order, verb="reply", actor=actor, before=before)
     _tell_resident(order, gettext("Your request %(number)s has a reply. Please rate it.") % {"number": order.number})

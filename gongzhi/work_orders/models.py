@@ -186,6 +186,10 @@ class WorkOrder(ScopedModel):
     transfer_count = models.PositiveSmallIntegerField(_("times transferred"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     dispatch_count = models.PositiveSmallIntegerField(_("times dispatched"), default=0)
+    # Working minutes from the (latest) dispatch, stored by the actions because working
+    # time cannot be computed in SQL; the KPIs average and take percentiles of them.
+    response_minutes = models.PositiveIntegerField(_("working minutes to first contact"), null=True, blank=True)
+    handling_minutes = models.PositiveIntegerField(_("working minutes to reply"), null=True, blank=True)
 
     scope = ScopeSpec(
         area_path="area_path",
@@ -210,6 +214,7 @@ class WorkOrder(ScopedModel):
             models.Index(fields=["status", "follow_up_due"], name="wo_status_follow_up_due"),
             models.Index(fields=["submitter", "id"], name="wo_submitter"),
             models.Index(fields=["category", "dispatched_at"], name="wo_category_dispatched"),
+            models.Index(fields=["submitted_at", "area_path"], name="wo_submitted_area"),
         ]
         constraints = [
             models.CheckConstraint(
