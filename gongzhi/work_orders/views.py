@@ -417,6 +417,9 @@ def _detail_context(
     ratings = list(Rating.objects.filter(order=order).order_by("round"))
     rated = any(r.round == order.reopen_count for r in ratings)
     verbs = _visible_steps(user, order, rated)
+    for verb in bound or {}:
+        if verb not in verbs:  # a refused step stays on the page, with its error
+            verbs.insert(0, verb)
     cache: dict[str, Any] = {}
     step_forms = []
     for verb in verbs:
