@@ -240,6 +240,7 @@ def _resolve(rows: list[OrgRow], errors: list[RowError], actor: Any, check_scope
 def _write(
     row: OrgRow, org: Organisation | None, parent: Organisation | None, actor: Any, report: ImportReport
 ) -> None:
+    assert row.seat is not None  # rows without a seat never reach writing
     if org is None:
         org = actions.create_organisation(actor=actor, seat=row.seat, code=row.code, parent=parent, **row.fields)
         report.created += 1

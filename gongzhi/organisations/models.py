@@ -121,7 +121,7 @@ class MatterCategory(ScopedModel):
 
     # Categories are shared reference data: anyone with the permission sees all of them.
     scope = ScopeSpec(extra=lambda grant, verb: Q())
-    objects = models.Manager.from_queryset(ReferenceDataQuerySet)()
+    objects = models.Manager.from_queryset(ReferenceDataQuerySet)()  # type: ignore[assignment,misc]
 
     class Meta:
         ordering = ["code"]

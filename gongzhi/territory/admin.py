@@ -22,7 +22,8 @@ class ScopedActionAdmin(admin.ModelAdmin):
     """
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).restrict(request.user, "view")
+        queryset: Any = super().get_queryset(request)
+        return queryset.restrict(request.user, "view")
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         manager = db_field.related_model._default_manager

@@ -13,7 +13,7 @@ from gongzhi.territory.models import Area
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     """A related id that must be visible to the requesting user (else "does not exist")."""
 
-    def __init__(self, model: type, **kwargs: Any) -> None:
+    def __init__(self, model: Any, **kwargs: Any) -> None:
         self.model = model
         kwargs.setdefault("queryset", model._default_manager.none())
         super().__init__(**kwargs)
