@@ -15,7 +15,7 @@ import datetime
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from gongzhi.audit.actions import record_change
@@ -90,29 +90,29 @@ def seal_pending(*, limit: int = BATCH_SIZE) -> Checkpoint | None:
         if state is None:
             LogState.objects.get_or_create(id=1)
             state = LogState.objects.select_for_update().get(id=1)
-        pending = list(PendingEvent.objects.order_by("id")[:limit])
+        pending = list(PendingEvent.objects.order_by("id").values_list("id", "kind", "data")[:limit])
         if not pending:
             return None
         return _seal_batch(state, pending)
 
 
 @action
-def _seal_batch(state: LogState, pending: list[PendingEvent]) -> Checkpoint:
+def _seal_batch(state: LogState, pending: list[tuple[int, str, str]]) -> Checkpoint:
     builder = merkle.TreeBuilder.resume(DatabaseStore(), state.tree_size)
     now = timezone.now()
-    leaves: list[LedgerLeaf] = []
-    nodes: list[LedgerNode] = []
-    for event in pending:
-        data = event.data.encode("utf-8")
-        created = builder.append(merkle.leaf_hash(data))
-        (_, index), leaf = created[0]
-        leaves.append(LedgerLeaf(index=index, leaf_hash=leaf, kind=event.kind, data=event.data, created_at=now))
-        nodes.extend(LedgerNode(level=lv, index=ix, hash=h) for (lv, ix), h in created[1:])
-    LedgerLeaf.objects.bulk_create(leaves, batch_size=2000)
-    LedgerNode.objects.bulk_create(nodes, batch_size=2000)
-    ids = [e.pk for e in pending]
-    for i in range(0, len(ids), 2000):
-        PendingEvent.objects.filter(id__in=ids[i : i + 2000]).delete()
+    first = state.tree_size
+    created = builder.extend([merkle.leaf_hash(data.encode("utf-8")) for _, _, data in pending])
+    leaf_hashes = [h for (level, _), h in created if level == 0]
+    _insert(
+        LedgerLeaf,
+        ["index", "leaf_hash", "kind", "data", "created_at"],
+        [
+            (first + i, h, kind, data, now)
+            for i, ((_, kind, data), h) in enumerate(zip(pending, leaf_hashes, strict=True))
+        ],
+    )
+    _insert(LedgerNode, ["level", "index", "hash"], [(lv, ix, h) for (lv, ix), h in created if lv > 0])
+    _delete_pending([pk for pk, _, _ in pending])
     state.tree_size = builder.size
     state.root_hash = builder.root()
     state.save(update_fields=["tree_size", "root_hash", "updated_at"])
@@ -123,6 +123,29 @@ def _seal_batch(state: LogState, pending: list[PendingEvent]) -> Checkpoint:
         after={"tree_size": state.tree_size, "sealed": len(pending), "root_hash": state.root_hash.hex()},
     )
     return checkpoint
+
+
+def _delete_pending(ids: list[int]) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {PendingEvent._meta.db_table} WHERE id = ANY(%s)", [ids])  # noqa: S608
+        return
+    for i in range(0, len(ids), 5000):
+        PendingEvent.objects.filter(id__in=ids[i : i + 5000]).delete()
+
+
+def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Append rows: COPY on PostgreSQL (several times faster than INSERT), bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    model._default_manager.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000)
 
 
 def _sign(size: int, root_hash: bytes) -> Checkpoint:

@@ -289,6 +289,33 @@ class TreeBuilder:
         self.size += 1
         return created
 
+    def extend(self, leaves: Sequence[bytes]) -> list[tuple[Key, bytes]]:
+        """Append many leaf hashes at once, level by level; same result as repeated :meth:`append`.
+
+        Hashing a whole level in one comprehension keeps the Python overhead per node small,
+        so a bulk append costs little more than the SHA-256 calls themselves.
+        """
+        frontier = dict(self._frontier)
+        created: list[tuple[Key, bytes]] = []
+        sha = hashlib.sha256
+        cur, start, level = list(leaves), self.size, 0
+        new_size = self.size + len(cur)
+        while cur:
+            created.extend(zip([(level, i) for i in range(start, start + len(cur))], cur, strict=True))
+            if start & 1:
+                cur.insert(0, frontier[level])
+                start -= 1
+            if len(cur) & 1:
+                frontier[level] = cur[-1]
+            else:
+                frontier.pop(level, None)
+            cur = [sha(NODE_PREFIX + cur[i] + cur[i + 1]).digest() for i in range(0, len(cur) - 1, 2)]
+            start >>= 1
+            level += 1
+        self.size = new_size
+        self._frontier = [(lv, frontier[lv]) for lv in sorted(_set_bits(new_size), reverse=True)]
+        return created
+
     def root(self) -> bytes:
         return fold_range([h for _, h in self._frontier])
 
@@ -312,8 +339,7 @@ class MemoryStore:
         self.nodes.update(self.builder.append(leaf))
 
     def extend(self, leaves: Iterable[bytes]) -> None:
-        for leaf in leaves:
-            self.append(leaf)
+        self.nodes.update(self.builder.extend(list(leaves)))
 
     def get_nodes(self, keys: Iterable[Key]) -> dict[Key, bytes]:
         return {k: self.nodes[k] for k in keys}

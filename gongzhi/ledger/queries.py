@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import PositiveSmallIntegerField, QuerySet, Value
 
 from gongzhi.ledger import merkle
 from gongzhi.ledger.errors import LedgerError, LedgerErrorCode
@@ -19,20 +19,27 @@ MAX_ENTRIES = 1000
 
 
 class DatabaseStore:
-    """:class:`merkle.NodeStore` over the leaf and node tables: at most two queries per call."""
+    """:class:`merkle.NodeStore` over the leaf and node tables."""
 
     def get_nodes(self, keys: Iterable[merkle.Key]) -> dict[merkle.Key, bytes]:
+        """One query (a UNION ALL of the leaf and node tables): one round trip per root or proof."""
         keys = set(keys)
         leaf_indexes = [i for level, i in keys if level == 0]
         inner = [k for k in keys if k[0] > 0]
-        found: dict[merkle.Key, bytes] = {}
+        parts = []
         if leaf_indexes:
-            for index, h in LedgerLeaf.objects.filter(index__in=leaf_indexes).values_list("index", "leaf_hash"):
-                found[(0, index)] = bytes(h)
+            parts.append(
+                LedgerLeaf.objects.filter(index__in=leaf_indexes)
+                .annotate(level=Value(0, output_field=PositiveSmallIntegerField()))
+                .values_list("level", "index", "leaf_hash")
+                .order_by()
+            )
         if inner:
-            rows = LedgerNode.objects.filter(pk__in=inner).values_list("level", "index", "hash")
-            for level, index, h in rows:
-                found[(level, index)] = bytes(h)
+            parts.append(LedgerNode.objects.filter(pk__in=inner).values_list("level", "index", "hash").order_by())
+        if not parts:
+            return {}
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        found = {(level, index): bytes(h) for level, index, h in query}
         missing = keys - found.keys()
         if missing:
             raise LedgerError(LedgerErrorCode.NO_SUCH_SIZE, f"missing tree nodes {sorted(missing)[:5]}")

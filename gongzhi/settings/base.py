@@ -19,9 +19,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The embedded default key is only good for a laptop demo; the "django-insecure-" prefix
-# makes check --deploy flag it (security.W009).
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-embedded-demo-key-change-me-" + "x" * 20)
+# The embedded default key is only good for a laptop demo; check --deploy flags it.
+SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-demo-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -49,10 +48,7 @@ INSTALLED_APPS = [
     "gongzhi.privacy",
     "gongzhi.territory",
     "gongzhi.organisations",
-    "gongzhi.demo",
     "gongzhi.residents",
-    "gongzhi.workcal",
-    "gongzhi.work_orders",
     "gongzhi.api",
     "gongzhi.web",
 ]
@@ -136,7 +132,6 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "audit-integrity-heartbeat": ("gongzhi.core.tasks.heartbeat", 300.0),
     "ledger-sequencer": ("gongzhi.ledger.tasks.seal_ledger", 10.0),
     "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
-    "work-order-deadlines": ("gongzhi.work_orders.tasks.escalate_deadlines", 300.0),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": timedelta(seconds=seconds)} for name, (task, seconds) in GONGZHI_SCHEDULE.items()
@@ -222,9 +217,7 @@ LANGUAGE_COOKIE_NAME = "gongzhi_language"
 
 # --- Static & media -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))  # collectstatic writes here
-if STATIC_ROOT.is_relative_to(VAR_DIR):
-    STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
+STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "gongzhi" / "web" / "vendor"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

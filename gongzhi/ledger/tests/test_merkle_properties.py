@@ -188,3 +188,16 @@ def test_proof_requests_outside_the_tree_are_refused() -> None:
         merkle.consistency_proof(STORE, 0, 5)
     with pytest.raises(merkle.ProofError):
         merkle.consistency_proof(STORE, 6, 5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 600), st.lists(st.integers(0, 300), max_size=5))
+def test_bulk_extend_equals_one_by_one_appends(size: int, batches: list[int]) -> None:
+    one, bulk = merkle.TreeBuilder.resume(STORE, size), merkle.TreeBuilder.resume(STORE, size)
+    pos = size
+    for count in batches:
+        leaves = LEAVES[pos : pos + count]
+        expected = [node for leaf in leaves for node in one.append(leaf)]
+        assert sorted(bulk.extend(leaves)) == sorted(expected)
+        assert bulk.root() == one.root()
+        pos += len(leaves)

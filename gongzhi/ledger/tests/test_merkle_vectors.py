@@ -5,12 +5,12 @@ from __future__ import annotations
 from types import ModuleType
 
 import pytest
-from gongzhi_witness import merkle as tool_merkle
 
 from gongzhi.ledger import merkle
-from gongzhi.ledger.tests import tool_path  # noqa: F401  (puts the witness package on sys.path)
+from gongzhi.ledger.tests import tool_path
 from gongzhi.ledger.tests.vectors import b64, load, load_json
 
+tool_merkle = tool_path.load("merkle")
 IMPLEMENTATIONS = [pytest.param(merkle, id="server"), pytest.param(tool_merkle, id="tool")]
 INCLUSION = load("inclusion")
 CONSISTENCY = load("consistency")
