@@ -16,14 +16,9 @@ from gongzhi.privacy.choices import ConsentGiver, RotationStatus
 from gongzhi.privacy.errors import PrivacyError, PrivacyErrorCode, PrivacyForbidden
 from gongzhi.privacy.fields import encrypted_fields, raw
 from gongzhi.privacy.models import Consent, KeyRotationRun, PrivacyNotice, RevealLog
-from gongzhi.privacy.queries import get_current_notice, has_consent, subject_filter
+from gongzhi.privacy.queries import get_current_notice, has_consent, revealable_fields, subject_filter
 
 MIN_PURPOSE_LENGTH = 4
-
-
-def revealable_fields(model: type[models.Model]) -> dict[str, str]:
-    """``{field: masker}`` a model declares as ``revealable_fields``."""
-    return dict(getattr(model, "revealable_fields", {}))
 
 
 @action
@@ -123,12 +118,6 @@ def withdraw_consent(consent: Consent, *, actor: Any) -> Consent:
 
 
 # --- key rotation ----------------------------------------------------------------------------
-
-
-def encrypted_models() -> list[type[models.Model]]:
-    from django.apps import apps
-
-    return [m for m in apps.get_models() if encrypted_fields(m)]
 
 
 @action

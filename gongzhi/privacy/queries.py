@@ -32,3 +32,17 @@ def get_current_notice() -> PrivacyNotice | None:
 
 def list_reveals(subject: models.Model) -> models.QuerySet[RevealLog]:
     return RevealLog.objects.filter(**subject_filter(subject))
+
+
+def revealable_fields(model: type[models.Model]) -> dict[str, str]:
+    """``{field: masker}`` a model declares as ``revealable_fields``."""
+    return dict(getattr(model, "revealable_fields", {}))
+
+
+def encrypted_models() -> list[type[models.Model]]:
+    """Every installed model with at least one encrypted field (key rotation walks them)."""
+    from django.apps import apps
+
+    from gongzhi.privacy.fields import encrypted_fields
+
+    return [m for m in apps.get_models() if encrypted_fields(m)]

@@ -5,18 +5,40 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError
 from django.utils import timezone
 
 from gongzhi.audit.actions import record_change, snapshot
 from gongzhi.audit.decorators import action
+from gongzhi.core import context
 from gongzhi.privacy import crypto
 from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
+from gongzhi.privacy.models import RevealLog
 from gongzhi.privacy.queries import get_active_consent
 from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male
-from gongzhi.residents.choices import SENSITIVE_TAGS, Gender, Relation, ResidenceType, TagKind
+from gongzhi.residents.choices import (
+    SENSITIVE_TAGS,
+    ContactPreference,
+    Gender,
+    Relation,
+    RequestKind,
+    RequestStatus,
+    ResidenceType,
+    TagKind,
+)
 from gongzhi.residents.errors import ResidentError, ResidentErrorCode
-from gongzhi.residents.models import HealthFile, Household, HouseholdMembership, Resident, ResidentTag, Visit
+from gongzhi.residents.models import (
+    DataSubjectRequest,
+    HealthFile,
+    Household,
+    HouseholdMembership,
+    Resident,
+    ResidentTag,
+    Visit,
+)
+from gongzhi.residents.models.rights import RESPONSE_DAYS
+from gongzhi.residents.queries import collect_resident_data
 from gongzhi.territory.choices import AreaLevel
 
 RESIDENT_FIELDS = frozenset(
@@ -197,7 +219,7 @@ def move_out(
     return membership
 
 
-def require_health_consent(resident: Resident) -> Any:
+def _require_health_consent(resident: Resident) -> Any:
     """The person's separate consent for health data (a guardian's for under-14s)."""
     consent = get_active_consent(resident, ConsentPurpose.HEALTH)
     if consent is None:
@@ -212,7 +234,7 @@ def set_tag(resident: Resident, *, kind: str, actor: Any, grade: int | None = No
     if kind == TagKind.DISABLED and not grade:
         raise ResidentError(ResidentErrorCode.GRADE_REQUIRED, field="grade")
     if kind in SENSITIVE_TAGS:
-        require_health_consent(resident)
+        _require_health_consent(resident)
     if ResidentTag.objects.filter(resident=resident, kind=kind, removed_at__isnull=True).exists():
         raise ResidentError(ResidentErrorCode.TAG_ALREADY_SET, field="kind")
     tag = ResidentTag.objects.create(
@@ -246,7 +268,7 @@ def save_health_file(resident: Resident, *, actor: Any, **fields: Any) -> Health
     unknown = set(fields) - set(HEALTH_FIELDS)
     if unknown:
         raise TypeError(f"unknown health fields: {sorted(unknown)}")
-    consent = require_health_consent(resident)
+    consent = _require_health_consent(resident)
     health = HealthFile.objects.select_for_update().filter(resident=resident).first()
     before = snapshot(health)
     if health is None:
@@ -304,3 +326,126 @@ def complete_follow_up(visit: Visit, *, actor: Any) -> Visit:
     visit.save(update_fields=["follow_up_done_at", "updated_at"])
     record_change(visit, verb="complete_follow_up", actor=actor, before=before)
     return visit
+
+
+# --- data-subject rights (PIPL art. 44-47) -----------------------------------------------------
+
+MIN_REASON_LENGTH = 4
+ANONYMOUS_NAME = "匿名"
+
+
+@action
+def submit_data_request(resident: Resident, *, kind: str, actor: Any, details: str = "") -> DataSubjectRequest:
+    """Open a request to get a copy of, correct or delete the person's data; due in RESPONSE_DAYS."""
+    Resident.objects.select_for_update().filter(pk=resident.pk).first()
+    if kind != RequestKind.ACCESS and resident.anonymised_at is not None:
+        raise ResidentError(ResidentErrorCode.ALREADY_ANONYMISED)
+    if DataSubjectRequest.objects.filter(resident=resident, kind=kind, status=RequestStatus.OPEN).exists():
+        raise ResidentError(ResidentErrorCode.REQUEST_ALREADY_OPEN, field="kind")
+    request = DataSubjectRequest.objects.create(
+        resident=resident,
+        area_path=resident.area_path,
+        kind=kind,
+        details=details.strip(),
+        submitted_by=actor,
+        due_on=timezone.localdate() + datetime.timedelta(days=RESPONSE_DAYS),
+    )
+    record_change(request, verb="submit_data_request", actor=actor, related=resident)
+    return request
+
+
+def _open_request(request: DataSubjectRequest) -> DataSubjectRequest:
+    request = DataSubjectRequest.objects.select_for_update().select_related("resident").get(pk=request.pk)
+    if request.status != RequestStatus.OPEN:
+        raise ResidentError(ResidentErrorCode.REQUEST_NOT_OPEN)
+    return request
+
+
+def _anonymise(resident: Resident) -> dict[str, int]:
+    """Erase what identifies the person; keep the rows that statutory records need
+    (memberships, visits, tags by kind) so counts and histories stay true."""
+    resident.name = ANONYMOUS_NAME
+    resident.id_number = ""
+    resident.phone = ""
+    resident.date_of_birth = None
+    resident.ethnicity = ""
+    resident.occupation = ""
+    resident.employer = ""
+    resident.contact_preference = ContactPreference.NONE
+    resident.user = None
+    resident.anonymised_at = timezone.now()
+    resident.save(
+        update_fields=[
+            "name", "id_number", "id_number_index", "phone", "phone_index", "date_of_birth", "ethnicity",
+            "occupation", "employer", "contact_preference", "user", "anonymised_at", "updated_at",
+        ]
+    )  # fmt: skip
+    health = HealthFile.objects.filter(resident=resident).delete()[0]
+    visits = Visit.objects.filter(resident=resident).exclude(notes="").update(notes="", updated_at=timezone.now())
+    tags = ResidentTag.objects.filter(resident=resident).exclude(note="").update(note="", updated_at=timezone.now())
+    HouseholdMembership.objects.filter(resident=resident).exclude(move_out_reason="").update(move_out_reason="")
+    return {"health_files_deleted": health, "visit_notes_erased": visits, "tag_notes_erased": tags}
+
+
+@action
+def complete_data_request(request: DataSubjectRequest, *, actor: Any, resolution: str = "") -> DataSubjectRequest:
+    """Close a request as done. A deletion anonymises the person here (the register must
+    keep household and visit records, so rows stay and identifying values go); a
+    correction needs a note of what was corrected (the edit itself is ``update_resident``)."""
+    request = _open_request(request)
+    resolution = resolution.strip()
+    details: dict[str, Any] = {}
+    if request.kind == RequestKind.CORRECTION and len(resolution) < MIN_REASON_LENGTH:
+        raise ResidentError(ResidentErrorCode.RESOLUTION_REQUIRED, field="resolution")
+    if request.kind == RequestKind.DELETION:
+        resident = Resident.objects.select_for_update().get(pk=request.resident_id)
+        if resident.legal_hold:
+            raise ResidentError(ResidentErrorCode.LEGAL_HOLD)
+        if resident.anonymised_at is None:
+            details = _anonymise(resident)
+    before = snapshot(request)
+    request.status = RequestStatus.COMPLETED
+    request.resolution = resolution[:500]
+    request.handled_by = actor
+    request.handled_at = timezone.now()
+    request.save(update_fields=["status", "resolution", "handled_by", "handled_at", "updated_at"])
+    after = {**(snapshot(request) or {}), **details}
+    record_change(request, verb="complete_data_request", actor=actor, before=before, after=after)
+    return request
+
+
+@action
+def refuse_data_request(request: DataSubjectRequest, *, actor: Any, reason: str) -> DataSubjectRequest:
+    """Refuse with a stated reason (PIPL art. 50: the person is told why)."""
+    request = _open_request(request)
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ResidentError(ResidentErrorCode.REASON_REQUIRED, field="reason")
+    before = snapshot(request)
+    request.status = RequestStatus.REFUSED
+    request.refusal_reason = reason[:500]
+    request.handled_by = actor
+    request.handled_at = timezone.now()
+    request.save(update_fields=["status", "refusal_reason", "handled_by", "handled_at", "updated_at"])
+    record_change(request, verb="refuse_data_request", actor=actor, before=before)
+    return request
+
+
+@action
+def export_resident_data(resident: Resident, *, actor: Any, purpose: str) -> dict[str, Any]:
+    """Everything held about the person (PIPL art. 45), unmasked, with the export logged
+    in the reveal log (who, whose, why) like any full read."""
+    data = collect_resident_data(resident)
+    log = RevealLog.objects.create(
+        actor=actor,
+        actor_label=str(actor)[:150],
+        subject_type=ContentType.objects.get_for_model(resident),
+        subject_id=str(resident.pk),
+        subject_label=resident.masked_label()[:200],
+        field="*",
+        purpose=purpose[:300],
+        area_path=resident.area_path,
+        request_id=context.current().request_id,
+    )
+    record_change(log, verb="export_resident_data", actor=actor, related=resident)
+    return data

@@ -21,6 +21,11 @@ _KEEP = [
     "identify_resident",
 ]
 
+# file a data-subject request for a person in scope, see the queue
+_RIGHTS = ["view_datasubjectrequest", "add_datasubjectrequest"]
+# answer requests: complete (deletion anonymises), refuse with a reason, export a person's data
+_HANDLE = ["handle_datasubjectrequest", "export_resident"]
+
 
 class ResidentsConfig(DomainConfig):
     """Households and residents ("一户一案"). Grid workers and committee staff keep the files;
@@ -33,9 +38,10 @@ class ResidentsConfig(DomainConfig):
     verbose_name = _("Residents and households")
     domain_doc = "docs/domains/residents.md"
     role_permissions = {
-        # residents see their own record through owner scope (Resident.user), not a grant
-        "grid_worker": _VIEW + _KEEP,
-        "community_worker": _VIEW + _KEEP + ["reveal_resident", "import_resident"],
-        "street_official": [*_VIEW, "reveal_resident", "import_resident"],
+        # residents see their own record and requests through owner scope (Resident.user), not a grant
+        "resident": ["add_datasubjectrequest"],
+        "grid_worker": _VIEW + _KEEP + _RIGHTS,
+        "community_worker": _VIEW + _KEEP + _RIGHTS + ["reveal_resident", "import_resident", *_HANDLE],
+        "street_official": [*_VIEW, "reveal_resident", "import_resident", "view_datasubjectrequest"],
         "district_official": _VIEW,
     }

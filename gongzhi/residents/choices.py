@@ -67,3 +67,17 @@ class VisitKind(models.TextChoices):
 class MaskLevel(models.TextChoices):
     FULL_NAME = "full_name", _("Full name, masked identifiers")
     MASKED = "masked", _("Everything masked")
+
+
+class RequestKind(models.TextChoices):
+    """Data-subject rights (PIPL art. 44-47)."""
+
+    ACCESS = "access", _("Copy of my data")
+    CORRECTION = "correction", _("Correct my data")
+    DELETION = "deletion", _("Delete my data")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    COMPLETED = "completed", _("Completed")
+    REFUSED = "refused", _("Refused")

@@ -22,6 +22,12 @@ class ResidentErrorCode(StrEnum):
     HEALTH_FILE_EXISTS = "health_file_exists"
     FOLLOW_UP_ALREADY_DONE = "follow_up_already_done"
     NOT_IN_HOUSEHOLD = "not_in_household"
+    REQUEST_ALREADY_OPEN = "request_already_open"
+    REQUEST_NOT_OPEN = "request_not_open"
+    REASON_REQUIRED = "reason_required"
+    RESOLUTION_REQUIRED = "resolution_required"
+    LEGAL_HOLD = "legal_hold"
+    ALREADY_ANONYMISED = "already_anonymised"
 
 
 class ResidentError(DomainError):
@@ -41,4 +47,10 @@ class ResidentError(DomainError):
         ResidentErrorCode.HEALTH_FILE_EXISTS: _("This person already has a health and care file."),
         ResidentErrorCode.FOLLOW_UP_ALREADY_DONE: _("This follow-up is already done."),
         ResidentErrorCode.NOT_IN_HOUSEHOLD: _("This person does not belong to the visited household."),
+        ResidentErrorCode.REQUEST_ALREADY_OPEN: _("A request of this kind is already being handled."),
+        ResidentErrorCode.REQUEST_NOT_OPEN: _("This request has already been handled."),
+        ResidentErrorCode.REASON_REQUIRED: _("Give the reason for refusing the request."),
+        ResidentErrorCode.RESOLUTION_REQUIRED: _("Describe what was corrected."),
+        ResidentErrorCode.LEGAL_HOLD: _("The record is under legal hold and cannot be deleted now."),
+        ResidentErrorCode.ALREADY_ANONYMISED: _("This record has already been anonymised."),
     }

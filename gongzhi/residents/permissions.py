@@ -8,9 +8,10 @@ from gongzhi.access.policy import Policy
 from gongzhi.privacy.choices import ConsentPurpose
 from gongzhi.privacy.permissions import holds_at
 from gongzhi.privacy.queries import has_consent
-from gongzhi.residents.models import HealthFile, Household, Resident, ResidentTag, Visit
+from gongzhi.residents.choices import RequestStatus
+from gongzhi.residents.models import DataSubjectRequest, HealthFile, Household, Resident, ResidentTag, Visit
 
-__all__ = ["HouseholdPolicy", "ResidentPolicy", "TagPolicy", "VisitPolicy", "holds_at"]
+__all__ = ["DataSubjectRequestPolicy", "HouseholdPolicy", "ResidentPolicy", "TagPolicy", "VisitPolicy", "holds_at"]
 
 
 class HouseholdPolicy(Policy):
@@ -58,6 +59,13 @@ class ResidentPolicy(Policy):
         return obj.user_id == getattr(user, "pk", None) or holds_at(user, "residents.identify_resident", obj.area_path)
 
     @classmethod
+    def can_export(cls, user: Any, obj: Resident | None) -> bool:
+        """A copy of everything held (PIPL art. 45): the person themself, or staff answering requests."""
+        if obj is None:
+            return False
+        return obj.user_id == getattr(user, "pk", None) or holds_at(user, "residents.export_resident", obj.area_path)
+
+    @classmethod
     def can_tag(cls, user: Any, obj: Resident | None) -> bool:
         return (
             obj is not None and obj.anonymised_at is None and holds_at(user, "residents.add_residenttag", obj.area_path)
@@ -102,3 +110,15 @@ class VisitPolicy(Policy):
 
 class HealthFilePolicy(Policy):
     model = HealthFile
+
+
+class DataSubjectRequestPolicy(Policy):
+    model = DataSubjectRequest
+
+    @classmethod
+    def can_handle(cls, user: Any, obj: DataSubjectRequest | None) -> bool:
+        return (
+            obj is not None
+            and obj.status == RequestStatus.OPEN
+            and holds_at(user, "residents.handle_datasubjectrequest", obj.area_path)
+        )

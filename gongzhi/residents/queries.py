@@ -6,11 +6,33 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.privacy import crypto
+from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.masking import mask_id_number, mask_name, mask_phone
-from gongzhi.residents.models import Household, HouseholdMembership, Resident, ResidentTag, Visit
+from gongzhi.privacy.queries import list_consents, list_reveals
+from gongzhi.residents.choices import (
+    ContactPreference,
+    Gender,
+    Relation,
+    RequestKind,
+    RequestStatus,
+    ResidenceType,
+    TagKind,
+    VisitKind,
+)
+from gongzhi.residents.models import (
+    DataSubjectRequest,
+    HealthFile,
+    Household,
+    HouseholdMembership,
+    Resident,
+    ResidentTag,
+    Visit,
+)
 
 
 @dataclass
@@ -127,3 +149,185 @@ def get_household_file(household: Household, user: Any) -> HouseholdFile:
         Visit.objects.restrict(user, "view").filter(household=household).select_related("visitor", "resident")[:20]
     )
     return HouseholdFile(household, members, former, visits, viewer.may_see_health(household.area_path))
+
+
+# --- data-subject access (PIPL art. 45) --------------------------------------------------------
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def collect_resident_data(resident: Resident) -> dict[str, Any]:
+    """Everything the register holds about one person, unmasked, as plain JSON types.
+
+    Sections: the person, households (memberships), tags, the health and care file,
+    visits to them, consents, who read their full values (reveal log) and their own
+    data-subject requests. Other domains add sections as they land.
+    """
+    person = {
+        "id": resident.pk,
+        "name": resident.name,
+        "gender": resident.gender,
+        "date_of_birth": _iso(resident.date_of_birth),
+        "id_number": resident.id_number,
+        "phone": resident.phone,
+        "ethnicity": resident.ethnicity,
+        "occupation": resident.occupation,
+        "employer": resident.employer,
+        "contact_preference": resident.contact_preference,
+        "grid": str(resident.grid),
+        "registered_at": _iso(resident.created_at),
+        "anonymised_at": _iso(resident.anonymised_at),
+    }
+    memberships = [
+        {
+            "household": m.household.address,
+            "relation": m.relation,
+            "residence_type": m.residence_type,
+            "moved_in_on": _iso(m.moved_in_on),
+            "moved_out_on": _iso(m.moved_out_on),
+        }
+        for m in HouseholdMembership.objects.filter(resident=resident).select_related("household")
+    ]
+    tags = [
+        {
+            "kind": t.kind,
+            "grade": t.grade,
+            "note": t.note,
+            "set_at": _iso(t.created_at),
+            "removed_at": _iso(t.removed_at),
+        }
+        for t in ResidentTag.objects.filter(resident=resident)
+    ]
+    health = HealthFile.objects.filter(resident=resident).first()
+    health_data = (
+        {
+            f: getattr(health, f)
+            for f in ("chronic_conditions", "disability_details", "care_needs", "emergency_contacts")
+        }
+        if health
+        else None
+    )
+    visits = [
+        {"visited_on": _iso(v.visited_on), "kind": v.kind, "notes": v.notes, "follow_up": v.follow_up}
+        for v in Visit.objects.filter(resident=resident)
+    ]
+    consents = [
+        {
+            "purpose": c.purpose,
+            "notice_version": c.notice.version,
+            "given_by": c.given_by,
+            "granted_at": _iso(c.granted_at),
+            "withdrawn_at": _iso(c.withdrawn_at),
+        }
+        for c in list_consents(resident)
+    ]
+    reveals = [
+        {"at": _iso(r.created_at), "by": r.actor_label, "field": r.field, "purpose": r.purpose}
+        for r in list_reveals(resident)
+    ]
+    requests = [
+        {
+            "id": r.pk,
+            "kind": r.kind,
+            "status": r.status,
+            "submitted_at": _iso(r.created_at),
+            "due_on": _iso(r.due_on),
+            "resolution": r.resolution,
+            "refusal_reason": r.refusal_reason,
+        }
+        for r in DataSubjectRequest.objects.filter(resident=resident)
+    ]
+    return {
+        "generated_at": _iso(timezone.now()),
+        "person": person,
+        "households": memberships,
+        "tags": tags,
+        "health_file": health_data,
+        "visits": visits,
+        "consents": consents,
+        "access_log": reveals,
+        "requests": requests,
+    }
+
+
+_EXPORT_LABELS = {
+    "id": _("number"),
+    "name": _("name"),
+    "gender": _("gender"),
+    "date_of_birth": _("date of birth"),
+    "id_number": _("ID number"),
+    "phone": _("phone"),
+    "ethnicity": _("ethnicity"),
+    "occupation": _("occupation"),
+    "employer": _("employer"),
+    "contact_preference": _("contact preference"),
+    "grid": _("grid"),
+    "registered_at": _("registered at"),
+    "anonymised_at": _("anonymised at"),
+    "household": _("household"),
+    "relation": _("relation to head"),
+    "residence_type": _("residence type"),
+    "moved_in_on": _("moved in on"),
+    "moved_out_on": _("moved out on"),
+    "kind": _("kind"),
+    "grade": _("grade"),
+    "note": _("note"),
+    "set_at": _("set at"),
+    "removed_at": _("removed at"),
+    "chronic_conditions": _("chronic conditions"),
+    "disability_details": _("disability details"),
+    "care_needs": _("care needs"),
+    "emergency_contacts": _("emergency contacts"),
+    "visited_on": _("visited on"),
+    "notes": _("notes"),
+    "follow_up": _("follow-up"),
+    "purpose": _("purpose"),
+    "notice_version": _("notice version"),
+    "given_by": _("given by"),
+    "granted_at": _("granted at"),
+    "withdrawn_at": _("withdrawn at"),
+    "at": _("time"),
+    "by": _("by"),
+    "field": _("field"),
+    "status": _("status"),
+    "submitted_at": _("submitted at"),
+    "due_on": _("due on"),
+    "resolution": _("resolution"),
+    "refusal_reason": _("reason for refusal"),
+    "organisation": _("organisation"),
+    "agreement": _("agreement"),
+    "fields": _("fields"),
+}
+_EXPORT_CHOICES: dict[str, dict[str, Any]] = {
+    "gender": dict(Gender.choices),
+    "contact_preference": dict(ContactPreference.choices),
+    "relation": dict(Relation.choices),
+    "residence_type": dict(ResidenceType.choices),
+    "purpose": dict(ConsentPurpose.choices),
+    "given_by": dict(ConsentGiver.choices),
+    "status": dict(RequestStatus.choices),
+}
+_KIND_CHOICES = {"tags": TagKind, "visits": VisitKind, "requests": RequestKind}
+
+
+def humanise_export(data: dict[str, Any]) -> dict[str, Any]:
+    """The export with translated labels and choice names, for the readable (HTML) copy."""
+
+    def row(values: dict[str, Any], section: str) -> dict[str, Any]:
+        choices = dict(_EXPORT_CHOICES)
+        if section in _KIND_CHOICES:
+            choices["kind"] = dict(_KIND_CHOICES[section].choices)
+        return {
+            str(_EXPORT_LABELS.get(key, key)): choices[key].get(value, value) if key in choices else value
+            for key, value in values.items()
+        }
+
+    out: dict[str, Any] = {"generated_at": data["generated_at"]}
+    for section, value in data.items():
+        if isinstance(value, dict):
+            out[section] = row(value, section)
+        elif isinstance(value, list):
+            out[section] = [row(item, section) for item in value]
+    return out

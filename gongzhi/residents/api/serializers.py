@@ -8,9 +8,18 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
+from gongzhi.privacy.masking import mask_name
 from gongzhi.privacy.validators import validate_id_number, validate_phone
-from gongzhi.residents.choices import ContactPreference, Gender, Relation, ResidenceType, TagKind, VisitKind
-from gongzhi.residents.models import Household, HouseholdMembership, ResidentTag, Visit
+from gongzhi.residents.choices import (
+    ContactPreference,
+    Gender,
+    Relation,
+    RequestKind,
+    ResidenceType,
+    TagKind,
+    VisitKind,
+)
+from gongzhi.residents.models import DataSubjectRequest, Household, HouseholdMembership, ResidentTag, Visit
 from gongzhi.residents.queries import Viewer, present_resident
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Room
@@ -187,3 +196,35 @@ class VisitWriteSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     follow_up = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     follow_up_due = serializers.DateField(required=False, allow_null=True)
+
+
+class DataRequestSerializer(serializers.ModelSerializer):
+    resident_name = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = DataSubjectRequest
+        fields = [
+            "id", "resident", "resident_name", "kind", "status", "details", "created_at", "due_on", "overdue",
+            "handled_at", "resolution", "refusal_reason",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_resident_name(self, obj: DataSubjectRequest) -> str:
+        viewer = self.context.get("viewer") or Viewer.of(self.context["request"].user)
+        resident = obj.resident
+        return resident.name if viewer.may_identify(resident) else mask_name(resident.name)
+
+
+class DataRequestWriteSerializer(serializers.Serializer):
+    resident = serializers.IntegerField(required=False, allow_null=True, help_text="omit for your own record")
+    kind = serializers.ChoiceField(choices=RequestKind.choices)
+    details = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CompleteRequestSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class RefuseRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)

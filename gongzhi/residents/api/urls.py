@@ -7,5 +7,6 @@ router.register("residents/households", views.HouseholdViewSet, basename="reside
 router.register("residents/people", views.ResidentViewSet, basename="residents-resident")
 router.register("residents/tags", views.TagViewSet, basename="residents-tag")
 router.register("residents/visits", views.VisitViewSet, basename="residents-visit")
+router.register("residents/data-requests", views.DataRequestViewSet, basename="residents-datarequest")
 
 urlpatterns = router.urls

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -14,11 +16,28 @@ from rest_framework.response import Response
 
 from gongzhi.api.viewsets import CreateActionMixin, ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from gongzhi.privacy import actions as privacy_actions
+from gongzhi.privacy.errors import PrivacyError, PrivacyErrorCode
 from gongzhi.residents import actions
 from gongzhi.residents.api import serializers as s
-from gongzhi.residents.models import HealthFile, Household, HouseholdMembership, Resident, ResidentTag, Visit
-from gongzhi.residents.permissions import HouseholdPolicy, ResidentPolicy, TagPolicy, VisitPolicy, holds_at
-from gongzhi.residents.queries import Viewer, find_by_id_number, find_by_phone
+from gongzhi.residents.choices import RequestStatus
+from gongzhi.residents.models import (
+    DataSubjectRequest,
+    HealthFile,
+    Household,
+    HouseholdMembership,
+    Resident,
+    ResidentTag,
+    Visit,
+)
+from gongzhi.residents.permissions import (
+    DataSubjectRequestPolicy,
+    HouseholdPolicy,
+    ResidentPolicy,
+    TagPolicy,
+    VisitPolicy,
+    holds_at,
+)
+from gongzhi.residents.queries import Viewer, find_by_id_number, find_by_phone, humanise_export
 
 
 class HouseholdViewSet(ScopedModelViewSet):
@@ -85,6 +104,7 @@ class ResidentViewSet(ScopedModelViewSet):
         "consents": "consent",
         "health": "view_health",
         "save_health": "save_health",
+        "export": "export",
     }
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -137,6 +157,32 @@ class ResidentViewSet(ScopedModelViewSet):
             resident, field, actor=request.user, purpose=serializer.validated_data["purpose"]
         )
         return Response({"field": field, "value": value})
+
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: Any = None) -> Any:
+        """All data held about the person: ``?as=json`` (default) or ``?as=html`` (readable,
+        printable); ``&download=1`` saves it as a file. Staff must give ``?purpose=``."""
+        resident = self.get_object()
+        own = resident.user_id == request.user.pk
+        purpose = request.query_params.get("purpose", "").strip()
+        if own and not purpose:
+            purpose = "本人查阅 (data-subject access)"
+        if len(purpose) < actions.MIN_REASON_LENGTH:
+            raise PrivacyError(PrivacyErrorCode.PURPOSE_REQUIRED, field="purpose")
+        data = actions.export_resident_data(resident, actor=request.user, purpose=purpose)
+        as_html = request.query_params.get("as") == "html"
+        stamp = timezone.localdate().isoformat()
+        if as_html:
+            html = render_to_string(
+                "residents/data_export.html", {"data": humanise_export(data)}, request=request._request
+            )
+            response: Any = HttpResponse(html, content_type="text/html; charset=utf-8")
+        else:
+            response = Response(data)
+        if request.query_params.get("download"):
+            ext = "html" if as_html else "json"
+            response["Content-Disposition"] = f'attachment; filename="resident-{resident.pk}-{stamp}.{ext}"'
+        return response
 
     @action(detail=True, methods=["post"])
     def tags(self, request: Request, pk: Any = None) -> Response:
@@ -228,3 +274,63 @@ class VisitViewSet(
     def complete(self, request: Request, pk: Any = None) -> Response:
         visit = actions.complete_follow_up(self.get_object(), actor=request.user)
         return self.output(visit)
+
+
+class DataRequestViewSet(
+    ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The data-subject request queue, earliest deadline first. ``?status=open`` and
+    ``?overdue=1`` filter it. Residents see and file their own; staff in scope file on
+    behalf and, with the handle permission, complete or refuse (with a reason)."""
+
+    policy = DataSubjectRequestPolicy
+    serializer_class = s.DataRequestSerializer
+    output_serializer_class = s.DataRequestSerializer
+    action_verbs = {"complete": "handle", "refuse": "handle"}
+
+    def base_queryset(self) -> QuerySet[DataSubjectRequest]:
+        return DataSubjectRequest.objects.select_related("resident")
+
+    def get_queryset(self) -> QuerySet[DataSubjectRequest]:
+        qs = super().get_queryset()
+        params = self.request.query_params
+        if params.get("status") in RequestStatus.values:
+            qs = qs.filter(status=params["status"])
+        if params.get("overdue"):
+            qs = qs.filter(status=RequestStatus.OPEN, due_on__lt=timezone.localdate())
+        return qs
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.request.user.is_authenticated:
+            context["viewer"] = Viewer.of(self.request.user)
+        return context
+
+    def get_serializer_class(self) -> Any:
+        return s.DataRequestWriteSerializer if self.action == "create" else s.DataRequestSerializer
+
+    def perform_action_create(self, serializer: Any) -> DataSubjectRequest:
+        data = dict(serializer.validated_data)
+        user = self.request.user
+        resident_id = data.pop("resident", None)
+        if resident_id:
+            resident = Resident.objects.restrict(user, "view").filter(pk=resident_id).first()
+        else:
+            resident = Resident.objects.filter(user=user).first()
+        if resident is None:
+            raise Http404
+        return actions.submit_data_request(resident, actor=user, **data)
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: Any = None) -> Response:
+        serializer = s.CompleteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        done = actions.complete_data_request(self.get_object(), actor=request.user, **serializer.validated_data)
+        return self.output(done)
+
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: Any = None) -> Response:
+        serializer = s.RefuseRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refused = actions.refuse_data_request(self.get_object(), actor=request.user, **serializer.validated_data)
+        return self.output(refused)

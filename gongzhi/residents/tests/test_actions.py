@@ -61,8 +61,8 @@ def test_audit_records_never_hold_personal_values(world):
 
 
 def test_every_encrypted_or_index_field_is_redacted_from_audit():
-    from gongzhi.privacy.actions import encrypted_models
     from gongzhi.privacy.fields import blind_index_fields, encrypted_fields
+    from gongzhi.privacy.queries import encrypted_models
 
     for model in encrypted_models():
         hidden = getattr(model, "audit_redacted_fields", frozenset())

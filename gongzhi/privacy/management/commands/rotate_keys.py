@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.core import context
 from gongzhi.privacy import actions, crypto
+from gongzhi.privacy.queries import encrypted_models
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         ring = crypto.keyring()
         with context.acting_as(None, source="command:rotate_keys"):
             run = actions.start_key_rotation()
-            for model in actions.encrypted_models():
+            for model in encrypted_models():
                 label = model._meta.label_lower
                 total = model._base_manager.count()
                 done = model._base_manager.filter(pk__lte=run.progress.get(label, 0)).count()
