@@ -19,7 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -95,10 +95,14 @@ def _format_working(delta: dt.timedelta) -> str:
     days, rest = divmod(delta, day) if day else (0, delta)
     hours = int(rest.total_seconds() // 3600)
     if days:
-        text = _g("%(days)d working days %(hours)d h") % {"days": days, "hours": hours}
+        text = gettext("%(days)d working days %(hours)d h") % {"days": days, "hours": hours}
     else:
-        text = _g("%(hours)d working hours") % {"hours": max(hours, 0)} if hours else _g("less than 1 working hour")
-    return _g("%(time)s overdue") % {"time": text} if negative else _g("%(time)s left") % {"time": text}
+        text = (
+            gettext("%(hours)d working hours") % {"hours": max(hours, 0)}
+            if hours
+            else gettext("less than 1 working hour")
+        )
+    return gettext("%(time)s overdue") % {"time": text} if negative else gettext("%(time)s left") % {"time": text}
 
 
 def _deadline(label: Any, due: dt.datetime | None, remind: dt.datetime | None, done: Any, now: dt.datetime):
@@ -225,7 +229,7 @@ def _request_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
                 form.add_error(err.field if err.field in form.fields else None, f"{err.detail} ({err.code})")
                 order = None
             if order is not None:
-                messages.success(request, _g("Request %(number)s was received.") % {"number": order.number})
+                messages.success(request, gettext("Request %(number)s was received.") % {"number": order.number})
                 return redirect("work_orders:detail", pk=order.pk)
         status = 400
     else:
@@ -451,7 +455,7 @@ def _detail_context(
 
 #: The resident's view of where the order is (the states a request normally goes through).
 PROGRESS = [
-    (Status.SUBMITTED, _("Submitted")),
+    (Status.SUBMITTED, _("Request received")),
     (Status.ACCEPTED, _("Accepted")),
     (Status.DISPATCHED, _("With a unit")),
     (Status.REPLIED, _("Replied")),
@@ -508,7 +512,7 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             if err.field and err.field in form.fields:
                 form.add_error(err.field, str(err.detail))
         else:
-            messages.success(request, _g("Done: %(step)s.") % {"step": step.label})
+            messages.success(request, gettext("Done: %(step)s.") % {"step": step.label})
             return redirect("work_orders:detail", pk=order.pk)
     order = _get_visible(request.user, pk)
     context = _detail_context(request, order, bound={verb: form}, error=error)
@@ -618,7 +622,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         if not posted:
-            messages.error(request, _g("Select at least one order."))
+            messages.error(request, gettext("Select at least one order."))
         return redirect(back)
     ids = set(form.cleaned_data["ids"])
     orders = list(WorkOrder.objects.restrict(user, "dispatch").filter(pk__in=ids))
@@ -633,6 +637,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _g("%(count)d orders dispatched to %(unit)s.") % {"count": len(done), "unit": form.cleaned_data["to"].name},
+            gettext("%(count)d orders dispatched to %(unit)s.")
+            % {"count": len(done), "unit": form.cleaned_data["to"].name},
         )
     return redirect(back)
