@@ -132,6 +132,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "audit-integrity-heartbeat": ("gongzhi.core.tasks.heartbeat", 300.0),
     "ledger-sequencer": ("gongzhi.ledger.tasks.seal_ledger", 10.0),
     "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
+    "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": timedelta(seconds=seconds)} for name, (task, seconds) in GONGZHI_SCHEDULE.items()
