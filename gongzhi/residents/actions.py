@@ -17,6 +17,7 @@ from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.models import RevealLog
 from gongzhi.privacy.queries import get_active_consent
 from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male
+from gongzhi.residents import retention
 from gongzhi.residents.choices import (
     SENSITIVE_TAGS,
     ContactPreference,
@@ -37,7 +38,7 @@ from gongzhi.residents.models import (
     ResidentTag,
     Visit,
 )
-from gongzhi.residents.models.rights import RESPONSE_DAYS
+from gongzhi.residents.models.rights import RESPONSE_DAYS, RetentionRun
 from gongzhi.residents.queries import collect_resident_data
 from gongzhi.territory.choices import AreaLevel
 
@@ -449,3 +450,53 @@ def export_resident_data(resident: Resident, *, actor: Any, purpose: str) -> dic
     )
     record_change(log, verb="export_resident_data", actor=actor, related=resident)
     return data
+
+
+# --- retention and legal hold ------------------------------------------------------------------
+
+
+@action
+def set_legal_hold(resident: Resident, *, actor: Any, hold: bool, reason: str) -> Resident:
+    """Put a person's records under legal hold (or release them): retention and deletion
+    requests leave held records alone. The reason goes into the change record."""
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ResidentError(ResidentErrorCode.REASON_REQUIRED, field="reason")
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    before = snapshot(resident)
+    resident.legal_hold = hold
+    resident.save(update_fields=["legal_hold", "updated_at"])
+    after = {**(snapshot(resident) or {}), "reason": reason[:300]}
+    record_change(
+        resident, verb="legal_hold" if hold else "release_legal_hold", actor=actor, before=before, after=after
+    )
+    return resident
+
+
+@action
+def apply_retention(*, actor: Any = None, today: datetime.date | None = None, dry_run: bool = False) -> RetentionRun:
+    """Delete or anonymise everything past its retention period (see ``retention.RULES``).
+
+    Idempotent: a second run on the same day finds nothing left to do. Rows of people
+    under legal hold are never touched. ``dry_run`` only counts.
+    """
+    day = today or timezone.localdate()
+    counts: dict[str, int] = {}
+    for rule in retention.RULES:
+        rows = retention.due(rule.name, day)
+        if dry_run:
+            counts[rule.name] = rows.count()
+        elif rule.effect == "anonymise":
+            pks = list(rows.values_list("pk", flat=True))
+            people = list(Resident.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+            for person in people:
+                _anonymise(person)
+            counts[rule.name] = len(people)
+        else:
+            model = rows.model
+            pks = list(rows.values_list("pk", flat=True))
+            deleted = model._base_manager.filter(pk__in=pks).delete()[1]
+            counts[rule.name] = deleted.get(model._meta.label, 0)
+    run = RetentionRun.objects.create(day=day, counts=counts, dry_run=dry_run)
+    record_change(run, verb="apply_retention" if not dry_run else "plan_retention", actor=actor, after=counts)
+    return run

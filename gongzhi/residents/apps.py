@@ -24,7 +24,7 @@ _KEEP = [
 # file a data-subject request for a person in scope, see the queue
 _RIGHTS = ["view_datasubjectrequest", "add_datasubjectrequest"]
 # answer requests: complete (deletion anonymises), refuse with a reason, export a person's data
-_HANDLE = ["handle_datasubjectrequest", "export_resident"]
+_HANDLE = ["handle_datasubjectrequest", "export_resident", "hold_resident"]
 
 
 class ResidentsConfig(DomainConfig):
@@ -42,6 +42,6 @@ class ResidentsConfig(DomainConfig):
         "resident": ["add_datasubjectrequest"],
         "grid_worker": _VIEW + _KEEP + _RIGHTS,
         "community_worker": _VIEW + _KEEP + _RIGHTS + ["reveal_resident", "import_resident", *_HANDLE],
-        "street_official": [*_VIEW, "reveal_resident", "import_resident", "view_datasubjectrequest"],
+        "street_official": [*_VIEW, "reveal_resident", "import_resident", "view_datasubjectrequest", "hold_resident"],
         "district_official": _VIEW,
     }

@@ -66,6 +66,11 @@ class ResidentPolicy(Policy):
         return obj.user_id == getattr(user, "pk", None) or holds_at(user, "residents.export_resident", obj.area_path)
 
     @classmethod
+    def can_hold(cls, user: Any, obj: Resident | None) -> bool:
+        """Put under (or release from) legal hold, which stops retention and deletion."""
+        return obj is not None and holds_at(user, "residents.hold_resident", obj.area_path)
+
+    @classmethod
     def can_tag(cls, user: Any, obj: Resident | None) -> bool:
         return (
             obj is not None and obj.anonymised_at is None and holds_at(user, "residents.add_residenttag", obj.area_path)

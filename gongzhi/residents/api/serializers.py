@@ -228,3 +228,8 @@ class CompleteRequestSerializer(serializers.Serializer):
 
 class RefuseRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
+
+
+class LegalHoldSerializer(serializers.Serializer):
+    hold = serializers.BooleanField()
+    reason = serializers.CharField(max_length=300)

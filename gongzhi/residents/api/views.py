@@ -105,6 +105,7 @@ class ResidentViewSet(ScopedModelViewSet):
         "health": "view_health",
         "save_health": "save_health",
         "export": "export",
+        "legal_hold": "hold",
     }
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -183,6 +184,14 @@ class ResidentViewSet(ScopedModelViewSet):
             ext = "html" if as_html else "json"
             response["Content-Disposition"] = f'attachment; filename="resident-{resident.pk}-{stamp}.{ext}"'
         return response
+
+    @action(detail=True, methods=["post"], url_path="legal-hold")
+    def legal_hold(self, request: Request, pk: Any = None) -> Response:
+        resident = self.get_object()
+        serializer = s.LegalHoldSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resident = actions.set_legal_hold(resident, actor=request.user, **serializer.validated_data)
+        return Response({"id": resident.pk, "legal_hold": resident.legal_hold})
 
     @action(detail=True, methods=["post"])
     def tags(self, request: Request, pk: Any = None) -> Response:

@@ -10,7 +10,7 @@ from gongzhi.residents.models.registry import (
     Visit,
     age_on,
 )
-from gongzhi.residents.models.rights import DataSubjectRequest
+from gongzhi.residents.models.rights import DataSubjectRequest, RetentionRun
 
 __all__ = [
     "CHILD_CONSENT_AGE",
@@ -20,6 +20,7 @@ __all__ = [
     "HouseholdMembership",
     "Resident",
     "ResidentTag",
+    "RetentionRun",
     "Visit",
     "age_on",
 ]

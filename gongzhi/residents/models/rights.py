@@ -68,3 +68,20 @@ class DataSubjectRequest(ScopedModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == RequestStatus.OPEN and self.due_on < timezone.localdate()
+
+
+class RetentionRun(models.Model):
+    """One pass of the retention job: what each rule deleted or anonymised."""
+
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    day = models.DateField(_("retention day"))
+    counts = models.JSONField(_("rows per rule"), default=dict)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+
+    def __str__(self) -> str:
+        return f"{self.day} {sum(self.counts.values())}"
