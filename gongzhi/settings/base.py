@@ -19,8 +19,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The embedded default key is only good for a laptop demo; check --deploy flags it.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-demo-key-change-me-" + "x" * 20)
+# The embedded default key is only good for a laptop demo; the "django-insecure-" prefix
+# makes check --deploy flag it (security.W009).
+SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-embedded-demo-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -48,7 +49,11 @@ INSTALLED_APPS = [
     "gongzhi.privacy",
     "gongzhi.territory",
     "gongzhi.organisations",
+    "gongzhi.demo",
     "gongzhi.residents",
+    "gongzhi.workcal",
+    "gongzhi.work_orders",
+    "gongzhi.open311",
     "gongzhi.api",
     "gongzhi.web",
 ]
@@ -132,6 +137,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "audit-integrity-heartbeat": ("gongzhi.core.tasks.heartbeat", 300.0),
     "ledger-sequencer": ("gongzhi.ledger.tasks.seal_ledger", 10.0),
     "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
+    "work-order-deadlines": ("gongzhi.work_orders.tasks.escalate_deadlines", 300.0),
     "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
 }
 CELERY_BEAT_SCHEDULE = {
@@ -218,7 +224,9 @@ LANGUAGE_COOKIE_NAME = "gongzhi_language"
 
 # --- Static & media -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))  # collectstatic writes here
+if STATIC_ROOT.is_relative_to(VAR_DIR):
+    STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "gongzhi" / "web" / "vendor"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
