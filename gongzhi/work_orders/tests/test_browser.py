@@ -18,7 +18,7 @@ from PIL import Image
 from gongzhi.organisations.models import DutyAssignment
 from gongzhi.testing.world import World
 from gongzhi.web.tests import test_browser as shell
-from gongzhi.web.tests.test_browser import DESKTOP, PHONE, Session
+from gongzhi.web.tests.test_browser import DESKTOP, PHONE, SCREENSHOTS, Session
 from gongzhi.work_orders import actions
 from gongzhi.work_orders.choices import Status
 from gongzhi.work_orders.models import Attachment, WorkOrder
@@ -60,9 +60,16 @@ def _step(session: Session, verb: str) -> Any:
     return page.get_by_test_id(f"form-{verb}")
 
 
+def _shot_here(session: Session, name: str) -> None:
+    """A phone screenshot of what is on the screen now (the step's form), not the page top."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    session.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
 def _submit_step(session: Session, verb: str, name: str) -> None:
     form = _step(session, verb)
-    session.shot(name)
+    form.scroll_into_view_if_needed()
+    _shot_here(session, name)
     with session.page.expect_navigation():
         form.locator("button[type=submit]").click()
 
@@ -91,8 +98,9 @@ def test_submit_dispatch_sign_reply_rate_close(world_live, open_session):
     page.wait_for_selector("[data-photo-previews] img")
     page.select_option("select[name=building]", str(w.building_g1.pk))
     page.check("input[name=is_public]")
-    page.locator("[data-testid=request-form] button[type=submit]").scroll_into_view_if_needed()
     resident.shot("wo-report-filled-phone-zh")
+    page.locator("[data-testid=request-form] button[type=submit]").scroll_into_view_if_needed()
+    _shot_here(resident, "wo-report-filled-bottom-phone-zh")
     with page.expect_navigation():
         page.locator("[data-testid=request-form] button[type=submit]").click()
     match = DETAIL.search(page.url)
