@@ -257,8 +257,9 @@ def _request_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     """A resident files a request (mobile first, elder mode friendly)."""
-    if not WorkOrderPolicy.has_permission(request.user, "add"):
-        raise PermissionDenied
+    user: Any = request.user
+    if getattr(user, "kind", "") != "resident" or not WorkOrderPolicy.has_permission(user, "add"):
+        raise PermissionDenied  # staff enter requests through the staff form, with a channel
     return _request_page(request, staff=False)
 
 
