@@ -122,7 +122,7 @@ def bench_postgres(events: int, url: str) -> None:
 
     from gongzhi.core import context
     from gongzhi.ledger import queries
-    from gongzhi.ledger.actions import BATCH_SIZE, event_record, seal_pending
+    from gongzhi.ledger.sequencer import BATCH_SIZE, event_record, seal_pending
     from gongzhi.ledger.choices import EventKind
     from gongzhi.ledger.models import PendingEvent
 

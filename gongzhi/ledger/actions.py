@@ -11,11 +11,10 @@ a committed one is never lost: the queue row commits with it).
 
 from __future__ import annotations
 
-import datetime
 import logging
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 from gongzhi.audit.actions import record_change
@@ -24,7 +23,6 @@ from gongzhi.audit.snapshot import snapshot
 from gongzhi.ledger import keys, merkle
 from gongzhi.ledger.choices import AlarmKind, EventKind
 from gongzhi.ledger.errors import LedgerError, LedgerErrorCode
-from gongzhi.ledger.jcs import CanonicalJSONError, canonicalize
 from gongzhi.ledger.models import (
     Checkpoint,
     Cosignature,
@@ -39,65 +37,18 @@ from gongzhi.ledger.models import (
 from gongzhi.ledger.note import NoteError, Signature, Verifier, sign_checkpoint
 from gongzhi.ledger.queries import DatabaseStore
 
+# The queue and the sequencer live in gongzhi.ledger.sequencer (they are helpers of the
+# caller's action and a task entry point, not actions themselves); re-exported here because
+# domains are told to import enqueue_event from the ledger's actions.
+from gongzhi.ledger.sequencer import enqueue_event, event_record, request_sealing, seal_pending
+
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 10_000
-FORMAT_VERSION = 1
-
-
-def event_record(kind: str, payload: dict[str, Any], at: str) -> bytes:
-    """The canonical JSON bytes of a leaf: what its hash commits to."""
-    return canonicalize({"v": FORMAT_VERSION, "kind": kind, "at": at, "event": payload})
-
-
-def enqueue_event(kind: EventKind | str, payload: dict[str, Any]) -> PendingEvent:
-    """Queue a governance event in the caller's transaction (a helper of the caller's action).
-
-    ``payload`` must be JSON with integers or finite floats, and must not contain personal
-    data: put a :func:`gongzhi.ledger.commitments.commit_personal` commitment instead.
-    """
-    if kind not in EventKind.values:
-        raise LedgerError(LedgerErrorCode.UNKNOWN_KIND, field="kind")
-    at = timezone.now().astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    try:
-        data = event_record(str(kind), payload, at).decode("utf-8")
-    except CanonicalJSONError as exc:
-        raise LedgerError(LedgerErrorCode.NOT_CANONICAL, str(exc), field="payload") from exc
-    event = PendingEvent.objects.create(kind=str(kind), data=data)
-    transaction.on_commit(request_sealing)
-    return event
-
-
-def request_sealing() -> None:
-    """After commit: ask the sequencer to run (in-process in embedded mode, a worker otherwise)."""
-    from gongzhi.ledger.tasks import seal_ledger
-
-    try:
-        seal_ledger.delay()
-    except Exception:  # the scheduled run picks the events up; a failed nudge must not fail the request
-        logger.exception("could not trigger ledger sealing; the scheduled sequencer will seal later")
-
-
-def seal_pending(*, limit: int = BATCH_SIZE) -> Checkpoint | None:
-    """Seal up to ``limit`` queued events into leaves and sign a checkpoint.
-
-    The LogState row is locked (``SELECT … FOR UPDATE``; SQLite's IMMEDIATE transactions
-    serialise writers), so two sequencers never extend the tree from the same size.
-    Returns None when nothing was pending.
-    """
-    with transaction.atomic():
-        state = LogState.objects.select_for_update().filter(id=1).first()
-        if state is None:
-            LogState.objects.get_or_create(id=1)
-            state = LogState.objects.select_for_update().get(id=1)
-        pending = list(PendingEvent.objects.order_by("id").values_list("id", "kind", "data")[:limit])
-        if not pending:
-            return None
-        return _seal_batch(state, pending)
+__all__ = ["enqueue_event", "event_record", "request_sealing", "seal_pending"]
 
 
 @action
-def _seal_batch(state: LogState, pending: list[tuple[int, str, str]]) -> Checkpoint:
+def seal_batch(state: LogState, pending: list[tuple[int, str, str]]) -> Checkpoint:
     builder = merkle.TreeBuilder.resume(DatabaseStore(), state.tree_size)
     now = timezone.now()
     first = state.tree_size
