@@ -17,9 +17,12 @@ from gongzhi.core.scoping import ScopeSpec
 def grant_q(spec: ScopeSpec, grant: RoleGrant, verb: str) -> Q | None:
     """Rows one grant opens; None when the model cannot be placed for this grant."""
     parts: list[Q] = []
+    if grant.area_path and not spec.area_path:
+        # The model has no place in the territory: only its own rule can open rows to an
+        # area-bound grant (e.g. reference data everyone holding the permission may read).
+        extra = spec.extra(grant, verb) if spec.extra is not None else None  # noqa: S610
+        return extra
     if grant.area_path:
-        if not spec.area_path:
-            return None
         parts.append(Q(**{f"{spec.area_path}__startswith": grant.area_path}))
     if grant.role in ORGANISATION_SCOPED_ROLES and spec.organisation and grant.organisation_id:
         parts.append(Q(**{spec.organisation: grant.organisation_id}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Q
 
 from gongzhi.organisations.models import Organisation
 from gongzhi.territory.models import Area, Building
@@ -59,3 +60,13 @@ def test_revoked_grant_opens_nothing(world, admin):
     user = world.users["community_worker_c1"]
     user.role_grants.update(revoked_at=timezone.now())
     assert not Area.objects.restrict(user, "view").exists()
+
+
+def test_area_bound_grant_on_a_model_without_area_uses_the_models_own_rule(world):
+    from gongzhi.access.scope import grant_q
+    from gongzhi.core.scoping import ScopeSpec
+
+    grant = world.community_worker_c1.role_grants.get()
+    assert grant_q(ScopeSpec(), grant, "view") is None
+    opened = grant_q(ScopeSpec(extra=lambda g, verb: Q(pk__gt=0)), grant, "view")
+    assert opened == Q(pk__gt=0)
