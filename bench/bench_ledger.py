@@ -122,9 +122,9 @@ def bench_postgres(events: int, url: str) -> None:
 
     from gongzhi.core import context
     from gongzhi.ledger import queries
-    from gongzhi.ledger.sequencer import BATCH_SIZE, event_record, seal_pending
     from gongzhi.ledger.choices import EventKind
     from gongzhi.ledger.models import PendingEvent
+    from gongzhi.ledger.sequencer import BATCH_SIZE, event_record, seal_pending
 
     call_command("migrate", verbosity=0)
     start = time.perf_counter()

@@ -26,7 +26,7 @@ from gongzhi.organisations.models import Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel, CommunityType
 from gongzhi.territory.models import Area, Building, Room, Unit
 
-PASSWORD = "Gongzhi-Test-2026!"
+PASSWORD = "Gongzhi-Test-2026!"  # noqa: S105  (the test world's shared password, never deployed)
 
 
 def make_area(code: str, name: str, level: AreaLevel, parent: Area | None = None, **extra: Any) -> Area:
@@ -40,7 +40,9 @@ def make_org(kind: OrganisationKind, name: str, code: str, seat: Area, serves: l
     return org
 
 
-def make_user(username: str, *, kind: str = AccountKind.STAFF, home_area: Area | None = None, phone: str | None = None) -> Any:
+def make_user(
+    username: str, *, kind: str = AccountKind.STAFF, home_area: Area | None = None, phone: str | None = None
+) -> Any:
     user_model = get_user_model()
     user = user_model(username=username, kind=kind, display_name=username, home_area=home_area, phone=phone)
     user.set_password(PASSWORD)
@@ -179,7 +181,9 @@ def _create_world() -> World:
     building_g1 = Building.objects.create(grid=g1, area_path=g1.path, name="科苑小区3栋", address="南山区科苑路15号3栋")
     unit = Unit.objects.create(building=building_g1, number="1")
     room_g1 = Room.objects.create(unit=unit, number="502", floor=5, floor_area="86.50")
-    building_g4 = Building.objects.create(grid=g4, area_path=g4.path, name="白石洲东村12栋", address="南山区白石洲东村12栋")
+    building_g4 = Building.objects.create(
+        grid=g4, area_path=g4.path, name="白石洲东村12栋", address="南山区白石洲东村12栋"
+    )
 
     K = OrganisationKind
     orgs = {
