@@ -12,6 +12,7 @@ from django.utils import timezone
 from gongzhi.audit.actions import record_change, snapshot
 from gongzhi.audit.decorators import action
 from gongzhi.core import context
+from gongzhi.organisations.choices import OrganisationKind
 from gongzhi.privacy import crypto
 from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.models import RevealLog
@@ -20,15 +21,17 @@ from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male
 from gongzhi.residents import retention
 from gongzhi.residents.choices import (
     SENSITIVE_TAGS,
+    AgreementStatus,
     ContactPreference,
     Gender,
+    PoliceRequestStatus,
     Relation,
     RequestKind,
     RequestStatus,
     ResidenceType,
     TagKind,
 )
-from gongzhi.residents.errors import ResidentError, ResidentErrorCode
+from gongzhi.residents.errors import ResidentError, ResidentErrorCode, SharingForbidden
 from gongzhi.residents.models import (
     DataSubjectRequest,
     HealthFile,
@@ -39,7 +42,15 @@ from gongzhi.residents.models import (
     Visit,
 )
 from gongzhi.residents.models.rights import RESPONSE_DAYS, RetentionRun
-from gongzhi.residents.queries import collect_resident_data
+from gongzhi.residents.models.sharing import (
+    POLICE_APPROVALS,
+    POLICE_REQUEST_VALID_DAYS,
+    Disclosure,
+    PoliceRequest,
+    PoliceRequestApproval,
+    SharingAgreement,
+)
+from gongzhi.residents.queries import collect_resident_data, common_area_path, residents_for_sharing, shared_values
 from gongzhi.territory.choices import AreaLevel
 
 RESIDENT_FIELDS = frozenset(
@@ -500,3 +511,211 @@ def apply_retention(*, actor: Any = None, today: datetime.date | None = None, dr
     run = RetentionRun.objects.create(day=day, counts=counts, dry_run=dry_run)
     record_change(run, verb="apply_retention" if not dry_run else "plan_retention", actor=actor, after=counts)
     return run
+
+
+# --- sharing with other organisations (PIPL art. 23, 34-35) ------------------------------------
+
+
+@action
+def create_agreement(
+    *,
+    organisation: Any,
+    purpose: str,
+    legal_basis: str,
+    fields: list[str],
+    areas: list[Any],
+    valid_from: datetime.date,
+    valid_until: datetime.date,
+    actor: Any,
+) -> SharingAgreement:
+    """Draft an agreement; it shares nothing until someone other than its author approves it."""
+    if valid_until < valid_from:
+        raise ResidentError(ResidentErrorCode.MOVE_OUT_BEFORE_MOVE_IN, "The agreement ends before it starts.")
+    agreement = SharingAgreement.objects.create(
+        organisation=organisation,
+        purpose=purpose.strip(),
+        legal_basis=legal_basis.strip(),
+        fields=sorted(set(fields)),
+        area_path=common_area_path([a.path for a in areas]),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        created_by=actor,
+    )
+    agreement.areas.set(areas)
+    after = {**(snapshot(agreement) or {}), "areas": sorted(a.code for a in areas)}
+    record_change(agreement, verb="create_agreement", actor=actor, after=after)
+    return agreement
+
+
+@action
+def approve_agreement(agreement: SharingAgreement, *, actor: Any) -> SharingAgreement:
+    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status != AgreementStatus.DRAFT:
+        raise ResidentError(ResidentErrorCode.AGREEMENT_NOT_DRAFT)
+    if agreement.created_by_id == actor.pk:
+        raise ResidentError(ResidentErrorCode.SELF_APPROVAL)
+    before = snapshot(agreement)
+    agreement.status = AgreementStatus.APPROVED
+    agreement.approved_by = actor
+    agreement.approved_at = timezone.now()
+    agreement.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    record_change(agreement, verb="approve_agreement", actor=actor, before=before)
+    return agreement
+
+
+@action
+def revoke_agreement(agreement: SharingAgreement, *, actor: Any, reason: str) -> SharingAgreement:
+    """Stop sharing at once (e.g. the organisation misused data or the purpose ended)."""
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ResidentError(ResidentErrorCode.REASON_REQUIRED, field="reason")
+    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    before = snapshot(agreement)
+    agreement.status = AgreementStatus.REVOKED
+    agreement.revoked_at = timezone.now()
+    agreement.save(update_fields=["status", "revoked_at", "updated_at"])
+    after = {**(snapshot(agreement) or {}), "reason": reason[:300]}
+    record_change(agreement, verb="revoke_agreement", actor=actor, before=before, after=after)
+    return agreement
+
+
+def _log_disclosures(
+    residents: list[Resident],
+    *,
+    organisation: Any,
+    actor: Any,
+    fields: list[str],
+    purpose: str,
+    agreement: SharingAgreement | None = None,
+    police_request: PoliceRequest | None = None,
+) -> None:
+    request_id = context.current().request_id
+    Disclosure.objects.bulk_create(
+        [
+            Disclosure(
+                resident=r,
+                area_path=r.area_path,
+                organisation=organisation,
+                actor=actor,
+                actor_label=str(actor)[:150],
+                agreement=agreement,
+                police_request=police_request,
+                fields=fields,
+                purpose=purpose[:300],
+                request_id=request_id,
+            )
+            for r in residents
+        ]
+    )
+
+
+@action
+def disclose_under_agreement(
+    agreement: SharingAgreement, residents: list[Resident], *, actor: Any
+) -> list[dict[str, Any]]:
+    """The agreed fields of ``residents`` (already limited to the agreed areas) for the
+    agreement's organisation, each disclosure logged. Police never get data this way."""
+    if agreement.organisation.kind == OrganisationKind.POLICE_STATION:
+        raise SharingForbidden(ResidentErrorCode.POLICE_REQUEST_REQUIRED)
+    if not agreement.is_valid_on():
+        raise SharingForbidden(ResidentErrorCode.AGREEMENT_NOT_VALID)
+    rows = [shared_values(r, agreement.fields) for r in residents]
+    _log_disclosures(
+        residents,
+        organisation=agreement.organisation,
+        actor=actor,
+        fields=agreement.fields,
+        purpose=agreement.purpose,
+        agreement=agreement,
+    )
+    record_change(agreement, verb="disclose", actor=actor, after={"residents": len(residents)})
+    return rows
+
+
+@action
+def file_police_request(
+    resident: Resident,
+    *,
+    organisation: Any,
+    actor: Any,
+    document_number: str,
+    legal_basis: str,
+    purpose: str,
+    fields: list[str],
+) -> PoliceRequest:
+    """A police station asks for one person's data, citing its document (调取证据通知书 …)."""
+    if organisation.kind != OrganisationKind.POLICE_STATION:
+        raise ResidentError(ResidentErrorCode.NOT_POLICE)
+    request = PoliceRequest.objects.create(
+        organisation=organisation,
+        requested_by=actor,
+        resident=resident,
+        area_path=resident.area_path,
+        document_number=document_number.strip(),
+        legal_basis=legal_basis.strip(),
+        purpose=purpose.strip(),
+        fields=sorted(set(fields)),
+    )
+    record_change(request, verb="file_police_request", actor=actor, related=resident)
+    return request
+
+
+@action
+def approve_police_request(request: PoliceRequest, *, actor: Any) -> PoliceRequest:
+    """One of the two distinct sign-offs; the second makes the request usable for
+    POLICE_REQUEST_VALID_DAYS. The requester cannot approve."""
+    request = PoliceRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != PoliceRequestStatus.PENDING:
+        raise ResidentError(ResidentErrorCode.POLICE_REQUEST_NOT_PENDING)
+    if request.requested_by_id == actor.pk:
+        raise ResidentError(ResidentErrorCode.SELF_APPROVAL)
+    if PoliceRequestApproval.objects.filter(request=request, approver=actor).exists():
+        raise ResidentError(ResidentErrorCode.ALREADY_APPROVED)
+    before = snapshot(request)
+    PoliceRequestApproval.objects.create(request=request, approver=actor)
+    approvals = PoliceRequestApproval.objects.filter(request=request).count()
+    if approvals >= POLICE_APPROVALS:
+        request.status = PoliceRequestStatus.APPROVED
+        request.approved_at = timezone.now()
+        request.valid_until = request.approved_at + datetime.timedelta(days=POLICE_REQUEST_VALID_DAYS)
+        request.save(update_fields=["status", "approved_at", "valid_until", "updated_at"])
+    after = {**(snapshot(request) or {}), "approvals": approvals}
+    record_change(request, verb="approve_police_request", actor=actor, before=before, after=after)
+    return request
+
+
+@action
+def reject_police_request(request: PoliceRequest, *, actor: Any, reason: str) -> PoliceRequest:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ResidentError(ResidentErrorCode.REASON_REQUIRED, field="reason")
+    request = PoliceRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != PoliceRequestStatus.PENDING:
+        raise ResidentError(ResidentErrorCode.POLICE_REQUEST_NOT_PENDING)
+    before = snapshot(request)
+    request.status = PoliceRequestStatus.REJECTED
+    request.rejection_reason = reason[:300]
+    request.save(update_fields=["status", "rejection_reason", "updated_at"])
+    record_change(request, verb="reject_police_request", actor=actor, before=before)
+    return request
+
+
+@action
+def disclose_to_police(request: PoliceRequest, *, actor: Any) -> dict[str, Any]:
+    """The requested fields of the person, while the request is approved and unexpired; logged."""
+    if not request.is_usable():
+        raise SharingForbidden(ResidentErrorCode.POLICE_REQUEST_NOT_USABLE)
+    resident = residents_for_sharing([""]).filter(pk=request.resident_id).first()
+    if resident is None:  # anonymised since the request was filed
+        raise SharingForbidden(ResidentErrorCode.POLICE_REQUEST_NOT_USABLE)
+    data = shared_values(resident, request.fields)
+    _log_disclosures(
+        [resident],
+        organisation=request.organisation,
+        actor=actor,
+        fields=request.fields,
+        purpose=f"{request.document_number}: {request.purpose}",
+        police_request=request,
+    )
+    record_change(request, verb="disclose", actor=actor, after={"resident": resident.pk, "fields": request.fields})
+    return data

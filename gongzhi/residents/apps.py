@@ -26,6 +26,18 @@ _RIGHTS = ["view_datasubjectrequest", "add_datasubjectrequest"]
 # answer requests: complete (deletion anonymises), refuse with a reason, export a person's data
 _HANDLE = ["handle_datasubjectrequest", "export_resident", "hold_resident"]
 
+# draft, approve (not one's own) and revoke sharing agreements; approve police requests (two needed)
+_SHARING_MANAGE = [
+    "view_sharingagreement",
+    "add_sharingagreement",
+    "approve_sharingagreement",
+    "revoke_sharingagreement",
+    "view_policerequest",
+    "approve_policerequest",
+]
+# an outside organisation's staff: read their agreements and receive the agreed fields
+_SHARING_USE = ["view_sharingagreement", "use_sharingagreement"]
+
 
 class ResidentsConfig(DomainConfig):
     """Households and residents ("一户一案"). Grid workers and committee staff keep the files;
@@ -41,7 +53,21 @@ class ResidentsConfig(DomainConfig):
         # residents see their own record and requests through owner scope (Resident.user), not a grant
         "resident": ["add_datasubjectrequest"],
         "grid_worker": _VIEW + _KEEP + _RIGHTS,
-        "community_worker": _VIEW + _KEEP + _RIGHTS + ["reveal_resident", "import_resident", *_HANDLE],
-        "street_official": [*_VIEW, "reveal_resident", "import_resident", "view_datasubjectrequest", "hold_resident"],
-        "district_official": _VIEW,
+        "community_worker": _VIEW
+        + _KEEP
+        + _RIGHTS
+        + ["reveal_resident", "import_resident", "view_sharingagreement", *_HANDLE],
+        "street_official": [
+            *_VIEW,
+            *_SHARING_MANAGE,
+            "reveal_resident",
+            "import_resident",
+            "view_datasubjectrequest",
+            "hold_resident",
+        ],
+        "district_official": [*_VIEW, *_SHARING_MANAGE],
+        "property_staff": _SHARING_USE,
+        "department_handler": _SHARING_USE,
+        "social_org_staff": _SHARING_USE,
+        "police_liaison": ["view_policerequest", "add_policerequest", "use_policerequest"],
     }

@@ -81,3 +81,29 @@ class RequestStatus(models.TextChoices):
     OPEN = "open", _("Open")
     COMPLETED = "completed", _("Completed")
     REFUSED = "refused", _("Refused")
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REVOKED = "revoked", _("Revoked")
+
+
+class PoliceRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ShareableField(models.TextChoices):
+    """What a sharing agreement or police request may name (minimum necessary, PIPL art. 6)."""
+
+    NAME = "name", _("Name")
+    GENDER = "gender", _("Gender")
+    BIRTH_YEAR = "birth_year", _("Year of birth")
+    DATE_OF_BIRTH = "date_of_birth", _("Date of birth")
+    ID_NUMBER = "id_number", _("ID number")
+    PHONE = "phone", _("Phone")
+    ADDRESS = "address", _("Household address")
+    RESIDENCE_TYPE = "residence_type", _("Residence type")
+    TAGS = "tags", _("Care tags")

@@ -28,6 +28,14 @@ class ResidentErrorCode(StrEnum):
     RESOLUTION_REQUIRED = "resolution_required"
     LEGAL_HOLD = "legal_hold"
     ALREADY_ANONYMISED = "already_anonymised"
+    AGREEMENT_NOT_VALID = "agreement_not_valid"
+    AGREEMENT_NOT_DRAFT = "agreement_not_draft"
+    SELF_APPROVAL = "self_approval"
+    ALREADY_APPROVED = "already_approved"
+    POLICE_REQUEST_REQUIRED = "police_request_required"
+    POLICE_REQUEST_NOT_USABLE = "police_request_not_usable"
+    POLICE_REQUEST_NOT_PENDING = "police_request_not_pending"
+    NOT_POLICE = "not_police"
 
 
 class ResidentError(DomainError):
@@ -53,4 +61,18 @@ class ResidentError(DomainError):
         ResidentErrorCode.RESOLUTION_REQUIRED: _("Describe what was corrected."),
         ResidentErrorCode.LEGAL_HOLD: _("The record is under legal hold and cannot be deleted now."),
         ResidentErrorCode.ALREADY_ANONYMISED: _("This record has already been anonymised."),
+        ResidentErrorCode.AGREEMENT_NOT_VALID: _("The sharing agreement is not approved, has expired or was revoked."),
+        ResidentErrorCode.AGREEMENT_NOT_DRAFT: _("Only an agreement awaiting approval can be approved."),
+        ResidentErrorCode.SELF_APPROVAL: _("You cannot approve what you created or requested yourself."),
+        ResidentErrorCode.ALREADY_APPROVED: _("You have already approved this."),
+        ResidentErrorCode.POLICE_REQUEST_REQUIRED: _("The police receive data only through an approved request."),
+        ResidentErrorCode.POLICE_REQUEST_NOT_USABLE: _("This police request is not approved or has expired."),
+        ResidentErrorCode.POLICE_REQUEST_NOT_PENDING: _("This police request has already been decided."),
+        ResidentErrorCode.NOT_POLICE: _("Only a police station can file this request."),
     }
+
+
+class SharingForbidden(ResidentError):
+    """A disclosure refused by rule (no valid basis): 403, with a stable code."""
+
+    http_status = 403

@@ -5,13 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from gongzhi.access.policy import Policy
+from gongzhi.access.queries import grants_with_permission
 from gongzhi.privacy.choices import ConsentPurpose
 from gongzhi.privacy.permissions import holds_at
 from gongzhi.privacy.queries import has_consent
-from gongzhi.residents.choices import RequestStatus
-from gongzhi.residents.models import DataSubjectRequest, HealthFile, Household, Resident, ResidentTag, Visit
+from gongzhi.residents.choices import AgreementStatus, PoliceRequestStatus, RequestStatus
+from gongzhi.residents.models import (
+    DataSubjectRequest,
+    HealthFile,
+    Household,
+    PoliceRequest,
+    Resident,
+    ResidentTag,
+    SharingAgreement,
+    Visit,
+)
 
-__all__ = ["DataSubjectRequestPolicy", "HouseholdPolicy", "ResidentPolicy", "TagPolicy", "VisitPolicy", "holds_at"]
+__all__ = [
+    "DataSubjectRequestPolicy",
+    "HouseholdPolicy",
+    "PoliceRequestPolicy",
+    "ResidentPolicy",
+    "SharingAgreementPolicy",
+    "TagPolicy",
+    "VisitPolicy",
+    "holds_at",
+]
+
+
+def holds_for_organisation(user: Any, perm: str, organisation_id: int, area_path: str) -> bool:
+    """``user`` holds ``perm`` through a grant on that organisation reaching ``area_path``."""
+    return any(
+        g.organisation_id == organisation_id and area_path.startswith(g.area_path)
+        for g in grants_with_permission(user, perm)
+    )
 
 
 class HouseholdPolicy(Policy):
@@ -64,6 +91,13 @@ class ResidentPolicy(Policy):
         if obj is None:
             return False
         return obj.user_id == getattr(user, "pk", None) or holds_at(user, "residents.export_resident", obj.area_path)
+
+    @classmethod
+    def can_audit_access(cls, user: Any, obj: Resident | None) -> bool:
+        """Who read or received this person's data: the person, or staff who may read the reveal log."""
+        if obj is None:
+            return False
+        return obj.user_id == getattr(user, "pk", None) or holds_at(user, "privacy.view_reveallog", obj.area_path)
 
     @classmethod
     def can_hold(cls, user: Any, obj: Resident | None) -> bool:
@@ -126,4 +160,49 @@ class DataSubjectRequestPolicy(Policy):
             obj is not None
             and obj.status == RequestStatus.OPEN
             and holds_at(user, "residents.handle_datasubjectrequest", obj.area_path)
+        )
+
+
+class SharingAgreementPolicy(Policy):
+    model = SharingAgreement
+
+    @classmethod
+    def can_approve(cls, user: Any, obj: SharingAgreement | None) -> bool:
+        return (
+            obj is not None
+            and obj.status == AgreementStatus.DRAFT
+            and holds_at(user, "residents.approve_sharingagreement", obj.area_path)
+        )
+
+    @classmethod
+    def can_revoke(cls, user: Any, obj: SharingAgreement | None) -> bool:
+        return (
+            obj is not None
+            and obj.status != AgreementStatus.REVOKED
+            and holds_at(user, "residents.revoke_sharingagreement", obj.area_path)
+        )
+
+    @classmethod
+    def can_use(cls, user: Any, obj: SharingAgreement | None) -> bool:
+        """Only staff of the agreement's own organisation receive data under it."""
+        return obj is not None and holds_for_organisation(
+            user, "residents.use_sharingagreement", obj.organisation_id, obj.area_path
+        )
+
+
+class PoliceRequestPolicy(Policy):
+    model = PoliceRequest
+
+    @classmethod
+    def can_approve(cls, user: Any, obj: PoliceRequest | None) -> bool:
+        return (
+            obj is not None
+            and obj.status == PoliceRequestStatus.PENDING
+            and holds_at(user, "residents.approve_policerequest", obj.area_path)
+        )
+
+    @classmethod
+    def can_use(cls, user: Any, obj: PoliceRequest | None) -> bool:
+        return obj is not None and holds_for_organisation(
+            user, "residents.use_policerequest", obj.organisation_id, obj.area_path
         )

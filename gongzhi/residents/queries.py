@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,7 @@ from gongzhi.residents.choices import (
 )
 from gongzhi.residents.models import (
     DataSubjectRequest,
+    Disclosure,
     HealthFile,
     Household,
     HouseholdMembership,
@@ -239,6 +241,15 @@ def collect_resident_data(resident: Resident) -> dict[str, Any]:
         }
         for r in DataSubjectRequest.objects.filter(resident=resident)
     ]
+    disclosures = [
+        {
+            "at": _iso(d.created_at),
+            "organisation": d.organisation.name,
+            "fields": ", ".join(d.fields),
+            "purpose": d.purpose,
+        }
+        for d in Disclosure.objects.filter(resident=resident).select_related("organisation")
+    ]
     return {
         "generated_at": _iso(timezone.now()),
         "person": person,
@@ -248,6 +259,7 @@ def collect_resident_data(resident: Resident) -> dict[str, Any]:
         "visits": visits,
         "consents": consents,
         "access_log": reveals,
+        "disclosures": disclosures,
         "requests": requests,
     }
 
@@ -331,3 +343,107 @@ def humanise_export(data: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, list):
             out[section] = [row(item, section) for item in value]
     return out
+
+
+# --- sharing ------------------------------------------------------------------------------------
+
+
+def common_area_path(paths: list[str]) -> str:
+    """The deepest area containing every path (paths end with the separator)."""
+    if not paths:
+        return ""
+    first = paths[0]
+    cut = len(first)
+    for other in paths[1:]:
+        cut = min(cut, len(other))
+        for i in range(cut):
+            if first[i] != other[i]:
+                cut = i
+                break
+    prefix = first[:cut]
+    # back off to a whole segment
+    sep = first[-1]
+    return prefix if prefix.endswith(sep) else prefix[: prefix.rfind(sep) + 1]
+
+
+def shared_values(resident: Resident, fields: list[str]) -> dict[str, Any]:
+    """Only ``fields`` of the person (unmasked: the agreement or request is the basis)."""
+    values: dict[str, Any] = {"ref": resident.pk}
+    membership = None
+    if "address" in fields or "residence_type" in fields:
+        current = [m for m in getattr(resident, "current_memberships", []) if m.moved_out_on is None]
+        membership = current[0] if current else None
+    for name in fields:
+        if name == "birth_year":
+            values[name] = resident.date_of_birth.year if resident.date_of_birth else None
+        elif name == "date_of_birth":
+            values[name] = _iso(resident.date_of_birth)
+        elif name == "address":
+            values[name] = membership.household.address if membership else ""
+        elif name == "residence_type":
+            values[name] = membership.residence_type if membership else ""
+        elif name == "tags":
+            values[name] = [t.kind for t in getattr(resident, "active_tags", [])]
+        else:
+            values[name] = getattr(resident, name)
+    return values
+
+
+def residents_for_sharing(area_paths: list[str]) -> QuerySet[Resident]:
+    """People in any of ``area_paths``, with what ``shared_values`` reads prefetched."""
+    q = Q()
+    for path in area_paths:
+        q |= Q(area_path__startswith=path)
+    if not area_paths:
+        return Resident.objects.none()
+    return (
+        Resident.objects.filter(q, anonymised_at__isnull=True)
+        .prefetch_related(
+            Prefetch("tags", queryset=ResidentTag.objects.filter(removed_at__isnull=True), to_attr="active_tags"),
+            Prefetch(
+                "memberships",
+                queryset=HouseholdMembership.objects.filter(moved_out_on__isnull=True).select_related("household"),
+                to_attr="current_memberships",
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+def list_access_events(
+    resident: Resident, since: datetime.datetime | None = None, until: datetime.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Who accessed the person's data between ``since`` and ``until``: full-value reads and
+    exports (reveal log) and disclosures to other organisations, newest first."""
+    reveals = list_reveals(resident)
+    disclosures = Disclosure.objects.filter(resident=resident).select_related("organisation")
+    if since is not None:
+        reveals = reveals.filter(created_at__gte=since)
+        disclosures = disclosures.filter(created_at__gte=since)
+    if until is not None:
+        reveals = reveals.filter(created_at__lt=until)
+        disclosures = disclosures.filter(created_at__lt=until)
+    events = [
+        {
+            "at": r.created_at,
+            "kind": "reveal",
+            "actor": r.actor_id,
+            "actor_label": r.actor_label,
+            "organisation": None,
+            "fields": [r.field],
+            "purpose": r.purpose,
+        }
+        for r in reveals
+    ] + [
+        {
+            "at": d.created_at,
+            "kind": "police_request" if d.police_request_id else "agreement",
+            "actor": d.actor_id,
+            "actor_label": d.actor_label,
+            "organisation": d.organisation.name,
+            "fields": d.fields,
+            "purpose": d.purpose,
+        }
+        for d in disclosures
+    ]
+    return sorted(events, key=lambda e: e["at"], reverse=True)

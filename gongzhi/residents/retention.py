@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from gongzhi.privacy.choices import ConsentPurpose
 from gongzhi.privacy.models import Consent, RevealLog
-from gongzhi.residents.models import DataSubjectRequest, HealthFile, HouseholdMembership, Resident, ResidentTag, Visit
+from gongzhi.residents.models import (
+    DataSubjectRequest,
+    Disclosure,
+    HealthFile,
+    HouseholdMembership,
+    Resident,
+    ResidentTag,
+    Visit,
+)
 
 YEAR = 365
 
@@ -58,6 +66,7 @@ RULES = (
         "closed_requests", "residents.DataSubjectRequest", ("details",), "3 years after the request is closed", "delete"
     ),
     Rule("reveal_log", "privacy.RevealLog", ("actor", "purpose"), "3 years", "delete"),
+    Rule("disclosures", "residents.Disclosure", ("resident", "purpose"), "3 years", "delete"),
 )
 
 _NOT_HELD = Q(legal_hold=False)
@@ -102,4 +111,6 @@ def due(rule: str, today: datetime.date) -> QuerySet[Any]:
         held = [str(pk) for pk in Resident.objects.filter(legal_hold=True).values_list("pk", flat=True)]
         old = RevealLog.objects.filter(created_at__lt=start_of(three))
         return old.exclude(subject_type__app_label="residents", subject_type__model="resident", subject_id__in=held)
+    if rule == "disclosures":
+        return Disclosure.objects.filter(created_at__lt=start_of(three)).exclude(resident__in=held_ids())
     raise KeyError(rule)

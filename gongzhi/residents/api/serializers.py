@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from gongzhi.organisations.models import Organisation
 from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.masking import mask_name
 from gongzhi.privacy.validators import validate_id_number, validate_phone
@@ -16,10 +17,19 @@ from gongzhi.residents.choices import (
     Relation,
     RequestKind,
     ResidenceType,
+    ShareableField,
     TagKind,
     VisitKind,
 )
-from gongzhi.residents.models import DataSubjectRequest, Household, HouseholdMembership, ResidentTag, Visit
+from gongzhi.residents.models import (
+    DataSubjectRequest,
+    Household,
+    HouseholdMembership,
+    PoliceRequest,
+    ResidentTag,
+    SharingAgreement,
+    Visit,
+)
 from gongzhi.residents.queries import Viewer, present_resident
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Room
@@ -233,3 +243,74 @@ class RefuseRequestSerializer(serializers.Serializer):
 class LegalHoldSerializer(serializers.Serializer):
     hold = serializers.BooleanField()
     reason = serializers.CharField(max_length=300)
+
+
+class VisibleAreaField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self) -> Any:
+        return Area.objects.restrict(self.context["request"].user, "view")
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    areas = serializers.SerializerMethodField()
+    valid_now = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SharingAgreement
+        fields = [
+            "id", "organisation", "organisation_name", "purpose", "legal_basis", "fields", "areas",
+            "valid_from", "valid_until", "status", "valid_now", "created_by", "approved_by", "approved_at",
+            "revoked_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_areas(self, obj: SharingAgreement) -> list[int]:
+        return sorted(a.pk for a in obj.areas.all())
+
+    def get_valid_now(self, obj: SharingAgreement) -> bool:
+        return obj.is_valid_on()
+
+
+class AgreementWriteSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    purpose = serializers.CharField(max_length=300)
+    legal_basis = serializers.CharField(max_length=300)
+    fields = serializers.ListField(child=serializers.ChoiceField(choices=ShareableField.choices), min_length=1)
+    areas = serializers.ListField(child=VisibleAreaField(), min_length=1)
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["valid_until"] < attrs["valid_from"]:
+            raise serializers.ValidationError({"valid_until": "The agreement ends before it starts."})
+        return attrs
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class PoliceRequestSerializer(serializers.ModelSerializer):
+    approvals = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PoliceRequest
+        fields = [
+            "id", "organisation", "resident", "document_number", "legal_basis", "purpose", "fields", "status",
+            "approvals", "approved_at", "valid_until", "rejection_reason", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_approvals(self, obj: PoliceRequest) -> int:
+        return len(obj.approvals.all())
+
+
+class PoliceRequestWriteSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=24)
+    document_number = serializers.CharField(max_length=64)
+    legal_basis = serializers.CharField(max_length=300)
+    purpose = serializers.CharField(max_length=300)
+    fields = serializers.ListField(child=serializers.ChoiceField(choices=ShareableField.choices), min_length=1)
+
+    def validate_id_number(self, value: str) -> str:
+        return _django(validate_id_number, value)

@@ -8,5 +8,7 @@ router.register("residents/people", views.ResidentViewSet, basename="residents-r
 router.register("residents/tags", views.TagViewSet, basename="residents-tag")
 router.register("residents/visits", views.VisitViewSet, basename="residents-visit")
 router.register("residents/data-requests", views.DataRequestViewSet, basename="residents-datarequest")
+router.register("residents/sharing-agreements", views.SharingAgreementViewSet, basename="residents-agreement")
+router.register("residents/police-requests", views.PoliceRequestViewSet, basename="residents-policerequest")
 
 urlpatterns = router.urls

@@ -9,12 +9,16 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gongzhi.access.queries import grants_with_permission
 from gongzhi.api.viewsets import CreateActionMixin, ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from gongzhi.organisations.models import Organisation
 from gongzhi.privacy import actions as privacy_actions
 from gongzhi.privacy.errors import PrivacyError, PrivacyErrorCode
 from gongzhi.residents import actions
@@ -25,19 +29,30 @@ from gongzhi.residents.models import (
     HealthFile,
     Household,
     HouseholdMembership,
+    PoliceRequest,
     Resident,
     ResidentTag,
+    SharingAgreement,
     Visit,
 )
 from gongzhi.residents.permissions import (
     DataSubjectRequestPolicy,
     HouseholdPolicy,
+    PoliceRequestPolicy,
     ResidentPolicy,
+    SharingAgreementPolicy,
     TagPolicy,
     VisitPolicy,
     holds_at,
 )
-from gongzhi.residents.queries import Viewer, find_by_id_number, find_by_phone, humanise_export
+from gongzhi.residents.queries import (
+    Viewer,
+    find_by_id_number,
+    find_by_phone,
+    humanise_export,
+    list_access_events,
+    residents_for_sharing,
+)
 
 
 class HouseholdViewSet(ScopedModelViewSet):
@@ -106,6 +121,7 @@ class ResidentViewSet(ScopedModelViewSet):
         "save_health": "save_health",
         "export": "export",
         "legal_hold": "hold",
+        "access_log": "audit_access",
     }
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -184,6 +200,21 @@ class ResidentViewSet(ScopedModelViewSet):
             ext = "html" if as_html else "json"
             response["Content-Disposition"] = f'attachment; filename="resident-{resident.pk}-{stamp}.{ext}"'
         return response
+
+    @action(detail=True, methods=["get"], url_path="access-log")
+    def access_log(self, request: Request, pk: Any = None) -> Response:
+        """Who read or received this person's data: ``?since=&until=`` (ISO date-times)."""
+        resident = self.get_object()
+        bounds = {}
+        for key in ("since", "until"):
+            text = request.query_params.get(key, "")
+            moment = parse_datetime(text) if text else None
+            if text and moment is None:
+                raise ValidationError({key: "Use an ISO 8601 date-time."})
+            if moment is not None and timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            bounds[key] = moment
+        return Response(list_access_events(resident, bounds["since"], bounds["until"]))
 
     @action(detail=True, methods=["post"], url_path="legal-hold")
     def legal_hold(self, request: Request, pk: Any = None) -> Response:
@@ -343,3 +374,103 @@ class DataRequestViewSet(
         serializer.is_valid(raise_exception=True)
         refused = actions.refuse_data_request(self.get_object(), actor=request.user, **serializer.validated_data)
         return self.output(refused)
+
+
+class SharingAgreementViewSet(
+    ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Agreements: officials draft, approve (not their own) and revoke; an organisation's staff
+    read theirs and fetch ``GET {id}/residents/`` (``?id_number=``): only the agreed fields,
+    only in the agreed areas, only while valid, every disclosure logged."""
+
+    policy = SharingAgreementPolicy
+    serializer_class = s.AgreementSerializer
+    output_serializer_class = s.AgreementSerializer
+    action_verbs = {"approve": "approve", "revoke": "revoke", "residents": "use"}
+
+    def base_queryset(self) -> QuerySet[SharingAgreement]:
+        return SharingAgreement.objects.select_related("organisation").prefetch_related("areas")
+
+    def get_serializer_class(self) -> Any:
+        return s.AgreementWriteSerializer if self.action == "create" else s.AgreementSerializer
+
+    def perform_action_create(self, serializer: Any) -> SharingAgreement:
+        data = dict(serializer.validated_data)
+        user = self.request.user
+        if not all(holds_at(user, "residents.add_sharingagreement", a.path) for a in data["areas"]):
+            raise PermissionDenied
+        agreement = actions.create_agreement(actor=user, **data)
+        return self.base_queryset().get(pk=agreement.pk)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: Any = None) -> Response:
+        agreement = actions.approve_agreement(self.get_object(), actor=request.user)
+        return self.output(self.base_queryset().get(pk=agreement.pk))
+
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: Any = None) -> Response:
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        agreement = actions.revoke_agreement(self.get_object(), actor=request.user, **serializer.validated_data)
+        return self.output(self.base_queryset().get(pk=agreement.pk))
+
+    @action(detail=True, methods=["get"])
+    def residents(self, request: Request, pk: Any = None) -> Response:
+        agreement = self.get_object()
+        people = residents_for_sharing([a.path for a in agreement.areas.all()])
+        if request.query_params.get("id_number"):
+            people = find_by_id_number(people, request.query_params["id_number"])
+        page = self.paginate_queryset(people)
+        rows = actions.disclose_under_agreement(agreement, list(page), actor=request.user)
+        return self.get_paginated_response(rows)
+
+
+class PoliceRequestViewSet(
+    ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Police requests: a police liaison files one (by ID number, with the document number);
+    two distinct officials approve; then ``GET {id}/data/`` returns the requested fields."""
+
+    policy = PoliceRequestPolicy
+    serializer_class = s.PoliceRequestSerializer
+    output_serializer_class = s.PoliceRequestSerializer
+    action_verbs = {"approve": "approve", "reject": "approve", "data": "use"}
+
+    def base_queryset(self) -> QuerySet[PoliceRequest]:
+        return PoliceRequest.objects.prefetch_related("approvals")
+
+    def get_serializer_class(self) -> Any:
+        return s.PoliceRequestWriteSerializer if self.action == "create" else s.PoliceRequestSerializer
+
+    def perform_action_create(self, serializer: Any) -> PoliceRequest:
+        data = dict(serializer.validated_data)
+        user = self.request.user
+        grants = [g for g in grants_with_permission(user, "residents.add_policerequest") if g.organisation_id]
+        if not grants:
+            raise PermissionDenied
+        grant = grants[0]
+        paths = [g.area_path for g in grants if g.organisation_id == grant.organisation_id]
+        resident = find_by_id_number(residents_for_sharing(paths), data.pop("id_number")).first()
+        if resident is None:
+            raise Http404
+        organisation = Organisation.objects.get(pk=grant.organisation_id)
+        request = actions.file_police_request(resident, organisation=organisation, actor=user, **data)
+        return self.base_queryset().get(pk=request.pk)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: Any = None) -> Response:
+        police_request = actions.approve_police_request(self.get_object(), actor=request.user)
+        return self.output(self.base_queryset().get(pk=police_request.pk))
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: Any = None) -> Response:
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        police_request = actions.reject_police_request(
+            self.get_object(), actor=request.user, **serializer.validated_data
+        )
+        return self.output(self.base_queryset().get(pk=police_request.pk))
+
+    @action(detail=True, methods=["get"])
+    def data(self, request: Request, pk: Any = None) -> Response:
+        return Response(actions.disclose_to_police(self.get_object(), actor=request.user))

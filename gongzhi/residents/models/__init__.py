@@ -11,16 +11,26 @@ from gongzhi.residents.models.registry import (
     age_on,
 )
 from gongzhi.residents.models.rights import DataSubjectRequest, RetentionRun
+from gongzhi.residents.models.sharing import (
+    Disclosure,
+    PoliceRequest,
+    PoliceRequestApproval,
+    SharingAgreement,
+)
 
 __all__ = [
     "CHILD_CONSENT_AGE",
     "DataSubjectRequest",
+    "Disclosure",
     "HealthFile",
     "Household",
     "HouseholdMembership",
+    "PoliceRequest",
+    "PoliceRequestApproval",
     "Resident",
     "ResidentTag",
     "RetentionRun",
+    "SharingAgreement",
     "Visit",
     "age_on",
 ]

@@ -20,6 +20,7 @@ from gongzhi.residents.errors import ResidentError, ResidentErrorCode
 from gongzhi.residents.factories import VisitFactory
 from gongzhi.residents.models import (
     DataSubjectRequest,
+    Disclosure,
     HealthFile,
     HouseholdMembership,
     Resident,
@@ -65,6 +66,16 @@ def aged(world, people):
         resident=people.spouse, area_path=people.spouse.area_path, kind=RequestKind.ACCESS, status="completed",
         due_on=LONG_AGO, handled_at=_at(LONG_AGO),
     )  # fmt: skip
+    # a disclosure older than three years: delete
+    agreement = actions.create_agreement(
+        organisation=world.orgs["property_c1"], purpose="物业通知", legal_basis="合同", fields=["name"],
+        areas=[world.c1], valid_from=LONG_AGO, valid_until=TODAY, actor=world.street_official_s1,
+    )  # fmt: skip
+    disclosure = Disclosure.objects.create(
+        resident=people.spouse, area_path=people.spouse.area_path, organisation=world.orgs["property_c1"],
+        actor_label="x", agreement=agreement, fields=["name"], purpose="物业通知",
+    )  # fmt: skip
+    Disclosure.objects.filter(pk=disclosure.pk).update(created_at=_at(LONG_AGO))
     return {
         "old_visit": old_visit, "held_visit": held_visit, "old_tag": old_tag, "live_tag": live_tag,
         "health": health, "log": log, "request": request,
@@ -88,6 +99,7 @@ def test_the_job_deletes_or_anonymises_what_is_past_its_period(world, people, ag
         "health_files_without_basis": 1,
         "closed_requests": 1,
         "reveal_log": 1,
+        "disclosures": 1,
     }
     assert ChangeRecord.objects.count() == before + 1
     head = Resident.objects.get(pk=people.head.pk)
@@ -101,6 +113,7 @@ def test_the_job_deletes_or_anonymises_what_is_past_its_period(world, people, ag
     assert not HealthFile.objects.filter(pk=aged["health"].pk).exists()
     assert not RevealLog.objects.filter(pk=aged["log"].pk).exists()
     assert not DataSubjectRequest.objects.filter(pk=aged["request"].pk).exists()
+    assert not Disclosure.objects.exists()
 
 
 def test_legal_hold_stops_the_job(world, people, aged):
