@@ -7,6 +7,8 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gongzhi.access.choices import Role
@@ -52,6 +54,7 @@ class RoleGrantSerializer(serializers.ModelSerializer):
         return grant.revoked_at is None
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _RelatedField(serializers.PrimaryKeyRelatedField):
     """A related object looked up lazily (access sits below territory and organisations).
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.permissions import BasePermission
@@ -74,6 +76,7 @@ class RoleCatalogueViewSet(viewsets.ViewSet):
 
     permission_classes = [CanViewGrants]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def list(self, request: Request) -> Response:
         table = permissions_by_role()
         rows = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -61,7 +62,7 @@ class CheckpointHistoryView(ListAPIView):
 
 
 class InclusionProofView(PublicView):
-    @extend_schema(parameters=[InclusionQuerySerializer])
+    @extend_schema(parameters=[InclusionQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         query = InclusionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -86,7 +87,7 @@ class InclusionProofView(PublicView):
 
 
 class ConsistencyProofView(PublicView):
-    @extend_schema(parameters=[ConsistencyQuerySerializer])
+    @extend_schema(parameters=[ConsistencyQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         query = ConsistencyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -96,7 +97,7 @@ class ConsistencyProofView(PublicView):
 
 
 class EntriesView(PublicView):
-    @extend_schema(parameters=[RangeQuerySerializer])
+    @extend_schema(parameters=[RangeQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         query = RangeQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -107,7 +108,7 @@ class EntriesView(PublicView):
 class CosignatureView(PublicView):
     """A registered witness posts its cosignature; the signature is the authentication."""
 
-    @extend_schema(request=CosignatureInputSerializer)
+    @extend_schema(request=CosignatureInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         data = CosignatureInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
