@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from gongzhi.organisations.models import DutyAssignment, MatterCategory, Organisation
@@ -163,5 +164,6 @@ class ProposalSerializer(serializers.Serializer):
     area_code = serializers.CharField(source="area.code")
 
 
+@extend_schema_serializer(component_name="OrganisationImportUpload")
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from gongzhi.territory.choices import AreaLevel
@@ -173,5 +174,6 @@ class RoomUpdateSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
+@extend_schema_serializer(component_name="AreaImportUpload")
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
