@@ -18,7 +18,7 @@ JOBS ?= 2
 # Set to 0 to report mypy errors without failing (while the codebase is being typed).
 MYPY_STRICT ?= 1
 
-.PHONY: help run test install npm migrate seed logins serve lint typecheck importlint check bench clean messages
+.PHONY: help run test browser-deps install npm migrate seed logins serve lint typecheck importlint check bench clean messages
 
 help:
 	@echo "make run    install, migrate the embedded SQLite database, seed the demo district, serve http://$(HOST):$(PORT)"
@@ -60,7 +60,15 @@ run: seed
 	@echo "Serving the demo at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
-test: install
+# Browser tests drive Debian's chromium; a CJK font keeps Chinese legible in screenshots.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
+		echo "installing chromium and fonts-wqy-microhei (Debian packages) for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; \
+	fi
+
+test: install browser-deps
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
