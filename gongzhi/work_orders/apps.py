@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.apps import DomainConfig
@@ -28,6 +30,16 @@ DISPATCHER = _wo(
     "attach",
     "export",
 )
+
+
+def _holds(user: Any, verb: str) -> bool:
+    """A role grant carries the verb, read from the grants cached on the user: no query per
+    page, and no fall-through to Django's model backend (which queries when the answer is no)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from gongzhi.access.queries import grants_with_permission
+
+    return bool(grants_with_permission(user, f"work_orders.{verb}_workorder"))
 
 
 class WorkOrdersConfig(DomainConfig):
@@ -73,7 +85,7 @@ class WorkOrdersConfig(DomainConfig):
             key="work_orders",
             label=_("Requests"),
             url_name="work_orders:inbox",
-            permission="work_orders.view_workorder",
+            visible=lambda user: _holds(user, "view"),
             order=20,
             icon="services",
         )
@@ -82,9 +94,7 @@ class WorkOrdersConfig(DomainConfig):
             key="work_orders_new",
             label=_("New request for a resident"),
             url_name="work_orders:staff_new",
-            visible=lambda user: (
-                user.has_perm("work_orders.add_on_behalf_workorder") or user.has_perm("work_orders.patrol_workorder")
-            ),
+            visible=lambda user: _holds(user, "add_on_behalf") or _holds(user, "patrol"),
             order=21,
             icon="chat",
             elder=False,

@@ -94,7 +94,9 @@ def _format_working(delta: dt.timedelta) -> str:
     delta = abs(delta)
     days, rest = divmod(delta, day) if day else (0, delta)
     hours = int(rest.total_seconds() // 3600)
-    if days:
+    if days and not hours:
+        text = gettext("%(days)d working days") % {"days": days}
+    elif days:
         text = gettext("%(days)d working days %(hours)d h") % {"days": days, "hours": hours}
     else:
         text = (

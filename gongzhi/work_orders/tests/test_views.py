@@ -382,3 +382,21 @@ def test_bulk_dispatch_refuses_orders_out_of_scope_and_illegal_ones(world, clien
 def test_navigation_lists_the_pages(world, client_for):
     assert 'href="/work-orders/"' in client_for("community_worker_c1").get("/").content.decode()
     assert 'href="/work-orders/report/"' in client_for("resident_c1").get("/services/").content.decode()
+
+
+def test_deadline_colours_follow_the_reminder_moment_and_the_deadline(world):
+    from datetime import timedelta
+
+    from gongzhi.work_orders.views import current_deadline
+
+    # given an order waiting to be signed
+    order = factories.dispatched(world)
+    # then before the reminder it is ok, after it soon, after the deadline overdue
+    assert current_deadline(order, order.sign_remind_at - timedelta(minutes=1)).state == "ok"
+    assert current_deadline(order, order.sign_remind_at + timedelta(minutes=1)).state == "soon"
+    late = current_deadline(order, order.sign_due + timedelta(days=3))
+    assert late.state == "overdue"
+    assert late.remaining.endswith("overdue") or "超期" in late.remaining
+    # and a signed order is measured against its reply deadline
+    signed = actions.sign_work_order(order, actor=world.department_handler)
+    assert current_deadline(signed, signed.signed_at).due == signed.reply_due
