@@ -116,7 +116,7 @@ INSERT INTO work_orders_workorder (
     replied_at, follow_up_due, followed_up_at, follow_up_resolved, rating_due, closed_at, reject_reason, reply_text,
     follow_up_note, review_pending, supervision_level, on_hold, hold_reason, extension_status, extension_days,
     extension_reason, extension_count, return_count, transfer_count, reopen_count, dispatch_count,
-    response_minutes, handling_minutes, created_at, updated_at
+    response_minutes, handling_minutes, is_repeat, created_at, updated_at
 )
 SELECT %(first)s + i, 'report', (%(cats)s::bigint[])[1 + i %% 20], 'normal', 'web', '工单' || i, '楼道灯不亮',
     (%(grid_ids)s::bigint[])[1 + i %% 4], (%(grid_paths)s::text[])[1 + i %% 4], '', 22.5 + r2 * 0.05,
@@ -136,6 +136,7 @@ SELECT %(first)s + i, 'report', (%(cats)s::bigint[])[1 + i %% 20], 'normal', 'we
     '', '', '', false, 0, false, '', '', 0, '', 0, 0, 0, 0, CASE WHEN wu THEN 1 ELSE 0 END,
     CASE WHEN wu AND status <> 'dispatched' THEN CASE WHEN late THEN 1500 ELSE 180 END END,
     CASE WHEN rep THEN CASE WHEN late THEN 4000 ELSE 1000 END END,
+    r2 < 0.05,  -- synthetic flag; the real one is set at intake (kpis.mark_repeats)
     disp - interval '1 hour', disp
 FROM c
 """

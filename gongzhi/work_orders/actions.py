@@ -22,7 +22,7 @@ from gongzhi.core import calendar
 from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Room, Unit
-from gongzhi.work_orders import deadlines, escalation, transitions
+from gongzhi.work_orders import deadlines, escalation, kpis, transitions
 from gongzhi.work_orders.attachments import max_attachments, process_upload
 from gongzhi.work_orders.choices import (
     AssignmentRole,
@@ -221,6 +221,7 @@ def submit_work_order(
         external_id=external_id,
         submitted_at=timezone.now(),
     )
+    order.is_repeat = kpis.mark_repeats(WorkOrder.objects.filter(pk=order.pk)) > 0
     _event(order, EventKind.SUBMIT, actor, note="", data={"channel": channel.value})
     record_change(order, verb="submit", actor=actor)
     if submitter is not None:

@@ -213,12 +213,21 @@ def _repeat_exists() -> Exists:
     return Exists(same_resident) | Exists(nearby)
 
 
+def mark_repeats(orders: QuerySet[WorkOrder]) -> int:
+    """Set ``is_repeat`` on those of ``orders`` that are repeats; returns how many.
+
+    Called by ``submit_work_order`` for each new order (every closure that can make it a
+    repeat precedes its submission, so the flag never changes later), and usable as a
+    set-based backfill. Storing the flag keeps the dashboard from running this correlated
+    search for every order of a month."""
+    return orders.filter(_repeat_exists()).update(is_repeat=True)
+
+
 def annotate_for_kpis(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     """The per-order facts the measures need that are not columns of the order."""
     return qs.annotate(
         kpi_satisfaction=_latest_rating("satisfaction"),
         kpi_rated_resolved=_latest_rating("resolved"),
-        kpi_repeat=_repeat_exists(),
     )
 
 
@@ -249,7 +258,7 @@ def measures(now: dt.datetime) -> dict[str, Any]:
         "satisfaction_base": Count("pk", filter=rated | (replied & Q(rating_due__lte=now))),
         "satisfied_broad": Count("pk", filter=Q(kpi_satisfaction__in=broad)),
         "satisfied_strict": Count("pk", filter=Q(kpi_satisfaction=Satisfaction.SATISFIED)),
-        "repeats": Count("pk", filter=Q(kpi_repeat=True)),
+        "repeats": Count("pk", filter=Q(is_repeat=True)),
         "reopened": Count("pk", filter=replied & Q(reopen_count__gt=0)),
         "extended": Count("pk", filter=dispatched & Q(extension_count__gt=0)),
         "followed_up": Count("pk", filter=replied & Q(followed_up_at__isnull=False)),

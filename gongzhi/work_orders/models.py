@@ -190,6 +190,9 @@ class WorkOrder(ScopedModel):
     # time cannot be computed in SQL; the KPIs average and take percentiles of them.
     response_minutes = models.PositiveIntegerField(_("working minutes to first contact"), null=True, blank=True)
     handling_minutes = models.PositiveIntegerField(_("working minutes to reply"), null=True, blank=True)
+    # Set at intake (kpis.mark_repeats): an earlier order of the same resident, or of the
+    # same category within about 100 m, was closed in the 30 days before this submission.
+    is_repeat = models.BooleanField(_("repeat of a recently closed request"), default=False)
 
     scope = ScopeSpec(
         area_path="area_path",
@@ -215,6 +218,9 @@ class WorkOrder(ScopedModel):
             models.Index(fields=["submitter", "id"], name="wo_submitter"),
             models.Index(fields=["category", "dispatched_at"], name="wo_category_dispatched"),
             models.Index(fields=["submitted_at", "area_path"], name="wo_submitted_area"),
+            # The repeat-complaint KPI looks for closures in the 30 days before a submission.
+            models.Index(fields=["category", "closed_at"], name="wo_category_closed"),
+            models.Index(fields=["submitter", "closed_at"], name="wo_submitter_closed"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -140,3 +140,17 @@ def test_scoped_base_counts_only_what_the_viewer_sees(kpi_world, world):
     data = kpis.dashboard(world.district, NOVEMBER.start, NOVEMBER.end, user=handler, now=NOW)
     assert data["summary"]["counts"]["cases"] == 6  # the housing bureau's o1 o2 o3 o4 o5 o7
     assert [u["name"] for u in data["ranking"]["units"]] == ["南山区住房和建设局"]
+
+
+def test_submit_marks_a_repeat_of_a_recent_closure_by_the_same_resident(world):
+    from gongzhi.work_orders import actions
+    from gongzhi.work_orders.tests import factories
+
+    first = actions.close_work_order(factories.replied(world), actor=world.community_worker_c1)
+    again = factories.submitted(world, title="又坏了")
+    other = factories.submitted(world, by="resident_c3", area=world.g4)
+    assert first.is_repeat is False
+    assert again.is_repeat is True
+    assert other.is_repeat is False
+    again.refresh_from_db()
+    assert again.is_repeat is True
