@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import difflib
+import json
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from gongzhi.audit.actions import record_change, snapshot
@@ -18,17 +21,20 @@ from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.models import RevealLog
 from gongzhi.privacy.queries import get_active_consent
 from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male
-from gongzhi.residents import retention
+from gongzhi.residents import parsing, retention
 from gongzhi.residents.choices import (
+    IMPORT_FIELDS,
     SENSITIVE_TAGS,
     AgreementStatus,
     ContactPreference,
     Gender,
+    ImportStatus,
     PoliceRequestStatus,
     Relation,
     RequestKind,
     RequestStatus,
     ResidenceType,
+    ReviewStatus,
     TagKind,
 )
 from gongzhi.residents.errors import ResidentError, ResidentErrorCode, SharingForbidden
@@ -37,8 +43,14 @@ from gongzhi.residents.models import (
     HealthFile,
     Household,
     HouseholdMembership,
+    ImportBatch,
+    ImportChange,
+    ImportProfile,
+    ImportReview,
+    ImportRowError,
     Resident,
     ResidentTag,
+    ValueLineage,
     Visit,
 )
 from gongzhi.residents.models.rights import RESPONSE_DAYS, RetentionRun
@@ -719,3 +731,359 @@ def disclose_to_police(request: PoliceRequest, *, actor: Any) -> dict[str, Any]:
     )
     record_change(request, verb="disclose", actor=actor, after={"resident": resident.pk, "fields": request.fields})
     return data
+
+
+# --- multi-source import -----------------------------------------------------------------------
+
+#: Values typed in by staff count as this priority: a source above it may overwrite them.
+MANUAL_PRIORITY = 60
+#: Address similarity (0-1) above which a same-name, same-birthday person goes to review.
+FUZZY_ADDRESS_THRESHOLD = 0.6
+_PERSON_FIELDS = ("name", "id_number", "phone", "gender", "date_of_birth", "ethnicity", "occupation", "employer")
+
+
+@action
+def save_import_profile(
+    *, name: str, source: str, column_map: dict[str, str], priority: int, area: Any, actor: Any
+) -> ImportProfile:
+    """Create or replace the column mapping of one source (by name)."""
+    profile = ImportProfile.objects.select_for_update().filter(name=name).first()
+    before = snapshot(profile)
+    if profile is None:
+        profile = ImportProfile(name=name, created_by=actor)
+    profile.source = source
+    profile.column_map = {k: v for k, v in column_map.items() if k in IMPORT_FIELDS and v}
+    profile.priority = priority
+    profile.area_path = area.path
+    profile.save()
+    record_change(profile, verb="save_import_profile", actor=actor, before=before)
+    return profile
+
+
+@action
+def start_import(profile: ImportProfile, *, grid: Any, file_name: str, actor: Any, dry_run: bool) -> ImportBatch:
+    _require_grid(grid)
+    batch = ImportBatch.objects.create(
+        profile=profile,
+        source=profile.source,
+        priority=profile.priority,
+        file_name=file_name[:200],
+        grid=grid,
+        area_path=grid.path,
+        status=ImportStatus.DRY_RUN if dry_run else ImportStatus.RUNNING,
+        created_by=actor,
+    )
+    record_change(batch, verb="start_import", actor=actor)
+    return batch
+
+
+def _lineage_priorities(residents: list[Resident]) -> dict[tuple[int, str], int]:
+    """Latest lineage priority per (person, field)."""
+    out: dict[tuple[int, str], int] = {}
+    for resident_id, field, priority in (
+        ValueLineage.objects.filter(resident__in=residents)
+        .order_by("resident_id", "field", "recorded_at", "id")
+        .values_list("resident_id", "field", "priority")
+    ):
+        out[(resident_id, field)] = priority
+    return out
+
+
+def _merge_values(
+    resident: Resident, values: dict[str, Any], priority: int, lineage: dict[tuple[int, str], int], *, force: bool
+) -> dict[str, Any]:
+    """Apply ``values`` where the source may; return ``{field: previous value}`` of what changed."""
+    previous: dict[str, Any] = {}
+    for field in _PERSON_FIELDS:
+        if field not in values:
+            continue
+        new, old = values[field], getattr(resident, field)
+        if new == old:
+            continue
+        held = lineage.get((resident.pk, field), MANUAL_PRIORITY)
+        if old in ("", None) or force or priority >= held:
+            previous[field] = old.isoformat() if isinstance(old, datetime.date) else old
+            setattr(resident, field, new)
+    if "id_number" in previous:
+        resident.id_number_index = (
+            crypto.blind_index(resident.id_number, kind="id_number") if resident.id_number else ""
+        )
+    if "phone" in previous:
+        resident.phone_index = crypto.blind_index(resident.phone, kind="phone") if resident.phone else ""
+    return previous
+
+
+class _ChunkWriter:
+    """Collects one chunk's writes so each table gets one bulk statement."""
+
+    def __init__(self, batch: ImportBatch) -> None:
+        self.batch = batch
+        self.households: dict[str, Household] = {}
+        self.memberships: list[tuple[Resident, str, dict[str, Any]]] = []
+        self.changes: list[ImportChange] = []
+        self.lineage: list[ValueLineage] = []
+
+    def note_lineage(self, resident: Resident, fields: Any) -> None:
+        for field in fields:
+            self.lineage.append(
+                ValueLineage(
+                    resident=resident, field=field, batch=self.batch, source=self.batch.source,
+                    priority=self.batch.priority,
+                )
+            )  # fmt: skip
+
+    def household_for(self, address: str, number: str) -> Household:
+        if address not in self.households:
+            found = Household.objects.filter(grid=self.batch.grid, address=address).first()
+            if found is None:
+                found = Household.objects.create(
+                    grid=self.batch.grid, area_path=self.batch.grid.path, address=address, number=number,
+                    import_batch=self.batch,
+                )  # fmt: skip
+            self.households[address] = found
+        return self.households[address]
+
+    def flush(self) -> None:
+        new_memberships = []
+        for resident, address, values in self.memberships:
+            household = self.household_for(address, values.get("household_number", ""))
+            new_memberships.append(
+                HouseholdMembership(
+                    household=household, resident=resident, area_path=household.area_path,
+                    relation=values.get("relation", Relation.HEAD),
+                    residence_type=values.get("residence_type", ResidenceType.RESIDENT),
+                    moved_in_on=timezone.localdate(),
+                )
+            )  # fmt: skip
+        HouseholdMembership.objects.bulk_create(new_memberships, batch_size=1000)
+        ImportChange.objects.bulk_create(self.changes, batch_size=1000)
+        ValueLineage.objects.bulk_create(self.lineage, batch_size=1000)
+
+
+@action
+def import_chunk(
+    batch: ImportBatch,
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    actor: Any,
+    seen: set[bytes] | None = None,
+) -> dict[str, int]:
+    """Validate, match and (unless a dry run) write one chunk of rows; one change record.
+
+    Exact match: the ID number's blind index → update the person (a source only overwrites
+    values from sources of no higher priority, and staff-entered values only if its
+    priority is above MANUAL_PRIORITY). Fuzzy match: same name and date of birth and a
+    similar household address → a review item. Otherwise a new person (and household).
+    Rows at or before ``batch.rows_done`` were done already (resume) and are skipped.
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    dry = batch.status == ImportStatus.DRY_RUN
+    if batch.status not in (ImportStatus.RUNNING, ImportStatus.DRY_RUN):
+        raise ResidentError(ResidentErrorCode.IMPORT_NOT_RUNNING)
+    seen = seen if seen is not None else set()
+    counts = {"rows": 0, "created": 0, "updated": 0, "review": 0, "errors": 0}
+    errors: list[ImportRowError] = []
+    clean: list[parsing.CleanRow] = []
+    for number, raw in rows:
+        if number <= batch.rows_done:
+            continue
+        counts["rows"] += 1
+        row, problems = parsing.clean_row(number, raw)
+        if row is not None and row.values.get("id_number"):
+            key = crypto.blind_index(row.values["id_number"], kind="id_number")
+            digest = bytes.fromhex(key)[:16]
+            if digest in seen:
+                row, problems = None, [("id_number", "the same ID number appears earlier in the file")]
+            else:
+                seen.add(digest)
+                row.values["_index"] = key
+        if row is None:
+            errors.extend(ImportRowError(batch=batch, row_number=number, column=c, reason=r[:300]) for c, r in problems)
+            counts["errors"] += 1
+        else:
+            clean.append(row)
+    by_index = {
+        r.id_number_index: r
+        for r in Resident.objects.filter(
+            id_number_index__in=[c.values["_index"] for c in clean if "_index" in c.values]
+        )
+    }
+    unmatched = [c for c in clean if c.values.get("_index") not in by_index]
+    candidates: dict[tuple[str, Any], list[Resident]] = {}
+    with_birthday = [c for c in unmatched if c.values.get("date_of_birth")]
+    if with_birthday:
+        for person in Resident.objects.filter(
+            name__in={c.values["name"] for c in with_birthday},
+            date_of_birth__in={c.values["date_of_birth"] for c in with_birthday},
+            anonymised_at__isnull=True,
+        ).prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=HouseholdMembership.objects.filter(moved_out_on__isnull=True).select_related("household"),
+                to_attr="current_memberships",
+            )
+        ):
+            candidates.setdefault((person.name, person.date_of_birth), []).append(person)
+    lineage = _lineage_priorities(list(by_index.values()))
+    writer = _ChunkWriter(batch)
+    reviews: list[ImportReview] = []
+    to_create: list[tuple[parsing.CleanRow, Resident]] = []
+    to_update: list[Resident] = []
+    update_fields: set[str] = set()
+    for row in clean:
+        values = row.values
+        existing = by_index.get(values.get("_index", ""))
+        if existing is not None:
+            previous = _merge_values(existing, values, batch.priority, lineage, force=False)
+            if previous:
+                counts["updated"] += 1
+                to_update.append(existing)
+                update_fields |= set(previous)
+                writer.changes.append(ImportChange(batch=batch, resident=existing, previous=json.dumps(previous)))
+                writer.note_lineage(existing, previous)
+            continue
+        match, score = _fuzzy_match(values, candidates)
+        if match is not None:
+            counts["review"] += 1
+            incoming = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in values.items()}
+            incoming.pop("_index", None)
+            reviews.append(
+                ImportReview(
+                    batch=batch,
+                    row_number=row.number,
+                    candidate=match,
+                    incoming=json.dumps(incoming, ensure_ascii=False),
+                    score=round(score, 3),
+                    area_path=match.area_path,
+                )
+            )
+            continue
+        counts["created"] += 1
+        person = Resident(
+            grid=batch.grid, area_path=batch.grid.path, **{f: values[f] for f in _PERSON_FIELDS if f in values}
+        )
+        to_create.append((row, person))
+    if not dry:
+        Resident.objects.bulk_create([p for _, p in to_create], batch_size=1000)
+        if to_update:
+            fields = sorted(update_fields | {f"{f}_index" for f in ("id_number", "phone") if f in update_fields})
+            Resident.objects.bulk_update(to_update, fields, batch_size=1000)
+        for row, person in to_create:
+            writer.changes.append(ImportChange(batch=batch, resident=person, created=True, previous="{}"))
+            writer.note_lineage(person, [f for f in _PERSON_FIELDS if f in row.values])
+            if row.values.get("address"):
+                writer.memberships.append((person, row.values["address"], row.values))
+        writer.flush()
+        ImportReview.objects.bulk_create(reviews, batch_size=1000)
+    ImportRowError.objects.bulk_create(errors, batch_size=1000)
+    last = max((n for n, _ in rows), default=batch.rows_done)
+    batch.rows_done = max(batch.rows_done, last)
+    batch.rows_created += counts["created"]
+    batch.rows_updated += counts["updated"]
+    batch.rows_review += counts["review"]
+    batch.rows_error += counts["errors"]
+    batch.save(update_fields=["rows_done", "rows_created", "rows_updated", "rows_review", "rows_error", "updated_at"])
+    record_change(batch, verb="import_chunk", actor=actor, after=counts)
+    return counts
+
+
+def _fuzzy_match(values: dict[str, Any], candidates: dict[tuple[str, Any], list[Resident]]) -> tuple[Any, float]:
+    """The best same-name, same-birthday person whose address is similar enough, unless
+    both have ID numbers (then the blind index already said they differ)."""
+    best, best_score = None, 0.0
+    address = parsing.normalise_address(values.get("address", ""))
+    for person in candidates.get((values["name"], values.get("date_of_birth")), []):
+        if values.get("id_number") and person.id_number:
+            continue
+        theirs = [parsing.normalise_address(m.household.address) for m in person.current_memberships]
+        score = (
+            max((difflib.SequenceMatcher(None, address, t).ratio() for t in theirs), default=0.0) if address else 0.0
+        )
+        if score >= FUZZY_ADDRESS_THRESHOLD and score > best_score:
+            best, best_score = person, score
+    return best, best_score
+
+
+@action
+def finish_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    before = snapshot(batch)
+    if batch.status == ImportStatus.RUNNING:
+        batch.status = ImportStatus.COMMITTED
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "finished_at", "updated_at"])
+    record_change(batch, verb="finish_import", actor=actor, before=before)
+    return batch
+
+
+@action
+def rollback_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
+    """Undo a whole import set: people it registered are removed, values it overwrote are
+    restored, its lineage, memberships, households and review items go."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in (ImportStatus.RUNNING, ImportStatus.COMMITTED):
+        raise ResidentError(ResidentErrorCode.IMPORT_NOT_ROLLBACKABLE)
+    before = snapshot(batch)
+    changes = list(ImportChange.objects.filter(batch=batch).select_related("resident").order_by("-id"))
+    created_ids = [c.resident_id for c in changes if c.created]
+    restored = 0
+    for change in changes:
+        if change.created:
+            continue
+        person = change.resident
+        fields = []
+        for field, value in json.loads(change.previous or "{}").items():
+            if field == "date_of_birth" and value:
+                value = datetime.date.fromisoformat(value)
+            setattr(person, field, value)
+            fields.append(field)
+        fields += [f"{f}_index" for f in ("id_number", "phone") if f in fields]
+        person.save(update_fields=[*fields, "updated_at"])
+        restored += 1
+    ValueLineage.objects.filter(batch=batch).delete()
+    ImportReview.objects.filter(batch=batch).delete()
+    HouseholdMembership.objects.filter(resident_id__in=created_ids).delete()
+    ImportChange.objects.filter(batch=batch).delete()
+    removed = Resident.objects.filter(pk__in=created_ids).delete()[1].get(Resident._meta.label, 0)
+    households = (
+        Household.objects.filter(import_batch=batch, memberships__isnull=True).delete()[1].get(Household._meta.label, 0)
+    )
+    batch.status = ImportStatus.ROLLED_BACK
+    batch.save(update_fields=["status", "updated_at"])
+    after = {**(snapshot(batch) or {}), "removed": removed, "restored": restored, "households_removed": households}
+    record_change(batch, verb="rollback_import", actor=actor, before=before, after=after)
+    return batch
+
+
+@action
+def resolve_review(review: ImportReview, *, actor: Any, decision: str) -> ImportReview:
+    """Decide an uncertain match: merge the row into the candidate, register a new person, or dismiss."""
+    review = ImportReview.objects.select_for_update().select_related("batch", "candidate").get(pk=review.pk)
+    if review.status != ReviewStatus.PENDING:
+        raise ResidentError(ResidentErrorCode.REVIEW_ALREADY_DECIDED)
+    before = snapshot(review)
+    values = json.loads(review.incoming)
+    if values.get("date_of_birth"):
+        values["date_of_birth"] = datetime.date.fromisoformat(values["date_of_birth"])
+    batch = review.batch
+    if decision == ReviewStatus.MERGED:
+        person = review.candidate
+        previous = _merge_values(person, values, batch.priority, {}, force=True)
+        if previous:
+            person.save(update_fields=[*previous, *[f"{f}_index" for f in ("id_number", "phone") if f in previous]])
+            ImportChange.objects.create(batch=batch, resident=person, previous=json.dumps(previous))
+            ValueLineage.objects.bulk_create(
+                [ValueLineage(resident=person, field=f, batch=batch, source=batch.source, priority=batch.priority)
+                 for f in previous]
+            )  # fmt: skip
+    elif decision == ReviewStatus.CREATED:
+        _check_unique_id_number(values.get("id_number", ""))
+        person = Resident.objects.create(
+            grid=batch.grid, area_path=batch.grid.path, **{f: values[f] for f in _PERSON_FIELDS if f in values}
+        )
+        ImportChange.objects.create(batch=batch, resident=person, created=True, previous="{}")
+    review.status = decision
+    review.decided_by = actor
+    review.save(update_fields=["status", "decided_by", "updated_at"])
+    record_change(review, verb="resolve_review", actor=actor, before=before)
+    return review

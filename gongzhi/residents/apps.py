@@ -26,6 +26,16 @@ _RIGHTS = ["view_datasubjectrequest", "add_datasubjectrequest"]
 # answer requests: complete (deletion anonymises), refuse with a reason, export a person's data
 _HANDLE = ["handle_datasubjectrequest", "export_resident", "hold_resident"]
 
+# import from other sources: profiles, import sets (dry run, rollback), the match review queue
+_IMPORT = [
+    "view_importprofile",
+    "add_importprofile",
+    "view_importbatch",
+    "add_importbatch",
+    "rollback_importbatch",
+    "view_importreview",
+    "resolve_importreview",
+]
 # draft, approve (not one's own) and revoke sharing agreements; approve police requests (two needed)
 _SHARING_MANAGE = [
     "view_sharingagreement",
@@ -53,15 +63,12 @@ class ResidentsConfig(DomainConfig):
         # residents see their own record and requests through owner scope (Resident.user), not a grant
         "resident": ["add_datasubjectrequest"],
         "grid_worker": _VIEW + _KEEP + _RIGHTS,
-        "community_worker": _VIEW
-        + _KEEP
-        + _RIGHTS
-        + ["reveal_resident", "import_resident", "view_sharingagreement", *_HANDLE],
+        "community_worker": [*_VIEW, *_KEEP, *_RIGHTS, *_IMPORT, *_HANDLE, "reveal_resident", "view_sharingagreement"],
         "street_official": [
             *_VIEW,
             *_SHARING_MANAGE,
+            *_IMPORT,
             "reveal_resident",
-            "import_resident",
             "view_datasubjectrequest",
             "hold_resident",
         ],

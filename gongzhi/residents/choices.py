@@ -107,3 +107,33 @@ class ShareableField(models.TextChoices):
     ADDRESS = "address", _("Household address")
     RESIDENCE_TYPE = "residence_type", _("Residence type")
     TAGS = "tags", _("Care tags")
+
+
+class ImportSource(models.TextChoices):
+    HOUSEHOLD_REGISTER = "household_register", _("Household register extract")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs list")
+    HEALTH = "health", _("Health list")
+    PROPERTY = "property", _("Property owner list")
+    GRID_WORKER = "grid_worker", _("Grid worker spreadsheet")
+    OTHER = "other", _("Other source")
+
+
+class ImportStatus(models.TextChoices):
+    DRY_RUN = "dry_run", _("Dry run")
+    RUNNING = "running", _("Running")
+    COMMITTED = "committed", _("Committed")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    MERGED = "merged", _("Merged into the existing person")
+    CREATED = "created", _("Registered as a new person")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+#: Columns an import profile can map (target field -> what it means).
+IMPORT_FIELDS = (
+    "name", "id_number", "phone", "gender", "date_of_birth", "ethnicity", "occupation", "employer",
+    "address", "household_number", "relation", "residence_type",
+)  # fmt: skip

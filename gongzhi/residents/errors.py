@@ -36,6 +36,10 @@ class ResidentErrorCode(StrEnum):
     POLICE_REQUEST_NOT_USABLE = "police_request_not_usable"
     POLICE_REQUEST_NOT_PENDING = "police_request_not_pending"
     NOT_POLICE = "not_police"
+    IMPORT_NOT_RUNNING = "import_not_running"
+    IMPORT_NOT_ROLLBACKABLE = "import_not_rollbackable"
+    IMPORT_COLUMNS_MISSING = "import_columns_missing"
+    REVIEW_ALREADY_DECIDED = "review_already_decided"
 
 
 class ResidentError(DomainError):
@@ -69,6 +73,10 @@ class ResidentError(DomainError):
         ResidentErrorCode.POLICE_REQUEST_NOT_USABLE: _("This police request is not approved or has expired."),
         ResidentErrorCode.POLICE_REQUEST_NOT_PENDING: _("This police request has already been decided."),
         ResidentErrorCode.NOT_POLICE: _("Only a police station can file this request."),
+        ResidentErrorCode.IMPORT_NOT_RUNNING: _("This import set is finished or was rolled back."),
+        ResidentErrorCode.IMPORT_NOT_ROLLBACKABLE: _("Only an import that wrote data can be rolled back."),
+        ResidentErrorCode.IMPORT_COLUMNS_MISSING: _("The file lacks columns that the profile maps."),
+        ResidentErrorCode.REVIEW_ALREADY_DECIDED: _("This match has already been decided."),
     }
 
 

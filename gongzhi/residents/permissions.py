@@ -9,11 +9,14 @@ from gongzhi.access.queries import grants_with_permission
 from gongzhi.privacy.choices import ConsentPurpose
 from gongzhi.privacy.permissions import holds_at
 from gongzhi.privacy.queries import has_consent
-from gongzhi.residents.choices import AgreementStatus, PoliceRequestStatus, RequestStatus
+from gongzhi.residents.choices import AgreementStatus, ImportStatus, PoliceRequestStatus, RequestStatus, ReviewStatus
 from gongzhi.residents.models import (
     DataSubjectRequest,
     HealthFile,
     Household,
+    ImportBatch,
+    ImportProfile,
+    ImportReview,
     PoliceRequest,
     Resident,
     ResidentTag,
@@ -24,6 +27,9 @@ from gongzhi.residents.models import (
 __all__ = [
     "DataSubjectRequestPolicy",
     "HouseholdPolicy",
+    "ImportBatchPolicy",
+    "ImportProfilePolicy",
+    "ImportReviewPolicy",
     "PoliceRequestPolicy",
     "ResidentPolicy",
     "SharingAgreementPolicy",
@@ -205,4 +211,36 @@ class PoliceRequestPolicy(Policy):
     def can_use(cls, user: Any, obj: PoliceRequest | None) -> bool:
         return obj is not None and holds_for_organisation(
             user, "residents.use_policerequest", obj.organisation_id, obj.area_path
+        )
+
+
+class ImportProfilePolicy(Policy):
+    model = ImportProfile
+
+
+class ImportBatchPolicy(Policy):
+    model = ImportBatch
+
+    @classmethod
+    def can_add_at(cls, user: Any, area_path: str) -> bool:
+        return holds_at(user, "residents.add_importbatch", area_path)
+
+    @classmethod
+    def can_rollback(cls, user: Any, obj: ImportBatch | None) -> bool:
+        return (
+            obj is not None
+            and obj.status in (ImportStatus.RUNNING, ImportStatus.COMMITTED)
+            and holds_at(user, "residents.rollback_importbatch", obj.area_path)
+        )
+
+
+class ImportReviewPolicy(Policy):
+    model = ImportReview
+
+    @classmethod
+    def can_resolve(cls, user: Any, obj: ImportReview | None) -> bool:
+        return (
+            obj is not None
+            and obj.status == ReviewStatus.PENDING
+            and holds_at(user, "residents.resolve_importreview", obj.area_path)
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gongzhi.organisations.models import Organisation
@@ -12,11 +14,14 @@ from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.masking import mask_name
 from gongzhi.privacy.validators import validate_id_number, validate_phone
 from gongzhi.residents.choices import (
+    IMPORT_FIELDS,
     ContactPreference,
     Gender,
+    ImportSource,
     Relation,
     RequestKind,
     ResidenceType,
+    ReviewStatus,
     ShareableField,
     TagKind,
     VisitKind,
@@ -25,6 +30,9 @@ from gongzhi.residents.models import (
     DataSubjectRequest,
     Household,
     HouseholdMembership,
+    ImportBatch,
+    ImportProfile,
+    ImportReview,
     PoliceRequest,
     ResidentTag,
     SharingAgreement,
@@ -42,6 +50,7 @@ def _django(validator: Any, value: str) -> str:
         raise serializers.ValidationError(exc.messages[0], code=exc.code) from None
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleGridField(serializers.PrimaryKeyRelatedField):
     """A grid the user can see; others are 'does not exist' (400)."""
 
@@ -49,6 +58,7 @@ class VisibleGridField(serializers.PrimaryKeyRelatedField):
         return Area.objects.restrict(self.context["request"].user, "view").filter(level=AreaLevel.GRID)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleRoomField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
         return Room.objects.restrict(self.context["request"].user, "view").select_related("unit__building")
@@ -78,7 +88,9 @@ class HouseholdUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class ResidentOutSerializer(serializers.BaseSerializer):
+class ResidentOutSerializer(serializers.Serializer):
+    """A resident as this viewer may see them (masked by role); the shape is built by present_resident."""
+
     def to_representation(self, instance: Any) -> dict[str, Any]:
         viewer = self.context.get("viewer") or Viewer.of(self.context["request"].user)
         data = present_resident(instance, viewer)
@@ -245,6 +257,7 @@ class LegalHoldSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleAreaField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
         return Area.objects.restrict(self.context["request"].user, "view")
@@ -314,3 +327,59 @@ class PoliceRequestWriteSerializer(serializers.Serializer):
 
     def validate_id_number(self, value: str) -> str:
         return _django(validate_id_number, value)
+
+
+class ImportProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportProfile
+        fields = ["id", "name", "source", "column_map", "priority", "created_at"]
+        read_only_fields = fields
+
+
+class ImportProfileWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    source = serializers.ChoiceField(choices=ImportSource.choices)
+    column_map = serializers.DictField(child=serializers.CharField(max_length=100))
+    priority = serializers.IntegerField(min_value=0, max_value=100, default=50)
+    area = VisibleAreaField()
+
+    def validate_column_map(self, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(IMPORT_FIELDS))
+        if unknown:
+            raise serializers.ValidationError(f"unknown register fields: {', '.join(unknown)}")
+        if "name" not in value:
+            raise serializers.ValidationError("map a column to name")
+        return value
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id", "profile", "source", "file_name", "grid", "status", "rows_done", "rows_created", "rows_updated",
+            "rows_review", "rows_error", "created_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    profile = serializers.IntegerField()
+    grid = VisibleGridField()
+    dry_run = serializers.BooleanField(default=False)
+
+    def validate_file(self, value: Any) -> Any:
+        if not value.name.lower().endswith((".csv", ".xlsx", ".xlsm")):
+            raise serializers.ValidationError("upload a .csv or .xlsx file")
+        return value
+
+
+class ImportReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportReview
+        fields = ["id", "batch", "row_number", "candidate", "score", "status"]
+        read_only_fields = fields
+
+
+class ResolveReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[c for c in ReviewStatus.choices if c[0] != ReviewStatus.PENDING])

@@ -10,5 +10,8 @@ router.register("residents/visits", views.VisitViewSet, basename="residents-visi
 router.register("residents/data-requests", views.DataRequestViewSet, basename="residents-datarequest")
 router.register("residents/sharing-agreements", views.SharingAgreementViewSet, basename="residents-agreement")
 router.register("residents/police-requests", views.PoliceRequestViewSet, basename="residents-policerequest")
+router.register("residents/import-profiles", views.ImportProfileViewSet, basename="residents-importprofile")
+router.register("residents/imports", views.ImportBatchViewSet, basename="residents-import")
+router.register("residents/import-reviews", views.ImportReviewViewSet, basename="residents-importreview")
 
 urlpatterns = router.urls

@@ -24,11 +24,14 @@ from gongzhi.privacy.errors import PrivacyError, PrivacyErrorCode
 from gongzhi.residents import actions
 from gongzhi.residents.api import serializers as s
 from gongzhi.residents.choices import RequestStatus
+from gongzhi.residents.importer import run_import, write_error_report
 from gongzhi.residents.models import (
     DataSubjectRequest,
     HealthFile,
     Household,
     HouseholdMembership,
+    ImportBatch,
+    ImportProfile,
     PoliceRequest,
     Resident,
     ResidentTag,
@@ -38,6 +41,9 @@ from gongzhi.residents.models import (
 from gongzhi.residents.permissions import (
     DataSubjectRequestPolicy,
     HouseholdPolicy,
+    ImportBatchPolicy,
+    ImportProfilePolicy,
+    ImportReviewPolicy,
     PoliceRequestPolicy,
     ResidentPolicy,
     SharingAgreementPolicy,
@@ -474,3 +480,76 @@ class PoliceRequestViewSet(
     @action(detail=True, methods=["get"])
     def data(self, request: Request, pk: Any = None) -> Response:
         return Response(actions.disclose_to_police(self.get_object(), actor=request.user))
+
+
+class ImportProfileViewSet(
+    ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Column-mapping profiles per source (create replaces the profile of the same name)."""
+
+    policy = ImportProfilePolicy
+    serializer_class = s.ImportProfileSerializer
+    output_serializer_class = s.ImportProfileSerializer
+
+    def get_serializer_class(self) -> Any:
+        return s.ImportProfileWriteSerializer if self.action == "create" else s.ImportProfileSerializer
+
+    def perform_action_create(self, serializer: Any) -> ImportProfile:
+        data = serializer.validated_data
+        if not holds_at(self.request.user, "residents.add_importprofile", data["area"].path):
+            raise PermissionDenied
+        return actions.save_import_profile(actor=self.request.user, **data)
+
+
+class ImportBatchViewSet(
+    ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Import sets. POST (multipart: file, profile, grid, dry_run) streams the file in chunks;
+    ``GET {id}/errors/`` is the row error report (CSV); ``POST {id}/rollback/`` undoes the set."""
+
+    policy = ImportBatchPolicy
+    serializer_class = s.ImportBatchSerializer
+    output_serializer_class = s.ImportBatchSerializer
+    action_verbs = {"errors": "view", "rollback": "rollback"}
+
+    def get_serializer_class(self) -> Any:
+        return s.ImportUploadSerializer if self.action == "create" else s.ImportBatchSerializer
+
+    def perform_action_create(self, serializer: Any) -> ImportBatch:
+        data = serializer.validated_data
+        user = self.request.user
+        profile = ImportProfile.objects.restrict(user, "view").filter(pk=data["profile"]).first()
+        if profile is None:
+            raise Http404
+        if not self.policy.can_add_at(user, data["grid"].path):
+            raise PermissionDenied
+        upload = data["file"]
+        return run_import(profile, upload, upload.name, grid=data["grid"], actor=user, dry_run=data["dry_run"])
+
+    @action(detail=True, methods=["get"])
+    def errors(self, request: Request, pk: Any = None) -> HttpResponse:
+        batch = self.get_object()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
+        response.write("\ufeff")  # so spreadsheet programs read UTF-8
+        write_error_report(batch, response)
+        return response
+
+    @action(detail=True, methods=["post"])
+    def rollback(self, request: Request, pk: Any = None) -> Response:
+        return self.output(actions.rollback_import(self.get_object(), actor=request.user))
+
+
+class ImportReviewViewSet(ScopedReadOnlyViewSet):
+    """Uncertain matches waiting for a person: ``POST {id}/resolve/ {decision: merged|created|dismissed}``."""
+
+    policy = ImportReviewPolicy
+    serializer_class = s.ImportReviewSerializer
+    action_verbs = {"resolve": "resolve"}
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: Any = None) -> Response:
+        serializer = s.ResolveReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = actions.resolve_review(self.get_object(), actor=request.user, **serializer.validated_data)
+        return Response(s.ImportReviewSerializer(review).data)

@@ -1,5 +1,13 @@
 """Residents models: the register (``registry``) and data-subject requests (``rights``)."""
 
+from gongzhi.residents.models.imports import (
+    ImportBatch,
+    ImportChange,
+    ImportProfile,
+    ImportReview,
+    ImportRowError,
+    ValueLineage,
+)
 from gongzhi.residents.models.registry import (
     CHILD_CONSENT_AGE,
     HealthFile,
@@ -25,12 +33,18 @@ __all__ = [
     "HealthFile",
     "Household",
     "HouseholdMembership",
+    "ImportBatch",
+    "ImportChange",
+    "ImportProfile",
+    "ImportReview",
+    "ImportRowError",
     "PoliceRequest",
     "PoliceRequestApproval",
     "Resident",
     "ResidentTag",
     "RetentionRun",
     "SharingAgreement",
+    "ValueLineage",
     "Visit",
     "age_on",
 ]

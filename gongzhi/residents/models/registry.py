@@ -50,6 +50,14 @@ class Household(ScopedModel):
     number = models.CharField(_("household number"), max_length=32, blank=True, help_text=_("户号 in the register"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    import_batch = models.ForeignKey(
+        "residents.ImportBatch",
+        verbose_name=_("created by import set"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     scope = ScopeSpec(area_path="area_path")
 
