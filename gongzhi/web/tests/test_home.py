@@ -163,12 +163,11 @@ def test_portal_pages_need_sign_in(page_client, path):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_services_shows_placeholders_until_a_domain_registers(world, page_client):
+def test_services_lists_what_domains_register(world, page_client):
     # when
     html = page_client("resident_c1").get("/services/").content.decode()
-    # then
-    assert "报事报修" in html
-    assert "即将开放" in html
+    # then: the work-orders domain registers its "report a problem" card
+    assert 'href="/work-orders/report/"' in html
     assert 'aria-current="page"' in html
 
 
