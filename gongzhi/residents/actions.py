@@ -780,12 +780,13 @@ def start_import(profile: ImportProfile, *, grid: Any, file_name: str, actor: An
 def _lineage_priorities(residents: list[Resident]) -> dict[tuple[int, str], int]:
     """Latest lineage priority per (person, field)."""
     out: dict[tuple[int, str], int] = {}
-    for resident_id, field, priority in (
+    for resident_id, fields, priority in (
         ValueLineage.objects.filter(resident__in=residents)
-        .order_by("resident_id", "field", "recorded_at", "id")
-        .values_list("resident_id", "field", "priority")
+        .order_by("resident_id", "recorded_at", "id")
+        .values_list("resident_id", "fields", "priority")
     ):
-        out[(resident_id, field)] = priority
+        for field in fields:
+            out[(resident_id, field)] = priority
     return out
 
 
@@ -824,29 +825,40 @@ class _ChunkWriter:
         self.lineage: list[ValueLineage] = []
 
     def note_lineage(self, resident: Resident, fields: Any) -> None:
-        for field in fields:
-            self.lineage.append(
-                ValueLineage(
-                    resident=resident, field=field, batch=self.batch, source=self.batch.source,
-                    priority=self.batch.priority,
-                )
-            )  # fmt: skip
+        self.lineage.append(
+            ValueLineage(
+                resident=resident, fields=sorted(fields), batch=self.batch, source=self.batch.source,
+                priority=self.batch.priority,
+            )
+        )  # fmt: skip
 
-    def household_for(self, address: str, number: str) -> Household:
-        if address not in self.households:
-            found = Household.objects.filter(grid=self.batch.grid, address=address).first()
-            if found is None:
-                found = Household.objects.create(
-                    grid=self.batch.grid, area_path=self.batch.grid.path, address=address, number=number,
-                    import_batch=self.batch,
-                )  # fmt: skip
-            self.households[address] = found
-        return self.households[address]
+    def households_for(self, wanted: dict[str, str]) -> dict[str, Household]:
+        """``{address: household}`` in the batch's grid: one query for those that exist,
+        one bulk insert for the rest."""
+        found = {
+            h.address: h
+            for h in Household.objects.filter(grid=self.batch.grid, address__in=list(wanted)).order_by("id")
+        }
+        new = [
+            Household(
+                grid=self.batch.grid, area_path=self.batch.grid.path, address=address, number=number,
+                import_batch=self.batch,
+            )
+            for address, number in wanted.items()
+            if address not in found
+        ]  # fmt: skip
+        Household.objects.bulk_create(new, batch_size=1000)
+        found.update({h.address: h for h in new})
+        return found
 
     def flush(self) -> None:
+        wanted: dict[str, str] = {}
+        for _, address, values in self.memberships:
+            wanted.setdefault(address, values.get("household_number", ""))
+        households = self.households_for(wanted) if wanted else {}
         new_memberships = []
         for resident, address, values in self.memberships:
-            household = self.household_for(address, values.get("household_number", ""))
+            household = households[address]
             new_memberships.append(
                 HouseholdMembership(
                     household=household, resident=resident, area_path=household.area_path,
@@ -1072,10 +1084,9 @@ def resolve_review(review: ImportReview, *, actor: Any, decision: str) -> Import
         if previous:
             person.save(update_fields=[*previous, *[f"{f}_index" for f in ("id_number", "phone") if f in previous]])
             ImportChange.objects.create(batch=batch, resident=person, previous=json.dumps(previous))
-            ValueLineage.objects.bulk_create(
-                [ValueLineage(resident=person, field=f, batch=batch, source=batch.source, priority=batch.priority)
-                 for f in previous]
-            )  # fmt: skip
+            ValueLineage.objects.create(
+                resident=person, fields=sorted(previous), batch=batch, source=batch.source, priority=batch.priority
+            )
     elif decision == ReviewStatus.CREATED:
         _check_unique_id_number(values.get("id_number", ""))
         person = Resident.objects.create(

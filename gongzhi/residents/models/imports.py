@@ -113,25 +113,26 @@ class ImportChange(models.Model):
 
 
 class ValueLineage(models.Model):
-    """Which source and import set gave a person's field its value, and when."""
+    """Which source and import set gave a person's fields their values, and when (one row
+    per person per import set; the latest row naming a field is that field's lineage)."""
 
     resident = models.ForeignKey(
         "residents.Resident", verbose_name=_("resident"), on_delete=models.CASCADE, related_name="lineage"
     )
-    field = models.CharField(_("field"), max_length=32)
+    fields = models.JSONField(_("fields"), default=list)
     batch = models.ForeignKey(ImportBatch, verbose_name=_("import set"), on_delete=models.CASCADE, related_name="+")
     source = models.CharField(_("source"), max_length=24, choices=ImportSource.choices)
     priority = models.PositiveSmallIntegerField(_("priority"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["resident_id", "field", "-recorded_at", "-id"]
+        ordering = ["resident_id", "-recorded_at", "-id"]
         verbose_name = _("value lineage")
         verbose_name_plural = _("value lineage")
-        indexes = [models.Index(fields=["resident", "field"], name="residents_lineage_field")]
+        indexes = [models.Index(fields=["resident", "recorded_at"], name="residents_lineage_resident")]
 
     def __str__(self) -> str:
-        return f"{self.resident_id}.{self.field} ← {self.source}"
+        return f"{self.resident_id}.{','.join(self.fields)} ← {self.source}"
 
 
 class ImportReview(ScopedModel):

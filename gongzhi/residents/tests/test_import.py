@@ -126,7 +126,7 @@ def test_lineage_names_the_source_and_import_set_of_each_value(world, people):
     batch = do_import(world, csv_bytes(good_rows()))
 
     person = Resident.objects.get(name="孙一")
-    lineage = {v.field: (v.source, v.batch_id) for v in ValueLineage.objects.filter(resident=person)}
+    lineage = {f: (v.source, v.batch_id) for v in ValueLineage.objects.filter(resident=person) for f in v.fields}
     assert lineage["phone"] == (ImportSource.GRID_WORKER, batch.pk)
     assert lineage["id_number"] == (ImportSource.GRID_WORKER, batch.pk)
 
