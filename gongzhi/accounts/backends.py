@@ -25,6 +25,24 @@ class StaffPasswordBackend(ModelBackend):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         return user if user is not None and getattr(user, "kind", None) == AccountKind.STAFF else None
 
+    # Permissions come only from role grants (gongzhi.access.backends.RoleGrantBackend).
+    # Django's user/group permissions and the superuser flag grant nothing here, which keeps
+    # the three administrators separate and saves two queries per negative has_perm.
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return False
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return False
+
 
 class PhoneCodeBackend(StaffPasswordBackend):
     """Phone + one-time code for residents.

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -74,6 +76,7 @@ def _period(request: Request) -> kpis.Period:
 class KpiView(APIView):
     """GET ``?area=<id>|area_code=<code>&period=2026-11&unit=<id>``: every KPI and the unit ranking."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise PermissionDenied()
@@ -97,6 +100,7 @@ class KpiView(APIView):
 class KpiDashboardView(APIView):
     """GET ``?area=&period=&unit=``: the dashboard data in ECharts' shape."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise PermissionDenied()
