@@ -1,0 +1,163 @@
+"""Resident import vs PostgreSQL COPY, in the same run, on the same rows.
+
+Generates N rows (a grid worker spreadsheet: name, ID number, phone, address, relation,
+residence type; ~1 % bad rows), then times
+
+1. ``COPY bench_copy FROM STDIN (FORMAT csv)`` of the file into an unindexed table, and
+2. ``gongzhi.residents.importer.run_import`` of the same file: per-row validation (GB 11643,
+   phone, choices), AES-256-GCM encryption of ID number and phone, HMAC blind indexes,
+   exact and fuzzy matching, households and memberships, lineage and rollback records;
+
+and prints both rates, their ratio and the peak memory (max RSS) of the process.
+
+    uv run python bench/bench_residents_import.py --rows 1000000
+    RES_BENCH_DATABASE_URL=postgres://user@host/db   # default postgres://postgres@127.0.0.1:5432/gongzhi_res_bench_import
+
+The database (named gongzhi_res_bench_*) is dropped and recreated at the start and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+HEADER = ["姓名", "身份证号", "手机", "住址", "与户主关系", "居住类型"]
+COLUMNS = {"name": "姓名", "id_number": "身份证号", "phone": "手机", "address": "住址", "relation": "与户主关系",
+           "residence_type": "居住类型"}  # fmt: skip
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华平刚桂兰"
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def _fix_check_digit(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+def unique_rows(path: Path, n: int) -> None:
+    """Rows whose ID numbers are unique: birth date + 3-digit sequence from the row index."""
+    rng = random.Random(7)
+    relations = ["户主", "配偶", "子女", "父母"]
+    start = dt.date(1940, 1, 1)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        i, household = 0, 0
+        while i < n:
+            household += 1
+            address = f"南山区科苑路{household // 2000 + 1}号{household % 2000 // 20 + 1}栋{household % 20 + 1}室"
+            for member in range(min(rng.randint(1, 4), n - i)):
+                born = start + dt.timedelta(days=i // 1000)
+                number = _fix_check_digit(f"440305{born:%Y%m%d}{i % 1000:03d}")
+                name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+                row = [name, number, f"13{i:09d}", address, relations[member], "户籍" if rng.random() < 0.7 else "常住"]
+                if rng.random() < 0.01:
+                    row[rng.choice([1, 2])] = "bad"
+                writer.writerow(row)
+                i += 1
+
+
+def recreate(url: str, *, drop_only: bool = False) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("gongzhi_res_bench"):
+        raise SystemExit(f"refusing to drop {name!r}: resident bench databases are named gongzhi_res_bench_*")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--chunk", type=int, default=1000)
+    args = parser.parse_args()
+    url = os.environ.get("RES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_res_bench_import")
+    recreate(url)
+    os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "gongzhi.settings.base", "LOG_LEVEL": "WARNING"})
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("GONGZHI_RUN_SCHEDULER", "false")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rows.csv"
+        started = time.perf_counter()
+        unique_rows(path, args.rows)
+        size_mb = path.stat().st_size / 1e6
+        print(f"{args.rows:,} rows, {size_mb:.0f} MB CSV, generated in {time.perf_counter() - started:.0f} s")
+        try:
+            import django
+
+            django.setup()
+            from django.core.management import call_command
+            from django.db import connection
+
+            from gongzhi.core import context
+            from gongzhi.residents import actions
+            from gongzhi.residents.importer import run_import
+            from gongzhi.residents.models import Resident
+            from gongzhi.testing.world import build_world
+
+            call_command("migrate", verbosity=0)
+            world = build_world()
+            rss_before = max_rss_mb()
+            # 1. COPY of the same file into an unindexed table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TABLE bench_copy (name text, id_number text, phone text, address text, relation text, "
+                    "residence_type text)"
+                )
+            connection.commit() if not connection.get_autocommit() else None
+            raw = connection.connection
+            started = time.perf_counter()
+            with raw.cursor() as cursor, path.open("rb") as fh:
+                with cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+                    while block := fh.read(1 << 20):
+                        copy.write(block)
+            raw.commit()
+            copy_s = time.perf_counter() - started
+            # 2. the import
+            with context.acting_as(None, source="bench:import"):
+                profile = actions.save_import_profile(
+                    name="bench", source="grid_worker", column_map=COLUMNS, priority=50, area=world.district,
+                    actor=None,
+                )  # fmt: skip
+                started = time.perf_counter()
+                with path.open("rb") as fh:
+                    batch = run_import(profile, fh, path.name, grid=world.g1, actor=None, chunk_size=args.chunk)
+                import_s = time.perf_counter() - started
+            copy_rate, import_rate = args.rows / copy_s, args.rows / import_s
+            print(f"PostgreSQL {connection.pg_version // 10000}, chunk {args.chunk}")
+            print(f"COPY into unindexed table: {copy_s:8.1f} s  {copy_rate:10,.0f} rows/s")
+            print(f"import (validate, encrypt, index, match, lineage): {import_s:8.1f} s  {import_rate:10,.0f} rows/s")
+            print(f"import rate / COPY rate: {import_rate / copy_rate:.1%} (target >= 25%)")
+            print(
+                f"rows: {batch.rows_created:,} registered, {batch.rows_error:,} with errors, "
+                f"{batch.rows_review:,} for review; residents in table: {Resident.objects.count():,}"
+            )
+            print(f"peak memory (max RSS): {max_rss_mb():.0f} MB (before the runs: {rss_before:.0f} MB; target < 1024)")
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            recreate(url, drop_only=True)
+
+
+if __name__ == "__main__":
+    main()
