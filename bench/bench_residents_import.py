@@ -123,13 +123,12 @@ def main() -> None:
                     "CREATE TABLE bench_copy (name text, id_number text, phone text, address text, relation text, "
                     "residence_type text)"
                 )
-            connection.commit() if not connection.get_autocommit() else None
             raw = connection.connection
             started = time.perf_counter()
-            with raw.cursor() as cursor, path.open("rb") as fh:
-                with cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
-                    while block := fh.read(1 << 20):
-                        copy.write(block)
+            sql = "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
+            with raw.cursor() as cursor, path.open("rb") as fh, cursor.copy(sql) as copy:
+                while block := fh.read(1 << 20):
+                    copy.write(block)
             raw.commit()
             copy_s = time.perf_counter() - started
             # 2. the import
