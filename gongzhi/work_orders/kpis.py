@@ -14,7 +14,6 @@ return rate (退单率) is counted on lead assignments, since a returned order h
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 from collections.abc import Callable
@@ -23,7 +22,6 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Avg,
@@ -129,22 +127,14 @@ class Percentile(Aggregate):
 
 
 def without_jit(func: Callable[..., _T]) -> Callable[..., _T]:
-    """Run ``func`` with PostgreSQL's JIT off (``SET LOCAL`` inside a transaction).
+    """Marks queries that must run with PostgreSQL's JIT off.
 
     The correlated rating subqueries push the planner's cost estimate of a month's
     dashboard above ``jit_above_cost``; compiling then took 3 s for a query that runs in
-    0.3 s (bench_work_orders_kpi.py). Elsewhere this is a no-op."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> _T:
-        if connection.vendor != "postgresql":
-            return func(*args, **kwargs)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-            return func(*args, **kwargs)
-
-    return wrapper
+    0.3 s (bench_work_orders_kpi.py). The settings turn JIT off for every connection
+    (``-c jit=off``), so this costs no extra statement; the marker keeps the reason next
+    to the queries that need it."""
+    return func
 
 
 # --- periods -----------------------------------------------------------------------------------
