@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gongzhi.workcal",
     "gongzhi.work_orders",
     "gongzhi.open311",
+    "gongzhi.text",
     "gongzhi.api",
     "gongzhi.web",
 ]
@@ -142,10 +143,15 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
     "work-order-deadlines": ("gongzhi.work_orders.tasks.escalate_deadlines", 300.0),
     "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
+    "text-retrain-classifier": ("gongzhi.text.tasks.retrain_classifier", 24 * 3600.0),
+    "text-refresh-hotspots": ("gongzhi.text.tasks.refresh_hotspots", 3600.0),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": timedelta(seconds=seconds)} for name, (task, seconds) in GONGZHI_SCHEDULE.items()
 }
+# Text intelligence: dispatch a new order automatically to the unit the duty lists propose for
+# the suggested category when the classifier is at least this confident (off when unset).
+GONGZHI_TEXT_AUTO_ROUTE_CONFIDENCE = env.float("GONGZHI_TEXT_AUTO_ROUTE_CONFIDENCE", default=None)
 GONGZHI_RUN_SCHEDULER = env.bool("GONGZHI_RUN_SCHEDULER", default=EMBEDDED_MODE)
 
 # --- Auth ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -22,7 +23,7 @@ from gongzhi.core import calendar
 from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Room, Unit
-from gongzhi.work_orders import deadlines, escalation, kpis, transitions
+from gongzhi.work_orders import deadlines, escalation, extensions, kpis, transitions
 from gongzhi.work_orders.attachments import max_attachments, process_upload
 from gongzhi.work_orders.choices import (
     AssignmentRole,
@@ -224,6 +225,8 @@ def submit_work_order(
     order.is_repeat = kpis.mark_repeats(WorkOrder.objects.filter(pk=order.pk)) > 0
     _event(order, EventKind.SUBMIT, actor, note="", data={"channel": channel.value})
     record_change(order, verb="submit", actor=actor)
+    order_id = order.pk
+    transaction.on_commit(lambda: extensions.after_intake(order_id))
     if submitter is not None:
         _tell_resident(order, gettext("Your request %(number)s was received.") % {"number": order.number})
     return order

@@ -31,7 +31,7 @@ from gongzhi.organisations.models import Organisation
 from gongzhi.organisations.queries import list_serving, propose_units
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Unit
-from gongzhi.work_orders import actions, forms, queries
+from gongzhi.work_orders import actions, extensions, forms, queries
 from gongzhi.work_orders.choices import ExtensionStatus, Status
 from gongzhi.work_orders.errors import WorkOrderError
 from gongzhi.work_orders.models import Attachment, Rating, WorkOrder, WorkOrderEvent
@@ -456,6 +456,7 @@ def _detail_context(
         "proposed": cache.get("units", ([], []))[0],
         "progress": _progress(order),
         "active_tab": "me",
+        "panels": extensions.render_panels(request, order) if staff else {},
     }
 
 

@@ -1,0 +1,264 @@
+"""Every write of the text domain.
+
+Training itself (minutes of CPU) happens outside any transaction in :mod:`gongzhi.text.training`;
+the action only stores the finished model and its report.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from gongzhi.audit.actions import record_change, snapshot
+from gongzhi.audit.decorators import action
+from gongzhi.organisations.models import MatterCategory, Organisation
+from gongzhi.text import queries, runtime
+from gongzhi.text.choices import AlertKind, AlertState, ModelSource
+from gongzhi.text.engine.classifier import TextClassifier
+from gongzhi.text.engine.csvdata import SHANGHAI
+from gongzhi.text.engine.hotspots import HotMessage, find_hotspots
+from gongzhi.text.errors import TextError, TextErrorCode
+from gongzhi.text.models import HotSpot, HotSpotRun, OrderInsight, TextAlert, TextModel
+from gongzhi.work_orders import actions as wo_actions
+from gongzhi.work_orders.choices import Status
+from gongzhi.work_orders.errors import WorkOrderError
+from gongzhi.work_orders.models import WorkOrder
+
+MAX_MODEL_BYTES = 50 * 1024 * 1024
+
+
+def _label_categories(labels: Sequence[str]) -> dict[str, int]:
+    """Map labels to categories by code, then by Chinese or English name."""
+    found: dict[str, int] = {}
+    rows = list(MatterCategory.objects.filter(is_active=True).values_list("pk", "code", "name", "name_en", "level"))
+    for label in labels:
+        for key in (1, 2, 3):  # code, name, English name
+            match = sorted((r for r in rows if r[key] and r[key] == label), key=lambda r: r[4])
+            if match:
+                found[label] = match[0][0]
+                break
+    return found
+
+
+@action
+def register_text_model(
+    classifier: TextClassifier,
+    *,
+    actor: Any,
+    source: ModelSource | str,
+    metrics: dict[str, Any],
+    activate: bool = True,
+) -> TextModel:
+    """Store a trained classifier as the next version (and make it the active one)."""
+    data = classifier.dumps()
+    if len(data) > MAX_MODEL_BYTES:
+        raise TextError(TextErrorCode.MODEL_TOO_LARGE)
+    version = (TextModel.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0) + 1
+    if activate:
+        TextModel.objects.filter(is_active=True).update(is_active=False, updated_at=timezone.now())
+    model = TextModel.objects.create(
+        version=version,
+        source=ModelSource(source),
+        trained_by=actor if getattr(actor, "is_authenticated", False) else None,
+        n_train=classifier.n_train,
+        labels=classifier.labels,
+        label_categories=_label_categories(classifier.labels),
+        metrics=metrics,
+        data=data,
+        size_bytes=len(data),
+        is_active=activate,
+    )
+    record_change(model, verb="train", actor=actor)
+    transaction.on_commit(runtime.forget)
+    return model
+
+
+@action
+def activate_text_model(model: TextModel, *, actor: Any) -> TextModel:
+    """Make an earlier (or later) version the one used for suggestions."""
+    model = TextModel.objects.select_for_update().get(pk=model.pk)
+    before = snapshot(model)
+    TextModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False, updated_at=timezone.now())
+    model.is_active = True
+    model.save(update_fields=["is_active", "updated_at"])
+    record_change(model, verb="activate", actor=actor, before=before)
+    transaction.on_commit(runtime.forget)
+    return model
+
+
+def _auto_route_threshold() -> float | None:
+    value = getattr(settings, "GONGZHI_TEXT_AUTO_ROUTE_CONFIDENCE", None)
+    return None if value in (None, "") else float(value)
+
+
+@action
+def analyse_order(order: WorkOrder, *, actor: Any = None) -> OrderInsight:
+    """Read one order: suggest category and units, flag urgency (and raise an alert), find
+    duplicate candidates; above the configured confidence, dispatch it to the proposed unit.
+
+    Run at intake (after commit) and again on demand; re-running updates the same insight and
+    never raises a second alert for the same order.
+    """
+    order = WorkOrder.objects.select_related("area").get(pk=order.pk)
+    version, suggestions = queries.suggest_for(order.title, order.description, order.area)
+    cues = queries.urgency_cues(order.title, order.description)
+    duplicates = queries.duplicate_candidates(
+        title=order.title,
+        text=order.description,
+        area_path=order.area_path,
+        lat=float(order.lat) if order.lat is not None else None,
+        lng=float(order.lng) if order.lng is not None else None,
+        address=order.address,
+        at=order.submitted_at,
+        exclude=order.pk,
+    )
+    insight, created = OrderInsight.objects.get_or_create(order=order, defaults={"area_path": order.area_path})
+    before = None if created else snapshot(insight)
+    insight.area_path = order.area_path
+    insight.model_version = version
+    insight.suggestions = suggestions
+    insight.urgent = bool(cues)
+    insight.cues = cues
+    insight.duplicates = duplicates
+    insight.analysed_at = timezone.now()
+    threshold = _auto_route_threshold()
+    if (
+        threshold is not None
+        and not insight.auto_routed
+        and order.status == Status.SUBMITTED
+        and suggestions
+        and suggestions[0]["confidence"] >= threshold
+        and suggestions[0]["units"]
+        and not duplicates
+    ):
+        unit = Organisation.objects.get(pk=suggestions[0]["units"][0]["id"])
+        try:
+            wo_actions.dispatch_work_order(
+                order,
+                to=unit,
+                actor=actor,
+                note=gettext("Routed automatically: %(category)s (confidence %(confidence).0f%%).")
+                % {"category": suggestions[0]["category_name"], "confidence": 100 * suggestions[0]["confidence"]},
+            )
+        except WorkOrderError:
+            pass  # the dispatcher routes it by hand
+        else:
+            insight.auto_routed = True
+    insight.save()
+    if cues and not TextAlert.objects.filter(kind=AlertKind.URGENT, order=order).exists():
+        TextAlert.objects.create(
+            kind=AlertKind.URGENT,
+            order=order,
+            area_path=order.area_path,
+            summary=f"{order.number} {order.title}"[:300],
+            cues=cues,
+        )
+    record_change(insight, verb="analyse", actor=actor, before=before, related=order)
+    return insight
+
+
+@action
+def acknowledge_alert(alert: TextAlert, *, actor: Any) -> TextAlert:
+    """Someone has seen the alert and is acting on it."""
+    alert = TextAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.state != AlertState.OPEN:
+        raise TextError(TextErrorCode.ALREADY_ACKNOWLEDGED)
+    before = snapshot(alert)
+    alert.state = AlertState.ACKNOWLEDGED
+    alert.acknowledged_by = actor
+    alert.acknowledged_at = timezone.now()
+    alert.save(update_fields=["state", "acknowledged_by", "acknowledged_at", "updated_at"])
+    record_change(alert, verb="acknowledge", actor=actor, before=before)
+    return alert
+
+
+def _common_path(paths: Sequence[str]) -> str:
+    parts = [p.split("/") for p in paths if p]
+    if not parts:
+        return ""
+    common: list[str] = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    path = "/".join(common)
+    return path if path.endswith("/") or not path else path + "/"
+
+
+#: Reported orders of these states are not evidence of a problem.
+_NOT_COUNTED = (Status.REJECTED,)
+
+
+@action
+def refresh_hotspots(*, actor: Any = None, window_days: int = 30, now: Any = None, top: int = 50) -> HotSpotRun:
+    """Recompute the hot spots of the last ``window_days`` from the work orders; raise an alert
+    for each hot spot that shares no order with a current one (a new hot spot)."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    rows = list(
+        WorkOrder.objects.filter(submitted_at__gte=now - timedelta(days=window_days), submitted_at__lte=now)
+        .exclude(status__in=_NOT_COUNTED)
+        .values("id", "title", "description", "submitted_at", "submitter_id", "contact_phone", "area_path")
+    )
+    paths = {r["id"]: r["area_path"] for r in rows}
+    messages = [
+        HotMessage(
+            key=str(r["id"]),
+            title=r["title"],
+            text=r["description"],
+            time=r["submitted_at"].astimezone(SHANGHAI),
+            user=str(r["submitter_id"] or r["contact_phone"] or f"order-{r['id']}"),
+            attention=0,
+        )
+        for r in rows
+    ]
+    spots = find_hotspots(messages, top=top, window_days=window_days)
+    previous = list(HotSpot.objects.filter(is_current=True).prefetch_related("members"))
+    previous_members = {m.pk for h in previous for m in h.members.all()}
+    HotSpot.objects.filter(is_current=True).update(is_current=False, updated_at=timezone.now())
+    new_count = 0
+    for spot in spots:
+        member_ids = [int(k) for k in spot.members]
+        key = f"wo-{min(member_ids)}"
+        hotspot, _ = HotSpot.objects.update_or_create(
+            key=key,
+            defaults={
+                "label": spot.label[:200],
+                "place": spot.place[:100],
+                "terms": spot.terms,
+                "score": round(spot.score, 4),
+                "size": len(member_ids),
+                "reporters": spot.reporters,
+                "attention": spot.attention,
+                "first_at": spot.first,
+                "last_at": spot.last,
+                "trend": [{"week": w, "count": n} for w, n in spot.trend],
+                "area_path": _common_path([paths[i] for i in member_ids]),
+                "is_current": True,
+            },
+        )
+        hotspot.members.set(member_ids)
+        if not previous_members.intersection(member_ids):
+            new_count += 1
+            TextAlert.objects.get_or_create(
+                kind=AlertKind.HOTSPOT,
+                hotspot=hotspot,
+                defaults={"area_path": hotspot.area_path, "summary": hotspot.label[:300]},
+            )
+    run = HotSpotRun.objects.create(
+        window_days=window_days,
+        orders=len(rows),
+        groups=len(spots),
+        new_groups=new_count,
+        seconds=round(time.monotonic() - started, 3),
+    )
+    record_change(run, verb="refresh_hotspots", actor=actor)
+    return run

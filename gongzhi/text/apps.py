@@ -1,0 +1,77 @@
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.apps import DomainConfig
+
+#: Staff who dispatch and supervise see hot spots and alerts and acknowledge alerts.
+WATCHERS = ["view_hotspot", "view_textalert", "acknowledge_textalert", "view_orderinsight"]
+
+
+def _holds(user: Any, perm: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from gongzhi.access.queries import grants_with_permission
+
+    return bool(grants_with_permission(user, f"text.{perm}"))
+
+
+class TextConfig(DomainConfig):
+    """Chinese text intelligence (issue 7): classification and routing suggestions, urgency
+    cues, duplicate candidates, hot spots, reply checks and redaction."""
+
+    default = True
+    name = "gongzhi.text"
+    label = "text"
+    verbose_name = _("Text intelligence")
+    domain_doc = "docs/domains/text.md"
+    role_permissions = {
+        "grid_worker": WATCHERS,
+        "community_worker": WATCHERS,
+        "street_official": WATCHERS,
+        "district_official": WATCHERS,
+        "system_admin": ["view_textmodel", "add_textmodel", "change_textmodel"],
+    }
+
+    def ready(self) -> None:
+        super().ready()
+        from django.apps import apps
+
+        from gongzhi.text import panels
+        from gongzhi.work_orders import extensions
+
+        extensions.register_intake_hook("text", panels.after_intake)
+        extensions.register_order_panel("text_insight", panels.insight_panel, slot="side", order=10)
+        extensions.register_order_panel("text_reply_check", panels.reply_check_widget, slot="step_reply", order=10)
+
+        if not apps.is_installed("gongzhi.web"):
+            return
+        web = apps.get_app_config("web")
+        web.register_nav(
+            section="console",
+            key="text_hotspots",
+            label=_("Hot spots"),
+            url_name="text:hotspots",
+            visible=lambda user: _holds(user, "view_hotspot"),
+            order=25,
+            icon="chart",
+        )
+        web.register_nav(
+            section="console",
+            key="text_alerts",
+            label=_("Text alerts"),
+            url_name="text:alerts",
+            visible=lambda user: _holds(user, "view_textalert"),
+            order=26,
+            icon="bell",
+        )
+        web.register_nav(
+            section="console",
+            key="text_models",
+            label=_("Classification models"),
+            url_name="text:models",
+            visible=lambda user: _holds(user, "view_textmodel"),
+            order=90,
+            icon="settings",
+            elder=False,
+        )

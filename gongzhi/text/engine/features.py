@@ -1,0 +1,110 @@
+"""Feature extraction: TF-IDF over jieba words (1–2 grams), character 1–3 grams and the title.
+
+Each document is tokenised once (jieba is the slow part); the vectorisers then receive the
+ready-made token lists through identity analyzers, which pickle with the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from gongzhi.text.engine.tokenise import normalise, words
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A message ready for the vectorisers."""
+
+    title_words: list[str]
+    text_words: list[str]
+    chars: str
+
+
+def make_doc(title: str | None, text: str | None) -> Doc:
+    t = normalise(title, max_chars=200)
+    b = normalise(text)
+    tw = words(t)
+    bw = words(b)
+    return Doc(title_words=tw, text_words=bw, chars=(t + " " + b).strip())
+
+
+def make_docs(pairs: Iterable[tuple[str | None, str | None]]) -> list[Doc]:
+    return [make_doc(title, text) for title, text in pairs]
+
+
+def word_ngrams(doc: Doc) -> list[str]:
+    """Unigrams and bigrams of the title and body words (the title counted twice)."""
+    out: list[str] = []
+    for seq in (doc.title_words, doc.title_words, doc.text_words):
+        out.extend(seq)
+        out.extend(a + " " + b for a, b in zip(seq, seq[1:], strict=False))
+    return out
+
+
+def char_ngrams(doc: Doc) -> list[str]:
+    """Character 1–3 grams of title + text, spaces excluded from the grams."""
+    s = doc.chars.replace(" ", "")
+    out: list[str] = []
+    n = len(s)
+    for i in range(n):
+        out.append(s[i])
+        if i + 1 < n:
+            out.append(s[i : i + 2])
+        if i + 2 < n:
+            out.append(s[i : i + 3])
+    return out
+
+
+def title_words(doc: Doc) -> list[str]:
+    return doc.title_words
+
+
+class TextFeatures:
+    """Three TF-IDF blocks stacked side by side, each L2-normalised then weighted."""
+
+    def __init__(
+        self,
+        *,
+        word_weight: float = 1.0,
+        char_weight: float = 1.0,
+        title_weight: float = 0.5,
+        min_df: int = 2,
+        max_char_features: int | None = 300_000,
+    ) -> None:
+        self.weights = (word_weight, char_weight, title_weight)
+        self.word = TfidfVectorizer(analyzer=word_ngrams, min_df=min_df, sublinear_tf=True, dtype=np.float32)
+        self.char = TfidfVectorizer(
+            analyzer=char_ngrams,
+            min_df=min_df,
+            sublinear_tf=True,
+            max_features=max_char_features,
+            dtype=np.float32,
+        )
+        self.title = TfidfVectorizer(analyzer=title_words, min_df=1, sublinear_tf=True, dtype=np.float32)
+
+    def fit_transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
+        blocks = [
+            self.word.fit_transform(docs),
+            self.char.fit_transform(docs),
+            self.title.fit_transform(docs),
+        ]
+        for vec in (self.word, self.char, self.title):
+            # The pruned-term set is only for introspection and would bloat the model file.
+            vec.stop_words_ = None
+        return self._stack(blocks)
+
+    def transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
+        return self._stack([self.word.transform(docs), self.char.transform(docs), self.title.transform(docs)])
+
+    def _stack(self, blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
+        weighted = [b * w for b, w in zip(blocks, self.weights, strict=True) if w]
+        return sp.hstack(weighted, format="csr")
+
+    @property
+    def n_features(self) -> int:
+        return len(self.word.vocabulary_) + len(self.char.vocabulary_) + len(self.title.vocabulary_)

@@ -1,0 +1,65 @@
+"""Extension points for upper layers (text intelligence, …) that work orders must not import.
+
+- ``register_intake_hook(fn)``: ``fn(order_id)`` runs after the transaction that submitted an
+  order commits (suggestions, urgency flags, duplicate candidates). A failing hook is logged,
+  never breaks intake.
+- ``register_order_panel(key, render, *, slot="side", order=100)``: ``render(request, order)``
+  returns HTML (or "") shown on the staff detail page of an order: ``slot="side"`` in the side
+  column, ``slot="step_reply"`` inside the reply step's form (the reply check).
+
+Upper layers register from their ``AppConfig.ready()``; like the navigation registry, this
+keeps the import arrow pointing down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+log = logging.getLogger(__name__)
+
+IntakeHook = Callable[[int], None]
+PanelRenderer = Callable[[Any, Any], str]
+
+
+@dataclass(frozen=True)
+class OrderPanel:
+    key: str
+    render: PanelRenderer
+    slot: str
+    order: int
+
+
+_intake_hooks: dict[str, IntakeHook] = {}
+_panels: dict[str, OrderPanel] = {}
+
+
+def register_intake_hook(key: str, hook: IntakeHook) -> None:
+    _intake_hooks[key] = hook
+
+
+def register_order_panel(key: str, render: PanelRenderer, *, slot: str = "side", order: int = 100) -> None:
+    _panels[key] = OrderPanel(key, render, slot, order)
+
+
+def after_intake(order_id: int) -> None:
+    """Run every intake hook for a freshly submitted order (called on commit)."""
+    for key, hook in list(_intake_hooks.items()):
+        try:
+            hook(order_id)
+        except Exception:  # an advisor must never break intake
+            log.exception("intake hook %s failed for order %s", key, order_id)
+
+
+def render_panels(request: Any, order: Any) -> dict[str, list[SafeString]]:
+    """Rendered panels by slot, in registration order."""
+    out: dict[str, list[SafeString]] = {}
+    for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
+        html = panel.render(request, order)
+        if html:
+            out.setdefault(panel.slot, []).append(mark_safe(html))  # noqa: S308 -- rendered by templates
+    return out
