@@ -143,7 +143,10 @@ def find_hotspots(
         tw = words(title)
         token_lists.append(tw + tw + words(body))
         place_sets.append(places(title) | places(body))
-    vec = TfidfVectorizer(analyzer=_identity, min_df=1, max_df=0.2, sublinear_tf=True, dtype=np.float32)
+    # Words in more than a fifth of a large batch are the board's vocabulary, not a topic; a
+    # small batch (a quiet week in one street) keeps every word.
+    max_df = 0.2 if n >= 200 else 1.0
+    vec = TfidfVectorizer(analyzer=_identity, min_df=1, max_df=max_df, sublinear_tf=True, dtype=np.float32)
     try:
         X = vec.fit_transform(token_lists)
     except ValueError:  # every message empty or only stop words
