@@ -68,10 +68,10 @@ class TextClassifier:
         folds = max(2, min(calibration_folds, int(counts.min())))
         model: Any
         if counts.min() >= 2:
-            model = CalibratedClassifierCV(LinearSVC(C=C), method="sigmoid", cv=folds)
+            model = CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced"), method="sigmoid", cv=folds)
         else:
             # Too few examples of some category to calibrate: plain SVM, softmax of margins.
-            model = LinearSVC(C=C)
+            model = LinearSVC(C=C, class_weight="balanced")
         model.fit(X, y)
         return cls(
             features=features,
