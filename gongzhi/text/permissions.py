@@ -45,7 +45,8 @@ class TextAlertPolicy(Policy):
     def can_acknowledge(cls, user: Any, alert: TextAlert | None) -> bool:
         if alert is None:
             return cls.has_permission(user, "acknowledge")
-        return alert.state == "open" and cls.in_scope(user, "acknowledge", alert)
+        # The state is the action's business: it refuses with ``already_acknowledged``.
+        return cls.in_scope(user, "acknowledge", alert)
 
 
 class TextModelPolicy(Policy):

@@ -28,9 +28,9 @@ from gongzhi.text.engine.tokenise import normalise, words
 
 PLACE_SUFFIXES = (
     "小区|花园|花苑|家园|公寓|广场|大厦|中学|小学|幼儿园|学校|学院|大学|医院|卫生院|社区|街道|"
-    "村|镇|乡|大道|路|街|巷|公司|市场|商场|工业园|园区|新城|新村|城|苑|湾|府|庭|庄|站|厂|搅拌站|高速|高铁|地铁|线"
+    "村|镇|乡|大道|路|街|巷|公司|市场|商场|工业园|园区|新城|新村|城|苑|湾|府|庭|庄|站|厂|搅拌站|高速|高铁|地铁"
 )
-PLACE_RE = re.compile(rf"[A-Za-z0-9\u4e00-\u9fff]{{1,8}}?(?:{PLACE_SUFFIXES})")
+PLACE_RE = re.compile(rf"[A-Za-z0-9\u4e00-\u9fff]{{1,10}}?(?:{PLACE_SUFFIXES})")
 # Administrative prefixes (A市, A3区, K9县 …) are too broad to make two messages "the same place".
 _ADMIN_RE = re.compile(
     r"^(?:关于|投诉|反映|举报|咨询|建议|请问|希望|强烈要求|要求|请求|严惩|请|对|在|把|将|为|的|和)*"
@@ -92,9 +92,13 @@ def places(text: str) -> set[str]:
     out = set()
     for m in PLACE_RE.finditer(text):
         p = _ADMIN_RE.sub("", m.group())
-        if len(p) >= 3 and p not in _GENERIC_PLACES:
+        if len(p) >= 3 and p not in _GENERIC_PLACES and not _NOT_A_NAME.search(p):
             out.add(p)
     return out
+
+
+# A phrase with a particle or starting with a relative position ("旁边的搅拌站") is not a name.
+_NOT_A_NAME = re.compile(r"[的了在是和与]|^(?:小区|附近|旁边|周边|门口|对面|楼下|家门口|我们|这个|那个|一个)")
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -202,8 +206,8 @@ def find_hotspots(
 
 
 def _best_place(counts: Counter[str], size: int) -> str:
-    """The most shared place, preferring the longer (more specific) name on ties."""
+    """The most shared place; on ties the shorter one (a name rather than a phrase around it)."""
     if not counts:
         return ""
-    best = max(counts.items(), key=lambda kv: (kv[1], len(kv[0])))
+    best = max(counts.items(), key=lambda kv: (kv[1], -len(kv[0])))
     return best[0] if best[1] >= max(1, size // 3) else ""
