@@ -67,10 +67,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from gongzhi.territory.models import Area
+    from gongzhi.testing.world import build_world
     from gongzhi.text.engine.csvdata import read_rows
     from gongzhi.text.queries import duplicate_candidates
-    from gongzhi.testing.world import build_world
-    from gongzhi.territory.models import Area
 
     out: dict[str, object] = {"load_average_at_start": os.getloadavg()}
     rows = list(read_rows(DATA / "hotspot_messages.csv"))
@@ -111,7 +111,8 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM work_orders_workorder WHERE status = ANY(%s) "
-                "AND area_path LIKE %s AND submitted_at >= %s AND submitted_at <= %s ORDER BY submitted_at DESC LIMIT 300",
+                "AND area_path LIKE %s AND submitted_at >= %s AND submitted_at <= %s "
+                "ORDER BY submitted_at DESC LIMIT 300",
                 [
                     ["submitted", "accepted", "dispatched", "signed", "returned", "in_progress", "replied", "reopened"],
                     g1.path.rsplit("/", 2)[0] + "/%",

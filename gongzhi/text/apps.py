@@ -46,7 +46,7 @@ class TextConfig(DomainConfig):
 
         if not apps.is_installed("gongzhi.web"):
             return
-        web = apps.get_app_config("web")
+        web: Any = apps.get_app_config("web")  # WebConfig, which domains may not import
         web.register_nav(
             section="console",
             key="text_hotspots",

@@ -1,6 +1,7 @@
 """Domain errors of the text domain, each with a stable code the API returns."""
 
 from enum import StrEnum
+from typing import cast
 
 from django.utils.translation import gettext_lazy as _
 
@@ -19,13 +20,19 @@ class TextError(DomainError):
     """A text-intelligence rule was broken."""
 
     http_status = 409
-    messages = {
-        TextErrorCode.NOT_ENOUGH_DATA.value: _("Not enough labelled messages to train (at least two categories, ten messages)."),
-        TextErrorCode.BAD_CSV.value: _("The file is not a CSV with the columns title, text and label."),
-        TextErrorCode.NO_MODEL.value: _("No classification model has been trained yet."),
-        TextErrorCode.ALREADY_ACKNOWLEDGED.value: _("This alert was already acknowledged."),
-        TextErrorCode.MODEL_TOO_LARGE.value: _("The trained model is larger than the allowed size."),
-    }
+    # Lazy translations: resolved when the error is shown, in the user's language.
+    messages = cast(
+        dict[str, str],
+        {
+            TextErrorCode.NOT_ENOUGH_DATA.value: _(
+                "Not enough labelled messages to train (at least two categories, ten messages)."
+            ),
+            TextErrorCode.BAD_CSV.value: _("The file is not a CSV with the columns title, text and label."),
+            TextErrorCode.NO_MODEL.value: _("No classification model has been trained yet."),
+            TextErrorCode.ALREADY_ACKNOWLEDGED.value: _("This alert was already acknowledged."),
+            TextErrorCode.MODEL_TOO_LARGE.value: _("The trained model is larger than the allowed size."),
+        },
+    )
 
     INPUT_CODES = frozenset({TextErrorCode.BAD_CSV, TextErrorCode.NOT_ENOUGH_DATA})
 

@@ -9,13 +9,13 @@ MAX_CSV_BYTES = 50 * 1024 * 1024
 
 
 class TrainFromCsvForm(forms.Form):
-    data = forms.FileField(
+    file = forms.FileField(
         label=_("Labelled messages (CSV)"),
         help_text=_("UTF-8 CSV with the columns title, text and label."),
     )
 
-    def clean_data(self) -> object:
-        upload = self.cleaned_data["data"]
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
         if upload.size > MAX_CSV_BYTES:
             raise forms.ValidationError(_("The file is larger than 50 MB."), code="too_large")
         return upload

@@ -25,7 +25,9 @@ class OrderInsightPolicy(Policy):
 
     @classmethod
     def may_view_for(cls, user: Any, order: WorkOrder) -> bool:
-        return getattr(user, "is_authenticated", False) and _grant_covers(user, "text.view_orderinsight", order.area_path)
+        return getattr(user, "is_authenticated", False) and _grant_covers(
+            user, "text.view_orderinsight", order.area_path
+        )
 
 
 class ReplyCheckPolicy:

@@ -119,9 +119,9 @@ def models(request: HttpRequest) -> HttpResponse:
         form = TrainFromCsvForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                model = training.train_from_csv(form.cleaned_data["data"], actor=request.user)
+                model = training.train_from_csv(form.cleaned_data["file"], actor=request.user)
             except TextError as err:
-                form.add_error("data", str(err.detail))
+                form.add_error("file", str(err.detail))
                 status = err.http_status
             else:
                 messages.success(request, gettext("Model v%(v)s trained and activated.") % {"v": model.version})
@@ -170,6 +170,4 @@ def reply_check(request: HttpRequest, pk: int) -> HttpResponse:
         asked_at=order.dispatched_at or order.submitted_at,
         replied_at=timezone.now(),
     )
-    return render(
-        request, "text/_reply_check_result.html", {"check": check, "warnings": warning_texts(check.warnings)}
-    )
+    return render(request, "text/_reply_check_result.html", {"check": check, "warnings": warning_texts(check.warnings)})

@@ -59,9 +59,9 @@ class TextModelSerializer(serializers.ModelSerializer[TextModel]):
 
 
 class TrainFromCsvSerializer(serializers.Serializer[dict[str, object]]):
-    data = serializers.FileField(help_text="UTF-8 CSV with the columns title, text and label.")
+    file = serializers.FileField(help_text="UTF-8 CSV with the columns title, text and label.")
 
-    def validate_data(self, value: object) -> object:
+    def validate_file(self, value: object) -> object:
         if getattr(value, "size", 0) > 50 * 1024 * 1024:
             raise serializers.ValidationError("The file is larger than 50 MB.")
         return value
@@ -83,7 +83,8 @@ class AnalyseInputSerializer(serializers.Serializer[dict[str, object]]):
 
 
 class SuggestionSerializer(serializers.Serializer[dict[str, object]]):
-    label = serializers.CharField()
+    # The output key is "label"; DRF's Field also has a ``label`` attribute (the field's title).
+    label = serializers.CharField()  # type: ignore[assignment]
     category = serializers.IntegerField(allow_null=True)
     category_name = serializers.CharField()
     confidence = serializers.FloatField()

@@ -45,7 +45,7 @@ class HotSpotViewSet(ScopedReadOnlyViewSet):
         return HotSpot.objects.filter(is_current=True)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["visible_members"] = self._visible_members()
         return context
 
@@ -81,7 +81,7 @@ class TextAlertViewSet(ScopedReadOnlyViewSet):
         return Response(s.TextAlertSerializer(alert).data)
 
 
-class TextModelViewSet(
+class TextModelViewSet(  # type: ignore[misc]  # the same mixin/base typing clash as gongzhi.api.viewsets
     ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Classifier versions with their evaluation reports; POST a labelled CSV to train one."""
@@ -104,7 +104,7 @@ class TextModelViewSet(
     output_serializer_class = s.TextModelSerializer
 
     def perform_action_create(self, serializer: Any) -> TextModel:
-        return training.train_from_csv(serializer.validated_data["data"], actor=self.request.user)
+        return training.train_from_csv(serializer.validated_data["file"], actor=self.request.user)
 
     @extend_schema(request=None, responses=s.TextModelSerializer)
     @route(detail=True, methods=["post"])
@@ -202,7 +202,7 @@ class AnalyseDraftView(APIView):
             address=v.get("address", ""),
             queryset=WorkOrder.objects.restrict(request.user, "view"),
         )
-        body = {
+        body: dict[str, object] = {
             "model_version": version,
             "suggestions": suggestions,
             "urgent": bool(cues),

@@ -174,9 +174,7 @@ def cross_validate(
     all_true: list[str] = []
     all_pred: list[str] = []
     for train_idx, test_idx in skf.split(np.zeros(len(y)), y):
-        clf = TextClassifier.train(
-            [], [], y[train_idx].tolist(), docs=[docs[i] for i in train_idx], **train_kwargs
-        )
+        clf = TextClassifier.train([], [], y[train_idx].tolist(), docs=[docs[i] for i in train_idx], **train_kwargs)
         proba = clf.proba_docs([docs[i] for i in test_idx])
         pred = [clf.labels[i] for i in proba.argmax(axis=1)]
         true = y[test_idx].tolist()

@@ -6,6 +6,7 @@ ready-made token lists through identity analyzers, which pickle with the model.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ def word_ngrams(doc: Doc) -> list[str]:
     out: list[str] = []
     for seq in (doc.title_words, doc.title_words, doc.text_words):
         out.extend(seq)
-        out.extend(a + " " + b for a, b in zip(seq, seq[1:], strict=False))
+        out.extend(a + " " + b for a, b in itertools.pairwise(seq))
     return out
 
 

@@ -44,8 +44,12 @@ TIME_RE = re.compile(
     r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d{1,2}[日号]前|\d+个?(?:工作日|日|天|周|月)内|年底前|月底前|本周|下周|近日|日前|目前|近期|即日起"
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
 )
-BASIS_RE = re.compile(r"《[^》]{2,40}》|依据|根据|按照|依照|规定|条例|办法|政策|法律|法规|标准|文件|规划|第[一二三四五六七八九十百\d]+条")
-BOILERPLATE_RE = re.compile(r"^(?:您好[!！,，。]?)?(?:感谢|谢谢)[^。]{0,30}(?:关注|支持|留言)[。！!]?$|^已收到|^已转(?:交|办)[^。]{0,20}[。]?$")
+BASIS_RE = re.compile(
+    r"《[^》]{2,40}》|依据|根据|按照|依照|规定|条例|办法|政策|法律|法规|标准|文件|规划|第[一二三四五六七八九十百\d]+条"
+)
+BOILERPLATE_RE = re.compile(
+    r"^(?:您好[!！,，。]?)?(?:感谢|谢谢)[^。]{0,30}(?:关注|支持|留言)[。！!]?$|^已收到|^已转(?:交|办)[^。]{0,20}[。]?$"
+)
 
 
 @dataclass
@@ -128,7 +132,7 @@ def check_reply(
     if ReplyWarning.BOILERPLATE in warnings:
         raw = min(raw, 30)
     return ReplyCheck(
-        score=int(round(raw)),
+        score=round(raw),
         relevance=relevance,
         has_action=has_action,
         has_unit=has_unit,

@@ -39,5 +39,5 @@ def stratified(rows: list[dict[str, str]], per_class: int, *, offset: int = 0) -
         by_label[row["label"]].append(row)
     out: list[dict[str, str]] = []
     for label in sorted(by_label):
-        out.extend(by_label[label][offset :: 2][:per_class])
+        out.extend(by_label[label][offset::2][:per_class])
     return out

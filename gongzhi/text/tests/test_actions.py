@@ -3,7 +3,6 @@ duplicates, auto-routing), hot spots and alerts — with real messages from the 
 
 from __future__ import annotations
 
-
 import pytest
 from django.utils import timezone
 
@@ -43,7 +42,8 @@ def test_analyse_suggests_category_and_units_for_a_real_message(world, small_cla
     insight = actions.analyse_order(order)
     assert insight.model_version == 1
     top = insight.suggestions[0]
-    assert top["label"] == "环境保护" and top["confidence"] > 0.3
+    assert top["label"] == "环境保护"
+    assert top["confidence"] > 0.3
     assert top["units"][0]["name"] == world.orgs["housing_bureau"].name
     assert insight.auto_routed is False  # off by default
     order.refresh_from_db()
@@ -58,7 +58,8 @@ def test_auto_routing_above_the_configured_confidence(world, small_classifier, s
     order = factories.submitted(world, title=row["title"][:120], description=row["text"][:4000])
     insight = actions.analyse_order(order)
     order.refresh_from_db()
-    assert insight.auto_routed and order.status == Status.DISPATCHED
+    assert insight.auto_routed
+    assert order.status == Status.DISPATCHED
     assert order.lead_organisation == world.orgs["housing_bureau"]
     # Re-analysing does not dispatch again.
     actions.analyse_order(order)
@@ -78,10 +79,12 @@ def test_auto_routing_stays_off_below_the_threshold(world, small_classifier, set
 def test_urgent_message_raises_one_alert_with_the_cue(world):
     order = factories.submitted(world, title="楼道有燃气味", description="三楼燃气管道泄漏，味道很大，老人小孩都在家")
     insight = actions.analyse_order(order)
-    assert insight.urgent and insight.cues[0]["cue"] == "gas_leak"
+    assert insight.urgent
+    assert insight.cues[0]["cue"] == "gas_leak"
     actions.analyse_order(order)
     alerts = TextAlert.objects.filter(kind=AlertKind.URGENT, order=order)
-    assert alerts.count() == 1 and alerts[0].area_path == order.area_path
+    assert alerts.count() == 1
+    assert alerts[0].area_path == order.area_path
     assert insight.suggestions == []  # no model yet: nothing to suggest, nothing fails
 
 
@@ -142,7 +145,8 @@ def test_refresh_hotspots_groups_real_complaints_and_alerts_once(world):
             orders.append(factories.submitted(world, title=row["title"][:120], description=row["text"][:4000]))
     factories.submitted(world, title="楼道灯不亮", description="3栋1单元楼道灯坏了")
     run = actions.refresh_hotspots()
-    assert run.groups >= 1 and run.new_groups >= 1
+    assert run.groups >= 1
+    assert run.new_groups >= 1
     spot = HotSpot.objects.get(is_current=True, members=orders[0])
     assert "丽发新城" in spot.label or "搅拌" in spot.label
     assert spot.area_path.startswith(world.c1.path)
@@ -158,7 +162,8 @@ def test_acknowledge_twice_is_refused(world):
     alert = TextAlert.objects.get(order=order)
     actions.acknowledge_alert(alert, actor=world.community_worker_c1)
     alert.refresh_from_db()
-    assert alert.state == AlertState.ACKNOWLEDGED and alert.acknowledged_by == world.community_worker_c1
+    assert alert.state == AlertState.ACKNOWLEDGED
+    assert alert.acknowledged_by == world.community_worker_c1
     with pytest.raises(TextError) as err:
         actions.acknowledge_alert(alert, actor=world.community_worker_c1)
     assert err.value.code == TextErrorCode.ALREADY_ACKNOWLEDGED
@@ -169,11 +174,15 @@ def test_retrain_from_closed_orders(world):
     rows = shared_data.stratified(shared_data.labelled(), 6, offset=0)
     for row in rows:
         order = factories.submitted(
-            world, title=(row["title"] or row["text"])[:120], description=row["text"][:4000], category=cats[row["label"]]
+            world,
+            title=(row["title"] or row["text"])[:120],
+            description=row["text"][:4000],
+            category=cats[row["label"]],
         )
         WorkOrder.objects.filter(pk=order.pk).update(status=Status.CLOSED, closed_at=timezone.now())
     model = training.train_from_closed_orders(folds=2)
-    assert model.n_train == len(rows) and model.is_active
+    assert model.n_train == len(rows)
+    assert model.is_active
     assert set(model.label_categories) == {c.code for c in cats.values()}
     assert model.metrics["cross_validation"]["folds"] == 2
     assert runtime.active_model() is not None

@@ -73,7 +73,7 @@ def _csv(w):
         writer.writerow({"title": r["title"], "text": r["text"][:500], "label": r["label"]})
     data = io.BytesIO(buf.getvalue().encode("utf-8"))
     data.name = "labelled.csv"
-    return {"data": data}
+    return {"file": data}
 
 
 def _signed(w):

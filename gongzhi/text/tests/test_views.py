@@ -30,7 +30,11 @@ def _hotspots(world, n=3):
                 channel="phone",
                 contact_phone=f"139{k:04d}000{i}",
                 title=f"第{k}号地块搅拌站噪音扰民" if k else "丽发新城附近搅拌站噪音扰民",
-                description=["丽发新城小区旁边的搅拌站日夜施工，噪音和灰尘严重扰民", "幸福路菜市场油烟污染严重，夜宵摊占道经营", "春晓小学门口早晚高峰车辆乱停堵塞交通"][k % 3],
+                description=[
+                    "丽发新城小区旁边的搅拌站日夜施工，噪音和灰尘严重扰民",
+                    "幸福路菜市场油烟污染严重，夜宵摊占道经营",
+                    "春晓小学门口早晚高峰车辆乱停堵塞交通",
+                ][k % 3],
             )
     actions.refresh_hotspots()
 
@@ -42,7 +46,8 @@ def test_hotspots_page_lists_ranked_groups(world, django_assert_max_num_queries)
         response = client.get("/text/hotspots/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'data-testid="hotspots"' in body and "丽发新城" in body
+    assert 'data-testid="hotspots"' in body
+    assert "丽发新城" in body
     assert HotSpot.objects.filter(is_current=True).count() >= 2
 
 
@@ -57,7 +62,8 @@ def test_hotspot_detail_shows_members_and_trend(world):
     response = _client(world, "street_official_s1").get(f"/text/hotspots/{spot.pk}/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.count("data-order-id=") == 3 and 'data-testid="hotspot-trend"' in body
+    assert body.count("data-order-id=") == 3
+    assert 'data-testid="hotspot-trend"' in body
     assert _client(world, "community_worker_c3").get(f"/text/hotspots/{spot.pk}/").status_code == 404
 
 
@@ -88,16 +94,18 @@ def test_models_page_trains_from_a_csv(world):
     upload = io.BytesIO(buf.getvalue().encode())
     upload.name = "labelled.csv"
     client = _client(world, "system_admin")
-    response = client.post("/text/models/", {"data": upload})
+    response = client.post("/text/models/", {"file": upload})
     assert response.status_code == 302
     model = TextModel.objects.get()
-    assert model.is_active and model.metrics["cross_validation"]["folds"] == 3
+    assert model.is_active
+    assert model.metrics["cross_validation"]["folds"] == 3
     page = client.get("/text/models/").content.decode()
     assert 'data-version="1"' in page
     bad = io.BytesIO(b"x,y\n1,2\n")
     bad.name = "bad.csv"
-    response = client.post("/text/models/", {"data": bad})
-    assert response.status_code == 400 and "title, text and label" in response.content.decode()
+    response = client.post("/text/models/", {"file": bad})
+    assert response.status_code == 400
+    assert "title, text and label" in response.content.decode()
     assert _client(world, "community_worker_c1").get("/text/models/").status_code == 403
 
 
@@ -105,11 +113,15 @@ def test_order_page_shows_the_insight_panel_to_staff_only(world, small_classifie
     tf.registered_model(small_classifier)
     tf.duty(world, "城乡建设")
     first = factories.submitted(world, title="小区门口垃圾堆积", description="小区门口垃圾堆积一周无人清运，臭气熏天")
-    order = factories.submitted(world, title="小区楼道燃气泄漏", description="小区门口垃圾堆积无人清运，楼道燃气泄漏味道很大")
+    order = factories.submitted(
+        world, title="小区楼道燃气泄漏", description="小区门口垃圾堆积无人清运，楼道燃气泄漏味道很大"
+    )
     actions.analyse_order(order)
     staff = _client(world, "community_worker_c1").get(f"/work-orders/{order.pk}/").content.decode()
-    assert 'data-testid="text-insight"' in staff and 'data-cue="gas_leak"' in staff
-    assert f'data-order-id="{first.pk}"' in staff and first.number in staff
+    assert 'data-testid="text-insight"' in staff
+    assert 'data-cue="gas_leak"' in staff
+    assert f'data-order-id="{first.pk}"' in staff
+    assert first.number in staff
     assert "text-suggestions" in staff
     resident = _client(world, "resident_c1").get(f"/work-orders/{order.pk}/").content.decode()
     assert "text-insight" not in resident
@@ -119,12 +131,17 @@ def test_reply_form_carries_the_reply_check(world):
     order = wo_actions.sign_work_order(factories.dispatched(world), actor=world.department_handler)
     client = _client(world, "department_handler")
     page = client.get(f"/work-orders/{order.pk}/").content.decode()
-    assert 'data-testid="reply-check"' in page and f"/text/orders/{order.pk}/reply-check/" in page
+    assert 'data-testid="reply-check"' in page
+    assert f"/text/orders/{order.pk}/reply-check/" in page
     weak = client.post(f"/text/orders/{order.pk}/reply-check/", {"text": "留言已收悉"}).content.decode()
-    assert 'data-warning="no_action"' in weak and "text-reply-check__score--weak" in weak
+    assert 'data-warning="no_action"' in weak
+    assert "text-reply-check__score--weak" in weak
     good = client.post(
         f"/text/orders/{order.pk}/reply-check/",
-        {"text": "经现场核实，南山区住房和建设局已于11月30日按照《物业管理条例》更换3栋1单元5楼楼道灯，楼道灯已恢复照明。"},
+        {
+            "text": "经现场核实，南山区住房和建设局已于11月30日按照《物业管理条例》"
+            "更换3栋1单元5楼楼道灯，楼道灯已恢复照明。"
+        },
     ).content.decode()
     assert "text-reply-check__score--weak" not in good
     hostile = client.post(f"/text/orders/{order.pk}/reply-check/", {"text": "<script>x</script>" + "长" * 30_000})
