@@ -1,7 +1,8 @@
 """Message classifier: TF-IDF features + linear models, with calibrated probabilities.
 
-The estimator is an average of calibrated linear SVMs (sigmoid calibration on internal
-folds, scikit-learn ``CalibratedClassifierCV``), so ``predict_proba`` is a confidence a
+The estimator is one linear SVM (balanced class weights) trained on all messages, with a
+sigmoid calibration fitted on its out-of-fold decisions (scikit-learn ``CalibratedClassifierCV``
+with ``ensemble=False``: one weight matrix, so the file stays small and prediction fast), so ``predict_proba`` is a confidence a
 dispatcher can use as "how often is a suggestion with this score right".
 The model file is a pickle: load only files this platform wrote itself.
 """
@@ -68,7 +69,9 @@ class TextClassifier:
         folds = max(2, min(calibration_folds, int(counts.min())))
         model: Any
         if counts.min() >= 2:
-            model = CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced"), method="sigmoid", cv=folds)
+            model = CalibratedClassifierCV(
+                LinearSVC(C=C, class_weight="balanced"), method="sigmoid", cv=folds, ensemble=False
+            )
         else:
             # Too few examples of some category to calibrate: plain SVM, softmax of margins.
             model = LinearSVC(C=C, class_weight="balanced")

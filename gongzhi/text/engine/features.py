@@ -17,6 +17,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from gongzhi.text.engine.tokenise import normalise, words
 
 
+WORD_CHARS = 400
+
+
 @dataclass(frozen=True)
 class Doc:
     """A message ready for the vectorisers."""
@@ -30,7 +33,9 @@ def make_doc(title: str | None, text: str | None) -> Doc:
     t = normalise(title, max_chars=200)
     b = normalise(text)
     tw = words(t)
-    bw = words(b)
+    # Segmentation is the slow step: words come from the head of the body, characters from all
+    # of it (up to tokenise.MAX_CHARS).
+    bw = words(b[:WORD_CHARS])
     return Doc(title_words=tw, text_words=bw, chars=(t + " " + b).strip())
 
 
@@ -75,10 +80,17 @@ class TextFeatures:
         char_weight: float = 1.0,
         title_weight: float = 0.5,
         min_df: int = 2,
-        max_char_features: int | None = 300_000,
+        max_word_features: int | None = 200_000,
+        max_char_features: int | None = 200_000,
     ) -> None:
         self.weights = (word_weight, char_weight, title_weight)
-        self.word = TfidfVectorizer(analyzer=word_ngrams, min_df=min_df, sublinear_tf=True, dtype=np.float32)
+        self.word = TfidfVectorizer(
+            analyzer=word_ngrams,
+            min_df=min_df,
+            sublinear_tf=True,
+            max_features=max_word_features,
+            dtype=np.float32,
+        )
         self.char = TfidfVectorizer(
             analyzer=char_ngrams,
             min_df=min_df,

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 # Classification and similarity look at most this many characters: the head of a message says
 # what it is about, and it bounds the work on hostile input (a 100,000-character paste).
-MAX_CHARS = 3000
+MAX_CHARS = 1000
 
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
