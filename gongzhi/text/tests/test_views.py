@@ -105,7 +105,7 @@ def test_models_page_trains_from_a_csv(world):
     bad.name = "bad.csv"
     response = client.post("/text/models/", {"file": bad})
     assert response.status_code == 400
-    assert "title, text and label" in response.content.decode()
+    assert "title、text、label" in response.content.decode()  # the bad_csv message, Chinese by default
     assert _client(world, "community_worker_c1").get("/text/models/").status_code == 403
 
 
