@@ -44,8 +44,36 @@ def enqueue_event(kind: EventKind | str, payload: dict[str, Any]) -> PendingEven
     except CanonicalJSONError as exc:
         raise LedgerError(LedgerErrorCode.NOT_CANONICAL, str(exc), field="payload") from exc
     event = PendingEvent.objects.create(kind=str(kind), data=data)
-    transaction.on_commit(request_sealing)
+    _request_sealing_on_commit()
     return event
+
+
+class _SealingRequest:
+    """The after-commit callback of one transaction; it forgets itself once it has run."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def __call__(self) -> None:
+        if getattr(self.connection, "ledger_sealing_request", None) is self:
+            self.connection.ledger_sealing_request = None
+        request_sealing()
+
+
+def _request_sealing_on_commit() -> None:
+    """Register :func:`request_sealing` once per transaction, however many events it queues.
+
+    The pending registration is reused only while it is still listed: Django drops the
+    callbacks of a savepoint that rolls back, so a listed one was made in a released
+    savepoint or in one still open around this event (whose rollback takes this event too).
+    """
+    connection = transaction.get_connection()
+    pending = getattr(connection, "ledger_sealing_request", None)
+    if pending is not None and any(callback is pending for _, callback, _ in connection.run_on_commit):
+        return
+    request = _SealingRequest(connection)
+    connection.ledger_sealing_request = request
+    transaction.on_commit(request)
 
 
 def request_sealing() -> None:
