@@ -88,7 +88,7 @@ def bench_verify() -> None:
     store.extend(merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(1_048_583))
     size = store.size
     root = merkle.root(store, size)
-    leaf = store.nodes[(0, 123_456)]
+    leaf = store.levels[0][123_456]
     proof = merkle.inclusion_proof(store, 123_456, size)
     first = 500_001
     cproof = merkle.consistency_proof(store, first, size)

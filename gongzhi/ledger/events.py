@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gongzhi.ledger.choices import EventKind
-from gongzhi.ledger.commitments import commit_personal, commit_personal_many
+from gongzhi.ledger.commitments import commit_personal_many
 from gongzhi.ledger.models import PendingEvent
 from gongzhi.ledger.sequencer import enqueue_event
 
@@ -64,9 +64,9 @@ def personal_data_reveal(
     Whose data (the subject), who read it and the stated purpose (free text that may name
     people) are committed, not written; the reveal log row ``reveal_id`` holds the details.
     """
-    _, subject = commit_personal(_subject(subject_type, subject_id))
-    _, actor = commit_personal(_subject("accounts.user", actor_id))
-    _, why = commit_personal(purpose)
+    subject, actor, why = commit_personal_many(
+        [_subject(subject_type, subject_id), _subject("accounts.user", actor_id), purpose]
+    )
     return enqueue_event(
         EventKind.PERSONAL_DATA_REVEAL,
         {
@@ -95,8 +95,7 @@ def disclosure(
     One commitment per person, so each person can later be shown to be (or not be) in it,
     and erasing one person's salt does not unlink the others.
     """
-    subjects = commit_personal_many([_subject(subject_type, pk) for pk in subject_ids])
-    _, why = commit_personal(purpose)
+    *subjects, why = commit_personal_many([*(_subject(subject_type, pk) for pk in subject_ids), purpose])
     return enqueue_event(
         EventKind.DISCLOSURE,
         {
@@ -127,8 +126,7 @@ def admin_grant(
 
     The role is public; the holder and the granting security administrator are committed.
     """
-    _, user = commit_personal(_subject("accounts.user", user_id))
-    _, by = commit_personal(_subject("accounts.user", granted_by_id))
+    user, by = commit_personal_many([_subject("accounts.user", user_id), _subject("accounts.user", granted_by_id)])
     return enqueue_event(
         EventKind.ADMIN_GRANT, {"grant_id": grant_id, "role": role, "change": change, "user": user, "by": by}
     )

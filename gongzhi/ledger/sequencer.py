@@ -98,9 +98,8 @@ def seal_pending(*, limit: int = BATCH_SIZE) -> Checkpoint | None:
         if state is None:
             LogState.objects.get_or_create(id=1)
             state = LogState.objects.select_for_update().get(id=1)
-        pending = list(PendingEvent.objects.order_by("id").values_list("id", "kind", "data")[:limit])
-        if not pending:
+        if not PendingEvent.objects.exists():
             return None
         from gongzhi.ledger.actions import seal_batch
 
-        return seal_batch(state, pending)
+        return seal_batch(state, limit=limit)

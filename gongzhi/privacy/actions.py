@@ -51,7 +51,12 @@ def reveal(obj: models.Model, field: str, *, actor: Any, purpose: str) -> str:
         request_id=context.current().request_id,
     )
     ledger_events.personal_data_reveal(
-        reveal_id=log.pk, subject_type=meta.label_lower, subject_id=obj.pk, field=field, actor_id=actor.pk, purpose=purpose
+        reveal_id=log.pk,
+        subject_type=meta.label_lower,
+        subject_id=obj.pk,
+        field=field,
+        actor_id=actor.pk,
+        purpose=purpose,
     )
     record_change(log, verb="reveal", actor=actor, related=obj)
     return getattr(obj, field) or ""

@@ -473,7 +473,12 @@ def export_resident_data(resident: Resident, *, actor: Any, purpose: str) -> dic
         request_id=context.current().request_id,
     )
     ledger_events.personal_data_reveal(
-        reveal_id=log.pk, subject_type="residents.resident", subject_id=resident.pk, field="*", actor_id=actor.pk, purpose=purpose
+        reveal_id=log.pk,
+        subject_type="residents.resident",
+        subject_id=resident.pk,
+        field="*",
+        actor_id=actor.pk,
+        purpose=purpose,
     )
     record_change(log, verb="export_resident_data", actor=actor, related=resident)
     return data
