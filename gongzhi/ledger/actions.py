@@ -40,18 +40,18 @@ from gongzhi.ledger.queries import DatabaseStore
 # The queue and the sequencer live in gongzhi.ledger.sequencer (they are helpers of the
 # caller's action and a task entry point, not actions themselves); re-exported here because
 # domains are told to import enqueue_event from the ledger's actions.
-from gongzhi.ledger.sequencer import enqueue_event, event_record, request_sealing, seal_pending
+from gongzhi.ledger.sequencer import drain, enqueue_event, event_record, request_sealing, seal_pending
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["enqueue_event", "event_record", "request_sealing", "seal_pending"]
+__all__ = ["drain", "enqueue_event", "event_record", "request_sealing", "seal_pending"]
 
 
 @action
-def seal_batch(state: LogState, *, limit: int) -> Checkpoint:
-    """Move up to ``limit`` queued events (oldest first) into the log and sign a checkpoint.
+def seal_batch(state: LogState, *, ids: list[int]) -> Checkpoint:
+    """Move the queued events ``ids`` (ascending) into the log, in that order, and sign a checkpoint.
 
-    The caller holds the LogState row lock and has checked that events are pending. Leaves
+    The caller holds the LogState row lock and read ``ids`` from the queue under it. Leaves
     and their hashes are written first, then the new complete subtrees computed in memory
     from the leaf hashes and the stored right edge (``log2 n`` nodes), then the state and the
     signed checkpoint — all in this one transaction.
@@ -59,9 +59,9 @@ def seal_batch(state: LogState, *, limit: int) -> Checkpoint:
     builder = merkle.TreeBuilder.resume(DatabaseStore(), state.tree_size)
     now = timezone.now()
     if connection.vendor == "postgresql":
-        leaf_hashes = _move_pending_postgresql(state.tree_size, limit, now)
+        leaf_hashes = _move_pending_postgresql(state.tree_size, ids, now)
     else:
-        leaf_hashes = _move_pending_orm(state.tree_size, limit, now)
+        leaf_hashes = _move_pending_orm(state.tree_size, ids, now)
     runs = builder.extend_levels(leaf_hashes)
     _insert_nodes([run for run in runs if run[0] > 0])
     state.tree_size = builder.size
@@ -82,8 +82,7 @@ def seal_batch(state: LogState, *, limit: int) -> Checkpoint:
 # 32-byte leaf hashes come back. Tested on PostgreSQL and SQLite (the ORM path below).
 _MOVE_SQL = """
 WITH moved AS (
-    DELETE FROM ledger_pendingevent
-    WHERE id IN (SELECT id FROM ledger_pendingevent ORDER BY id LIMIT %(limit)s)
+    DELETE FROM ledger_pendingevent WHERE id = ANY(%(ids)s::int8[])
     RETURNING id, kind, data
 )
 INSERT INTO ledger_ledgerleaf (index, leaf_hash, kind, data, created_at)
@@ -94,18 +93,19 @@ RETURNING index, leaf_hash
 """
 
 
-def _move_pending_postgresql(first: int, limit: int, now: Any) -> list[bytes]:
+def _move_pending_postgresql(first: int, ids: list[int], now: Any) -> list[bytes]:
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE_SQL, {"first": first, "limit": limit, "now": now})
+        cursor.execute(_MOVE_SQL, {"first": first, "ids": ids, "now": now})
         rows = cursor.fetchall()
     rows.sort()
-    if rows and (rows[0][0] != first or rows[-1][0] != first + len(rows) - 1):
-        raise LedgerError(LedgerErrorCode.NO_SUCH_SIZE, "leaf indexes are not contiguous")
+    if len(rows) != len(ids) or (rows and rows[-1][0] != first + len(rows) - 1):
+        # another sequencer cannot hold the LogState lock, so this is a bug, never a race
+        raise LedgerError(LedgerErrorCode.NO_SUCH_SIZE, "queued events vanished while sealing")
     return [bytes(h) for _, h in rows]
 
 
-def _move_pending_orm(first: int, limit: int, now: Any) -> list[bytes]:
-    pending = list(PendingEvent.objects.order_by("id").values_list("id", "kind", "data")[:limit])
+def _move_pending_orm(first: int, ids: list[int], now: Any) -> list[bytes]:
+    pending = list(PendingEvent.objects.filter(id__in=ids).order_by("id").values_list("id", "kind", "data"))
     leaf_hashes = [merkle.leaf_hash(data.encode("utf-8")) for _, _, data in pending]
     LedgerLeaf.objects.bulk_create(
         [
@@ -114,7 +114,6 @@ def _move_pending_orm(first: int, limit: int, now: Any) -> list[bytes]:
         ],
         batch_size=2000,
     )
-    ids = [pk for pk, _, _ in pending]
     for i in range(0, len(ids), 5000):
         PendingEvent.objects.filter(id__in=ids[i : i + 5000]).delete()
     return leaf_hashes

@@ -87,19 +87,49 @@ def request_sealing() -> None:
 
 
 def seal_pending(*, limit: int = BATCH_SIZE) -> Checkpoint | None:
-    """Seal up to ``limit`` queued events into leaves and sign a checkpoint.
+    """Seal up to ``limit`` queued events (the oldest) into leaves and sign a checkpoint.
+
+    Returns None when nothing was pending. See :func:`drain` for sealing a backlog.
+    """
+    sealed = _seal_next(limit=limit, after_id=None)
+    return sealed[0] if sealed else None
+
+
+def drain(*, max_batches: int, limit: int = BATCH_SIZE) -> int:
+    """Seal batch after batch until the queue is empty (or ``max_batches``); returns batches sealed.
+
+    The first batch takes the oldest queued events; each later one continues after the
+    highest id just sealed, so no batch walks again over the rows its predecessors deleted
+    (on PostgreSQL those stay in the index until VACUUM, which a long transaction anywhere
+    on the server can hold back: scanning from the head each time is quadratic). An event
+    whose transaction commits late with a lower id is taken by the next drain's first batch.
+    """
+    after_id: int | None = None
+    for batch in range(max_batches):
+        sealed = _seal_next(limit=limit, after_id=after_id)
+        if sealed is None:
+            return batch
+        after_id = sealed[1]
+    return max_batches
+
+
+def _seal_next(*, limit: int, after_id: int | None) -> tuple[Checkpoint, int] | None:
+    """One sealing transaction; returns the checkpoint and the highest queue id sealed.
 
     The LogState row is locked (``SELECT … FOR UPDATE``; SQLite's IMMEDIATE transactions
     serialise writers), so two sequencers never extend the tree from the same size.
-    Returns None when nothing was pending.
     """
     with transaction.atomic():
         state = LogState.objects.select_for_update().filter(id=1).first()
         if state is None:
             LogState.objects.get_or_create(id=1)
             state = LogState.objects.select_for_update().get(id=1)
-        if not PendingEvent.objects.exists():
+        queue = PendingEvent.objects.order_by("id")
+        if after_id is not None:
+            queue = queue.filter(id__gt=after_id)
+        ids = list(queue.values_list("id", flat=True)[:limit])
+        if not ids:
             return None
         from gongzhi.ledger.actions import seal_batch
 
-        return seal_batch(state, limit=limit)
+        return seal_batch(state, ids=ids), ids[-1]

@@ -183,3 +183,23 @@ def test_erasing_a_salt_unlinks_the_commitment_but_the_log_still_verifies() -> N
     actions.erase_personal_salt(salt, actor=None)
     assert not matches_commitment("张三", commitment)
     assert check_integrity() == []
+
+
+def test_drain_seals_a_backlog_batch_after_batch_and_a_late_commit_next_time() -> None:
+    # given 25 queued events
+    for i in range(25):
+        record_transition(f"WO-{i}")
+    # when the sequencer drains them 10 at a time
+    assert actions.drain(max_batches=10, limit=10) == 3
+    # then all are sealed, in queue order, under three checkpoints
+    assert LogState.objects.get().tree_size == 25
+    assert [json.loads(d)["event"]["work_order"] for d in LedgerLeaf.objects.values_list("data", flat=True)] == [
+        f"WO-{i}" for i in range(25)
+    ]
+    assert Checkpoint.objects.count() == 3
+    # and an event committed late with a lower queue id (its transaction started earlier) is
+    # taken by the next drain, which starts from the head of the queue again
+    PendingEvent.objects.create(id=3, kind=EventKind.WORK_ORDER_TRANSITION, data='{"late":true}')
+    assert actions.drain(max_batches=10, limit=10) == 1
+    assert LedgerLeaf.objects.get(index=25).data == '{"late":true}'
+    assert actions.drain(max_batches=10, limit=10) == 0
