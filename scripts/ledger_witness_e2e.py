@@ -156,7 +156,10 @@ def main() -> int:
 
     isolated = run([str(bin_dir / "python"), "-c", "import django"], env=clean, cwd=WORK)
     isolated_gz = run([str(bin_dir / "python"), "-c", "import gongzhi"], env=clean, cwd=WORK)
-    check("the witness environment is separate (no Django, no Gongzhi)", isolated.returncode and isolated_gz.returncode)
+    check(
+        "the witness environment is separate (no Django, no Gongzhi)",
+        bool(isolated.returncode and isolated_gz.returncode),
+    )
     check(
         "gongzhi-witness and gongzhi-verify are installed",
         (bin_dir / "gongzhi-witness").exists() and (bin_dir / "gongzhi-verify").exists(),

@@ -69,18 +69,18 @@ def _fetch_postgresql(keys: set[merkle.Key]) -> dict[merkle.Key, bytes]:
 def _fetch_orm(keys: set[merkle.Key]) -> dict[merkle.Key, bytes]:
     leaf_indexes = [i for level, i in keys if level == 0]
     inner = [k for k in keys if k[0] > 0]
-    parts = []
-    if leaf_indexes:
-        parts.append(
-            LedgerLeaf.objects.filter(index__in=leaf_indexes)
-            .annotate(level=Value(0, output_field=PositiveSmallIntegerField()))
-            .values_list("level", "index", "leaf_hash")
-            .order_by()
-        )
-    if inner:
-        parts.append(LedgerNode.objects.filter(pk__in=inner).values_list("level", "index", "hash").order_by())
-    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return {(level, index): bytes(h) for level, index, h in query}
+    leaves = (
+        LedgerLeaf.objects.filter(index__in=leaf_indexes)
+        .annotate(level=Value(0, output_field=PositiveSmallIntegerField()))
+        .values_list("level", "index", "leaf_hash")
+        .order_by()
+    )
+    nodes = LedgerNode.objects.filter(pk__in=inner).values_list("level", "index", "hash").order_by()
+    if leaf_indexes and inner:
+        rows: Iterable[tuple[Any, int, Any]] = leaves.union(nodes, all=True)  # type: ignore[arg-type]
+    else:
+        rows = leaves if leaf_indexes else nodes
+    return {(level, index): bytes(h) for level, index, h in rows}
 
 
 def get_state() -> LogState:
