@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 
 from gongzhi.access.choices import ADMIN_ROLES, Role
@@ -20,6 +20,9 @@ from gongzhi.audit.models import ChangeRecord
 from gongzhi.demo.seeding import DEMO_PASSWORD, DemoSize, NotEmptyError, seed_demo
 from gongzhi.organisations.choices import DutyRole, OrganisationKind
 from gongzhi.organisations.models import DutyAssignment, MatterCategory, Organisation
+from gongzhi.privacy.crypto import blind_index
+from gongzhi.privacy.validators import validate_id_number
+from gongzhi.residents.models import Household, HouseholdMembership, Resident
 from gongzhi.territory.choices import AreaLevel, CommunityType
 from gongzhi.territory.models import Area, Building, Room
 
@@ -183,9 +186,11 @@ def test_seed_query_count_does_not_grow_with_the_number_of_residents() -> None:
     few = _queries_to_seed(60)
     many = _queries_to_seed(600)
 
-    # then: rows go in bulk (SQLite caps rows per INSERT at 999 parameters; PostgreSQL uses COPY)
+    # then: rows go in bulk (SQLite caps rows per INSERT at 999 parameters; PostgreSQL uses COPY).
+    # Each adult writes an account, a grant, a registry row, a membership and perhaps a household
+    # and tags: six tables, so one query per ten adults is still about sixty rows per query.
     assert few < 120
-    assert many - few <= (600 - 60) / 25
+    assert many - few <= (600 - 60) / 10
 
 
 def test_demo_logins_prints_every_role_the_password_and_resident_phones() -> None:
@@ -214,3 +219,30 @@ def test_demo_logins_without_a_seed_says_how_to_seed() -> None:
     call_command("demo_logins", stdout=out)
 
     assert "seed_demo" in out.getvalue()
+
+
+def test_small_seed_builds_the_registry_of_households_in_rooms() -> None:
+    # given / when
+    summary = seed_demo("small", seed=5)
+
+    # then: every account holder is on the register, in a household at a room of their grid
+    accounts = User.objects.filter(kind=AccountKind.RESIDENT)
+    registered = Resident.objects.select_related("user")
+    assert registered.filter(user__isnull=False).count() == accounts.count() == 300
+    assert registered.count() == summary.counts["registered_residents"] > 300  # children have no account
+    households = Household.objects.select_related("room__unit__building")
+    assert households.count() == summary.counts["households"] > 0
+    assert all(h.room is not None and h.room.unit.building.grid_id == h.grid_id for h in households)
+    assert not HouseholdMembership.objects.exclude(area_path=models.F("household__area_path")).exists()
+    # ID numbers and phones are valid, encrypted at rest and findable by their blind index
+    person = registered.filter(user__isnull=False).first()
+    assert person is not None
+    assert person.user is not None
+    assert validate_id_number(person.id_number) == person.id_number
+    assert person.phone == person.user.phone
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, phone FROM residents_resident WHERE id = %s", [person.pk])
+        raw_id, raw_phone = cursor.fetchone()
+    assert person.id_number not in raw_id
+    assert person.phone not in raw_phone
+    assert Resident.objects.get(id_number_index=blind_index(person.id_number, kind="id_number")) == person
