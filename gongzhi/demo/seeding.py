@@ -36,6 +36,7 @@ from gongzhi.demo import data
 from gongzhi.demo.actions import record_demo_seed
 from gongzhi.demo.bulk import BulkInserter
 from gongzhi.demo.registry import DemoHousehold, RegistryPlanner, index_of
+from gongzhi.demo.work_orders_demo import seed_work_orders
 from gongzhi.organisations.choices import DutyRole, OrganisationKind
 from gongzhi.organisations.models import DutyAssignment, MatterCategory, Organisation, OrganisationArea
 from gongzhi.residents.models import Household, HouseholdMembership, Resident, ResidentTag
@@ -62,13 +63,22 @@ class DemoSize:
     grids_per_community: int
     buildings_per_grid: int
     residents: int
+    requests: int = 0  # work-order stories replayed through the actions (see work_orders_demo)
 
 
 SIZES: dict[str, DemoSize] = {
     # Seven communities so that every community type appears once.
-    "small": DemoSize("small", streets=2, communities=7, grids_per_community=2, buildings_per_grid=2, residents=300),
+    "small": DemoSize(
+        "small", streets=2, communities=7, grids_per_community=2, buildings_per_grid=2, residents=300, requests=120
+    ),
     "district": DemoSize(
-        "district", streets=8, communities=48, grids_per_community=4, buildings_per_grid=5, residents=100_000
+        "district",
+        streets=8,
+        communities=48,
+        grids_per_community=4,
+        buildings_per_grid=5,
+        residents=100_000,
+        requests=400,
     ),
 }
 
@@ -185,6 +195,7 @@ class _Seeder:
             self._duties,
             self._staff,
             self._residents,
+            self._requests,
         ):
             started = time.perf_counter()
             step()
@@ -553,6 +564,10 @@ class _Seeder:
             if not areas
         ]
         self._bulk(RoleGrant, grants, "staff_grants")
+
+    def _requests(self) -> None:
+        for status, count in seed_work_orders(self.size.requests, rng=self.rng).items():
+            self.counts[f"work_orders_{status}"] += count
 
     def _rooms_by_grid(self) -> dict[int, list[tuple[int, str]]]:
         """Every room of the district with a postal address, grouped by grid (one query)."""
