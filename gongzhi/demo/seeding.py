@@ -78,7 +78,7 @@ SIZES: dict[str, DemoSize] = {
         grids_per_community=4,
         buildings_per_grid=5,
         residents=100_000,
-        requests=400,
+        requests=300,
     ),
 }
 

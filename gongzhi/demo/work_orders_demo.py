@@ -146,14 +146,17 @@ class DemoClock:
 class _Cast:
     """Who plays which part in the demo district."""
 
-    residents: list[Any]
+    residents: list[Any]  # one per story
     committee_worker: dict[int, Any]  # community area id → user
     unit_staff: dict[int, Any]  # organisation id → user
 
 
-def _cast() -> _Cast:
+def _cast(rng: random.Random, count: int) -> _Cast:
+    """``count`` residents who will raise requests (drawn by id: the district has 100,000) and the staff."""
     users = get_user_model().objects
-    residents = list(users.filter(kind=AccountKind.RESIDENT).select_related("home_area").order_by("id"))
+    ids = list(users.filter(kind=AccountKind.RESIDENT).order_by("id").values_list("id", flat=True))
+    chosen = [rng.choice(ids) for _ in range(count)] if ids else []
+    by_id = {u.pk: u for u in users.filter(pk__in=set(chosen)).select_related("home_area")}
     committee: dict[int, Any] = {}
     staff: dict[int, Any] = {}
     for grant in RoleGrant.objects.filter(organisation__isnull=False).select_related("user").order_by("id"):
@@ -161,7 +164,7 @@ def _cast() -> _Cast:
             committee.setdefault(grant.area_id, grant.user)
         if grant.role != Role.GRID_WORKER and grant.organisation_id is not None:
             staff.setdefault(grant.organisation_id, grant.user)
-    return _Cast(residents, committee, staff)
+    return _Cast([by_id[pk] for pk in chosen], committee, staff)
 
 
 def _working_moment(rng: random.Random, day: datetime.datetime) -> datetime.datetime:
@@ -186,7 +189,7 @@ class _Story:
 
 def seed_work_orders(count: int, *, rng: random.Random) -> dict[str, int]:
     """Replay ``count`` request stories; returns how many orders ended in each state."""
-    cast = _cast()
+    cast = _cast(rng, count)
     leaves = {c.name: c for c in MatterCategory.objects.filter(name__in=STORIES, is_active=True)}
     buildings: dict[int, list[Building]] = {}
     for building in Building.objects.order_by("id"):
@@ -197,9 +200,9 @@ def seed_work_orders(count: int, *, rng: random.Random) -> dict[str, int]:
     real_now = timezone.now()
     clock = DemoClock()
     stories = []
-    for _ in range(count):
+    for resident in cast.residents:
         started = real_now - datetime.timedelta(days=rng.uniform(0.2, 42))
-        stories.append((_working_moment(rng, started), rng.choice(sorted(leaves)), rng.choice(cast.residents)))
+        stories.append((_working_moment(rng, started), rng.choice(sorted(leaves)), resident))
     stories.sort(key=lambda s: s[0])  # order numbers follow submission time
     ended: dict[str, int] = {}
     with clock.running():
