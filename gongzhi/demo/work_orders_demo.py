@@ -202,7 +202,8 @@ def seed_work_orders(count: int, *, rng: random.Random) -> dict[str, int]:
     stories = []
     for resident in cast.residents:
         started = real_now - datetime.timedelta(days=rng.uniform(0.2, 42))
-        stories.append((_working_moment(rng, started), rng.choice(sorted(leaves)), resident))
+        submitted = min(_working_moment(rng, started), real_now - NOW_MARGIN)
+        stories.append((submitted, rng.choice(sorted(leaves)), resident))
     stories.sort(key=lambda s: s[0])  # order numbers follow submission time
     ended: dict[str, int] = {}
     with clock.running():
