@@ -77,6 +77,10 @@ class WorkOrdersConfig(DomainConfig):
         super().ready()
         from django.apps import apps
 
+        from gongzhi.work_orders import notifications
+
+        notifications.register()
+
         if not apps.is_installed("gongzhi.web"):
             return
         web = apps.get_app_config("web")

@@ -22,7 +22,6 @@ from gongzhi.work_orders.choices import (
     DurationUnit,
     EventKind,
     ExtensionStatus,
-    NotificationKind,
     OrderType,
     Satisfaction,
     Status,
@@ -525,33 +524,3 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ⇢ {self.order_id}"
-
-
-class Notification(models.Model):
-    """An in-app notice. SMS and e-mail go through pluggable backends (see notifications.py)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="work_order_notifications",
-    )
-    order = models.ForeignKey(
-        WorkOrder, verbose_name=_("work order"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
-    message = models.CharField(_("message"), max_length=300)
-    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    objects = RestrictedManager()
-    scope = ScopeSpec(owner="recipient_id")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="wo_notification_unread")]
-
-    def __str__(self) -> str:
-        return self.message
