@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import shared_task
@@ -19,11 +20,11 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="gongzhi.notifications.tasks.send_daily_digests", acks_late=True)
-def send_daily_digests() -> int:
+def send_daily_digests(now: dt.datetime | None = None) -> int:
     """Run hourly: from ``GONGZHI_NOTIFICATION_DIGEST_HOUR`` (local time, default 8) on, send each
     user with notices waiting for the digest their digest of the day. Repeated or concurrent
     runs send at most one digest per user and day (``notif_digest_one_per_day``)."""
-    now = timezone.now()
+    now = now or timezone.now()
     if timezone.localtime(now).hour < getattr(settings, "GONGZHI_NOTIFICATION_DIGEST_HOUR", 8):
         return 0
     today = timezone.localdate(now)
@@ -43,9 +44,9 @@ def send_daily_digests() -> int:
 
 
 @shared_task(name="gongzhi.notifications.tasks.release_held_notifications", acks_late=True)
-def release_held_notifications() -> int:
+def release_held_notifications(now: dt.datetime | None = None) -> int:
     """Run every few minutes: send what waited for the end of each user's quiet hours."""
-    now = timezone.now()
+    now = now or timezone.now()
     held = set(Notification.objects.filter(delivery=Delivery.HELD).values_list("recipient_id", flat=True).distinct())
     still_quiet = {q.user_id for q in QuietHours.objects.filter(user_id__in=held) if q.covers(now)}
     released = 0
