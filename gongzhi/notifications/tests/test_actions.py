@@ -89,7 +89,9 @@ def _digest_world(world):
     return user, rows, urgent
 
 
-def test_digest_lists_the_unread_non_urgent_notices_and_is_once_a_day(world, outbox, django_capture_on_commit_callbacks):
+def test_digest_lists_the_unread_non_urgent_notices_and_is_once_a_day(
+    world, outbox, django_capture_on_commit_callbacks
+):
     user, rows, urgent = _digest_world(world)
     now = dt.datetime(2026, 11, 28, 8, 5, tzinfo=SH)
     with django_capture_on_commit_callbacks(execute=True):

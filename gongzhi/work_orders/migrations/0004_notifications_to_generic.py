@@ -40,8 +40,10 @@ def backward(apps, schema_editor):
     Old = apps.get_model("work_orders", "Notification")
     New = apps.get_model("notifications", "Notification")
     qs = New.objects.filter(kind__startswith="work_orders.").order_by("pk")
+    # Rolled back from 0005 the old table is recreated empty; rolled back from 0004 alone it
+    # still holds the original rows, and copying would duplicate them.
     last = 0
-    while True:
+    while not Old.objects.exists():
         rows = list(qs.filter(pk__gt=last)[:BATCH])
         if not rows:
             break
