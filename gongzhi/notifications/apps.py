@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.apps import DomainConfig
@@ -16,7 +18,7 @@ class NotificationsConfig(DomainConfig):
     label = "notifications"
     verbose_name = _("Notifications")
     domain_doc = "docs/domains/notifications.md"
-    role_permissions: dict[str, list[str]] = {}
+    role_permissions: ClassVar[dict[str, list[str]]] = {}
 
     def ready(self) -> None:
         super().ready()
@@ -24,7 +26,7 @@ class NotificationsConfig(DomainConfig):
 
         if not apps.is_installed("gongzhi.web"):
             return
-        web = apps.get_app_config("web")
+        web: Any = apps.get_app_config("web")
         web.register_nav(
             section="resident_home",
             key="notifications",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,7 @@ class NotificationError(DomainError):
     """A refused notifications action; bad preference input is a 400."""
 
     http_status: ClassVar[int] = 400
-    messages: ClassVar[dict[str, str]] = {  # type: ignore[assignment]
+    messages: ClassVar[Mapping[str, Any]] = {
         NotificationErrorCode.UNKNOWN_GROUP.value: _("There is no such group of notices."),
         NotificationErrorCode.QUIET_HOURS_INCOMPLETE.value: _("Give both the start and the end of quiet hours."),
     }

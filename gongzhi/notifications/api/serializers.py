@@ -34,7 +34,7 @@ class ReadAllSerializer(serializers.Serializer[Any]):
 
 class GroupChoiceSerializer(serializers.Serializer[Any]):
     group = serializers.CharField(max_length=64)
-    label = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
     mode = serializers.ChoiceField(choices=Mode.choices, required=False)
     in_app = serializers.BooleanField(required=False)
     sms = serializers.BooleanField(required=False)

@@ -20,9 +20,12 @@ from gongzhi.notifications.models import Notification
 from gongzhi.notifications.permissions import NotificationPolicy
 
 
-class NotificationViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):  # type: ignore[type-arg]
+class NotificationViewSet(  # type: ignore[misc]
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
     """``?unread=1`` lists only unread notices."""
 
     policy = NotificationPolicy
@@ -55,7 +58,7 @@ def preferences_data(user: Any) -> dict[str, Any]:
     choices, quiet = queries.get_preferences(user)
     return {
         "groups": [
-            {"group": g.key, "label": str(g.label), "mode": c.mode, "in_app": c.in_app, "sms": c.sms, "email": c.email}
+            {"group": g.key, "name": str(g.label), "mode": c.mode, "in_app": c.in_app, "sms": c.sms, "email": c.email}
             for g, c in choices
         ],
         "quiet_start": quiet.start.strftime("%H:%M:%S") if quiet else None,

@@ -92,15 +92,20 @@ def _digest_world(world):
 def test_digest_lists_the_unread_non_urgent_notices_and_is_once_a_day(
     world, outbox, django_capture_on_commit_callbacks
 ):
-    user, rows, urgent = _digest_world(world)
+    user, rows, _urgent = _digest_world(world)
     now = dt.datetime(2026, 11, 28, 8, 5, tzinfo=SH)
     with django_capture_on_commit_callbacks(execute=True):
         digest = actions.send_digest(user, now=now)
-    assert digest is not None and digest.count == 2 and digest.day == dt.date(2026, 11, 28)
+    assert digest is not None
+    assert digest.count == 2
+    assert digest.day == dt.date(2026, 11, 28)
     message = Notification.objects.get(kind=DIGEST_KIND, recipient=user)
-    assert "第1条" in message.body and "第2条" in message.body and "第0条" not in message.body
+    assert "第1条" in message.body
+    assert "第2条" in message.body
+    assert "第0条" not in message.body
     assert "紧急" not in message.body
-    assert message.channels == ["sms"] and message.in_app is False
+    assert message.channels == ["sms"]
+    assert message.in_app is False
     assert [n.pk for n in outbox if n.kind == DIGEST_KIND] == [message.pk]
     assert set(Notification.objects.filter(pk__in=[r.pk for r in rows]).values_list("delivery", flat=True)) == {
         Delivery.DIGESTED

@@ -61,7 +61,8 @@ def test_unread_count_and_filter(world, client_for):
     notice(world.resident_c3)
     assert client.get(f"{URL}unread-count/").json() == {"unread": 3}
     response = client.post(f"{URL}{rows[0].pk}/read/")
-    assert response.status_code == 200 and response.json()["is_read"] is True
+    assert response.status_code == 200
+    assert response.json()["is_read"] is True
     assert client.get(f"{URL}unread-count/").json() == {"unread": 2}
     unread = client.get(f"{URL}?unread=1").json()
     assert {r["id"] for r in unread["results"]} == {rows[1].pk, rows[2].pk}

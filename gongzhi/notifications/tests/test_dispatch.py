@@ -25,10 +25,14 @@ def test_rows_are_written_in_the_callers_transaction_and_roll_back_with_it(world
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), transaction.atomic():
-        notify([world.resident_c1], kind="testing.ping", title="x")
-        assert Notification.objects.filter(recipient=world.resident_c1).count() == 1
-        raise Boom
+    def failing_action():
+        with transaction.atomic():
+            notify([world.resident_c1], kind="testing.ping", title="x")
+            assert Notification.objects.filter(recipient=world.resident_c1).count() == 1
+            raise Boom
+
+    with pytest.raises(Boom):
+        failing_action()
     assert not Notification.objects.filter(recipient=world.resident_c1).exists()
 
 
@@ -66,7 +70,8 @@ def test_immediate_channels_are_sent_only_after_commit(world, outbox, django_cap
     prefer(world.resident_c1, sms=True, email=True)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         row = notice(world.resident_c1)
-    assert row.delivery == Delivery.IMMEDIATE and row.channels == ["sms", "email"]
+    assert row.delivery == Delivery.IMMEDIATE
+    assert row.channels == ["sms", "email"]
     assert outbox == []
     for callback in callbacks:
         callback()
@@ -93,7 +98,8 @@ def test_digest_mode_waits_for_the_digest(world, outbox, django_capture_on_commi
     prefer(world.resident_c1, mode="digest", email=True)
     with django_capture_on_commit_callbacks(execute=True):
         row = notice(world.resident_c1)
-    assert row.delivery == Delivery.DIGEST and row.in_app
+    assert row.delivery == Delivery.DIGEST
+    assert row.in_app
     assert outbox == []
 
 

@@ -59,10 +59,12 @@ def test_page_lists_own_notices_escaped_and_marks_read(world, page_client):
     row = notice(world.resident_c1, title="<script>alert(1)</script>漏水", url="/work-orders/mine/")
     other = notice(world.resident_c3, title="别人的通知")
     html = client.get("/notifications/").content.decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;漏水" in html and "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;漏水" in html
+    assert "<script>alert(1)" not in html
     assert "别人的通知" not in html
     response = client.post(f"/notifications/{row.pk}/open/")
-    assert response.status_code == 302 and response["Location"] == "/work-orders/mine/"
+    assert response.status_code == 302
+    assert response["Location"] == "/work-orders/mine/"
     row.refresh_from_db()
     assert row.read_at is not None
     assert client.post(f"/notifications/{other.pk}/read/").status_code == 404
@@ -78,7 +80,8 @@ def test_open_does_not_redirect_off_site(world, page_client):
 def test_header_bell_and_badge(world, page_client):
     client = page_client("resident_c1")
     html = client.get("/").content.decode()
-    assert 'data-testid="notification-bell"' in html and 'hx-get="/notifications/badge/"' in html
+    assert 'data-testid="notification-bell"' in html
+    assert 'hx-get="/notifications/badge/"' in html
     assert "unread-count" not in client.get("/notifications/badge/").content.decode()
     for _ in range(2):
         notice(world.resident_c1)
