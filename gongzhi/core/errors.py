@@ -16,6 +16,7 @@ class DomainError(Exception):
     """Base class; each domain subclasses it with its own ``<Domain>ErrorCode`` enum."""
 
     http_status: ClassVar[int] = 409
+    #: code -> message (lazy translations allowed)
     messages: ClassVar[Mapping[str, StrOrPromise]] = {}
 
     def __init__(self, code: StrEnum, detail: str | None = None, *, field: str | None = None, **params: Any) -> None:
