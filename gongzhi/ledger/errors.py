@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar, cast
 
 from django.utils.translation import gettext_lazy as _
 
@@ -24,18 +23,14 @@ class LedgerErrorCode(StrEnum):
 
 class LedgerError(DomainError):
     http_status = 422
-    # lazy translations behave as str when the message is rendered
-    messages: ClassVar[dict[str, str]] = cast(
-        "dict[str, str]",
-        {
-            LedgerErrorCode.UNKNOWN_KIND.value: _("This event kind is not recorded on the ledger."),
-            LedgerErrorCode.NOT_CANONICAL.value: _("The payload cannot be written as canonical JSON."),
-            LedgerErrorCode.NO_SUCH_SIZE.value: _("The log has no tree of that size."),
-            LedgerErrorCode.NO_SUCH_LEAF.value: _("No entry with that hash or index is in the log."),
-            LedgerErrorCode.NO_SUCH_CHECKPOINT.value: _("No checkpoint with that size and root hash."),
-            LedgerErrorCode.UNKNOWN_WITNESS.value: _("The signature is not from a registered witness key."),
-            LedgerErrorCode.BAD_COSIGNATURE.value: _("The cosignature does not verify."),
-            LedgerErrorCode.RANGE_TOO_LARGE.value: _("Ask for fewer entries at a time."),
-            LedgerErrorCode.NO_SIGNING_KEY.value: _("No ledger signing key is configured."),
-        },
-    )
+    messages = {
+        LedgerErrorCode.UNKNOWN_KIND.value: _("This event kind is not recorded on the ledger."),
+        LedgerErrorCode.NOT_CANONICAL.value: _("The payload cannot be written as canonical JSON."),
+        LedgerErrorCode.NO_SUCH_SIZE.value: _("The log has no tree of that size."),
+        LedgerErrorCode.NO_SUCH_LEAF.value: _("No entry with that hash or index is in the log."),
+        LedgerErrorCode.NO_SUCH_CHECKPOINT.value: _("No checkpoint with that size and root hash."),
+        LedgerErrorCode.UNKNOWN_WITNESS.value: _("The signature is not from a registered witness key."),
+        LedgerErrorCode.BAD_COSIGNATURE.value: _("The cosignature does not verify."),
+        LedgerErrorCode.RANGE_TOO_LARGE.value: _("Ask for fewer entries at a time."),
+        LedgerErrorCode.NO_SIGNING_KEY.value: _("No ledger signing key is configured."),
+    }
