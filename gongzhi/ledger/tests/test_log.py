@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from gongzhi.audit.models import ChangeRecord
-from gongzhi.ledger import actions, merkle, queries
+from gongzhi.ledger import actions, merkle, queries, triggers
 from gongzhi.ledger.choices import AlarmKind, EventKind
 from gongzhi.ledger.commitments import matches_commitment
 from gongzhi.ledger.errors import LedgerError, LedgerErrorCode
@@ -203,3 +204,19 @@ def test_drain_seals_a_backlog_batch_after_batch_and_a_late_commit_next_time() -
     assert actions.drain(max_batches=10, limit=10) == 1
     assert LedgerLeaf.objects.get(index=25).data == '{"late":true}'
     assert actions.drain(max_batches=10, limit=10) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_log_and_keeps_it_append_only() -> None:
+    # given a sealed log in a database that transactional tests flush after each test
+    # (any test that commits a work-order step or a reveal now leaves ledger rows behind)
+    triggers.install(connection)
+    sealed_log(3)
+    # when the database is flushed (TRUNCATE on PostgreSQL, DELETE with the triggers lifted on SQLite)
+    call_command("flush", interactive=False, verbosity=0)
+    # then the log is empty and still append-only
+    assert not LedgerLeaf.objects.exists()
+    assert not LedgerNode.objects.exists()
+    sealed_log(2)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute('DELETE FROM ledger_ledgerleaf WHERE "index" = 0')
