@@ -49,9 +49,11 @@ __all__ = ["drain", "enqueue_event", "event_record", "request_sealing", "seal_pe
 
 @action
 def seal_batch(state: LogState, *, ids: list[int]) -> Checkpoint:
-    """Move the queued events ``ids`` (ascending) into the log, in that order, and sign a checkpoint.
+    """Move the queued events from ``ids[0]`` to ``ids[-1]`` into the log, in id order, and sign a checkpoint.
 
-    The caller holds the LogState row lock and read ``ids`` from the queue under it. Leaves
+    The caller holds the LogState row lock and read ``ids`` (ascending) from the queue under it.
+    An event that committed inside that id range after the read is sealed too: it is as
+    committed as the others, and the range is one index scan instead of a list of ids. Leaves
     and their hashes are written first, then the new complete subtrees computed in memory
     from the leaf hashes and the stored right edge (``log2 n`` nodes), then the state and the
     signed checkpoint — all in this one transaction.
@@ -82,7 +84,7 @@ def seal_batch(state: LogState, *, ids: list[int]) -> Checkpoint:
 # 32-byte leaf hashes come back. Tested on PostgreSQL and SQLite (the ORM path below).
 _MOVE_SQL = """
 WITH moved AS (
-    DELETE FROM ledger_pendingevent WHERE id = ANY(%(ids)s::int8[])
+    DELETE FROM ledger_pendingevent WHERE id BETWEEN %(low)s AND %(high)s
     RETURNING id, kind, data
 )
 INSERT INTO ledger_ledgerleaf (index, leaf_hash, kind, data, created_at)
@@ -95,17 +97,18 @@ RETURNING index, leaf_hash
 
 def _move_pending_postgresql(first: int, ids: list[int], now: Any) -> list[bytes]:
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE_SQL, {"first": first, "ids": ids, "now": now})
+        cursor.execute(_MOVE_SQL, {"first": first, "low": ids[0], "high": ids[-1], "now": now})
         rows = cursor.fetchall()
     rows.sort()
-    if len(rows) != len(ids) or (rows and rows[-1][0] != first + len(rows) - 1):
+    if len(rows) < len(ids) or rows[-1][0] != first + len(rows) - 1:
         # another sequencer cannot hold the LogState lock, so this is a bug, never a race
         raise LedgerError(LedgerErrorCode.NO_SUCH_SIZE, "queued events vanished while sealing")
     return [bytes(h) for _, h in rows]
 
 
 def _move_pending_orm(first: int, ids: list[int], now: Any) -> list[bytes]:
-    pending = list(PendingEvent.objects.filter(id__in=ids).order_by("id").values_list("id", "kind", "data"))
+    queued = PendingEvent.objects.filter(id__gte=ids[0], id__lte=ids[-1])
+    pending = list(queued.order_by("id").values_list("id", "kind", "data"))
     leaf_hashes = [merkle.leaf_hash(data.encode("utf-8")) for _, _, data in pending]
     LedgerLeaf.objects.bulk_create(
         [
@@ -114,8 +117,7 @@ def _move_pending_orm(first: int, ids: list[int], now: Any) -> list[bytes]:
         ],
         batch_size=2000,
     )
-    for i in range(0, len(ids), 5000):
-        PendingEvent.objects.filter(id__in=ids[i : i + 5000]).delete()
+    queued.delete()
     return leaf_hashes
 
 

@@ -220,3 +220,18 @@ def test_flush_empties_the_log_and_keeps_it_append_only() -> None:
     sealed_log(2)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute('DELETE FROM ledger_ledgerleaf WHERE "index" = 0')
+
+
+def test_a_batch_seals_every_event_committed_inside_its_id_range() -> None:
+    # given five queued events, of which the sequencer's read saw only the first and the last
+    # (the middle ones committed between its read and its move)
+    events = [record_transition(f"WO-{i}") for i in range(5)]
+    with transaction.atomic():
+        state = LogState.objects.select_for_update().get(id=1)
+        actions.seal_batch(state, ids=[events[0].pk, events[-1].pk])
+    # then all five are sealed, in queue order, and nothing is left behind
+    assert [json.loads(d)["event"]["work_order"] for d in LedgerLeaf.objects.values_list("data", flat=True)] == [
+        f"WO-{i}" for i in range(5)
+    ]
+    assert LogState.objects.get().tree_size == 5
+    assert not PendingEvent.objects.exists()
