@@ -1,6 +1,6 @@
 """Opinion map (Polis method) benchmark against red-dwarf on the same synthetic conversation.
 
-    uv run python bench/bench_opinion.py                       # 10,000 × 500, 150 votes each
+    uv run python bench/bench_opinion.py                       # 10,000 x 500, 150 votes each
     uv run python bench/bench_opinion.py --participants 2000 --statements 200 --per 60
 
 Prints the wall time of gongzhi's pure module (vote arrays → map, groups, representative and
@@ -45,7 +45,7 @@ def main() -> None:
     )
     n_votes = conv.votes.size
     print(
-        f"conversation: {args.participants} participants × {args.statements} statements, {n_votes:,} votes, "
+        f"conversation: {args.participants} participants x {args.statements} statements, {n_votes:,} votes, "
         f"{args.groups} planted groups; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
 
@@ -79,7 +79,7 @@ def main() -> None:
         f"k={rd.clusterer.n_clusters if rd.clusterer else 0}  ARI vs planted = {rd_ari:.3f}"
     )
     print(
-        f"ARI gongzhi vs red-dwarf = {adjusted_rand_score(result.labels, labels):.3f}; speed-up ×{rd_time / best:.1f}"
+        f"ARI gongzhi vs red-dwarf = {adjusted_rand_score(result.labels, labels):.3f}; speed-up x{rd_time / best:.1f}"
     )
 
 

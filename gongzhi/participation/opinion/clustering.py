@@ -2,7 +2,7 @@
 
 Steps, following the Polis math as re-implemented by red-dwarf (``reddwarf.implementations``):
 
-1. Vote matrix, participants × statements, agree = +1, disagree = −1, pass = 0, not seen =
+1. Vote matrix, participants x statements, agree = +1, disagree = -1, pass = 0, not seen =
    missing. Moderated-out statements are dropped (Polis zeroes them, which adds no variance).
 2. Missing votes are imputed with the statement's mean vote. After centring, an imputed cell
    is exactly zero, so the centred matrix only has values where someone voted.
@@ -75,7 +75,7 @@ class ConsensusStatement:
 
 @dataclass(frozen=True)
 class GroupStats:
-    """Per group × statement counts and statistics (arrays of shape ``(k, n_statements)``)."""
+    """Per group x statement counts and statistics (arrays of shape ``(k, n_statements)``)."""
 
     n_agree: IntArray
     n_disagree: IntArray
@@ -100,7 +100,7 @@ class OpinionMap:
     coords: FloatArray
     #: 2-D coordinates of a virtual participant agreeing with one statement only.
     statement_coords: FloatArray
-    #: Group index (0..k−1) per participant, −1 when not clustered (too few votes).
+    #: Group index (0..k-1) per participant, -1 when not clustered (too few votes).
     labels: IntArray
     n_votes: IntArray
     k: int
@@ -174,7 +174,7 @@ def _two_prop_test(
 def group_statistics(
     agree: sparse.csr_matrix, disagree: sparse.csr_matrix, seen: sparse.csr_matrix, labels: IntArray, k: int
 ) -> GroupStats:
-    """Counts and Polis statistics per group; rows with label −1 are ignored entirely."""
+    """Counts and Polis statistics per group; rows with label -1 are ignored entirely."""
     rows = np.flatnonzero(labels >= 0)
     indicator = sparse.csr_matrix((np.ones(rows.size, dtype=np.float64), (labels[rows], rows)), shape=(k, labels.size))
     na = np.rint((indicator @ agree).toarray()).astype(np.int64)
@@ -439,7 +439,7 @@ def _compute(
     col_counts = present.sum(axis=0)
     col_sums = dense.sum(axis=0, dtype=np.float64)
     means = np.divide(col_sums, col_counts, out=np.zeros(m), where=col_counts > 0).astype(np.float32)
-    # Imputed-then-centred matrix: zero where missing, vote − mean where voted.
+    # Imputed-then-centred matrix: zero where missing, vote - mean where voted.
     centred = np.where(present, dense - means, np.float32(0.0))
 
     if n == 0 or m == 0:
@@ -462,7 +462,7 @@ def _compute(
     scaling = np.sqrt(m / np.maximum(1, n_votes)).astype(np.float32)
     coords = ((centred @ comps32.T) * scaling[:, None]).astype(np.float64)
     # A virtual participant who agrees with statement j only (red-dwarf's statement
-    # projection): centred row = e_j·(1 − mean_j) − (all other columns imputed → 0).
+    # projection): centred row = e_j·(1 - mean_j) - (all other columns imputed → 0).
     statement_coords = ((1.0 - means.astype(np.float64))[:, None] * components.T) * np.sqrt(m)
 
     clusterable = np.flatnonzero(n_votes >= min_votes)

@@ -13,7 +13,7 @@ class SyntheticConversation:
     participants: NDArray[np.int64]
     statements: NDArray[np.int64]
     votes: NDArray[np.int8]
-    planted: NDArray[np.int64]  # planted group of participant i (ids are 0..n−1)
+    planted: NDArray[np.int64]  # planted group of participant i (ids are 0..n-1)
     n_statements: int
 
 

@@ -61,9 +61,12 @@ def test_representative_statements_and_consensus_equal_reddwarf_for_the_same_gro
         assert [r.statement_id for r in got] == [e["tid"] for e in expected[g]]
         assert [r.direction for r in got] == [e["repful-for"] for e in expected[g]]
         for r, e in zip(got, expected[g], strict=True):
-            assert r.n_success == e["n-success"] and r.n_trials == e["n-trials"]
-            assert r.repness == pytest.approx(e["repness"]) and r.repness_test == pytest.approx(e["repness-test"])
-            assert r.p_success == pytest.approx(e["p-success"]) and r.p_test == pytest.approx(e["p-test"])
+            assert r.n_success == e["n-success"]
+            assert r.n_trials == e["n-trials"]
+            assert r.repness == pytest.approx(e["repness"])
+            assert r.repness_test == pytest.approx(e["repness-test"])
+            assert r.p_success == pytest.approx(e["p-success"])
+            assert r.p_test == pytest.approx(e["p-test"])
             assert r.best_agree == bool(e.get("best-agree", False))
     np.testing.assert_allclose(ours.stats.p_agree.prod(axis=0), gac["group-aware-consensus-agree"].to_numpy())
     np.testing.assert_allclose(ours.stats.p_disagree.prod(axis=0), gac["group-aware-consensus-disagree"].to_numpy())
@@ -111,10 +114,11 @@ def test_last_vote_counts_and_few_voters_are_not_clustered():  # type: ignore[no
 
 def test_empty_and_invalid_input():  # type: ignore[no-untyped-def]
     empty = compute_opinion_map([], [], [])
-    assert empty.k == 0 and empty.coords.shape == (0, 2)
-    with pytest.raises(ValueError):
+    assert empty.k == 0
+    assert empty.coords.shape == (0, 2)
+    with pytest.raises(ValueError, match="votes must be"):
         compute_opinion_map([1], [1], [2])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="same length"):
         compute_opinion_map([1, 2], [1], [1])
 
 
