@@ -13,8 +13,8 @@ many random instances; pabutools itself is GPL and never imported here):
 ``equal_shares``
     The Method of Equal Shares (MES) with the **add1 completion followed by utilitarian greedy**
     (equalshares.net's "add1u"): the budget is split equally among all ballots; repeatedly the
-    project that its supporters can pay for at the lowest price per unit of utility ``ρ`` is
-    funded, each supporter paying ``min(budget_i, ρ·u_i)``. Utilities: approval ballots use
+    project that its supporters can pay for at the lowest price per unit of utility ``rho`` is
+    funded, each supporter paying ``min(budget_i, rho·u_i)``. Utilities: approval ballots use
     cost utilities (``u_i = cost`` if approved: supporters pay equal shares), cumulative ballots
     use the points given. When no further project is affordable, every voter's budget is
     raised by ``increment`` (1 yuan) and MES is re-run, until the outcome is exhaustive (no
@@ -26,7 +26,7 @@ many random instances; pabutools itself is GPL and never imported here):
     ``Additive_Cardinal_Sat`` (cumulative) and G = cost satisfaction (approval) or points x
     cost (cumulative).
 
-Ties (equal ``ρ`` or equal votes) go to the smaller project key, compared as strings; callers
+Ties (equal ``rho`` or equal votes) go to the smaller project key, compared as strings; callers
 choose keys that sort in the order they want ties broken.
 """
 
@@ -138,7 +138,7 @@ class _Group:
 
 
 def _affordability(project: Candidate, groups: list[_Group], supporters: list[int]) -> Fraction | None:
-    """Smallest ρ such that Σ min(budget_i, ρ·u_i) ≥ cost over the supporters, or None."""
+    """Smallest rho such that Σ min(budget_i, rho·u_i) ≥ cost over the supporters, or None."""
     available = sum(groups[g].size * groups[g].budget for g in supporters)
     if available < project.cost:
         return None
