@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "gongzhi.workcal",
     "gongzhi.work_orders",
     "gongzhi.open311",
+    "gongzhi.participation.budgeting",
+    "gongzhi.participation.opinion",
     "gongzhi.api",
     "gongzhi.web",
 ]
@@ -142,6 +144,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
     "work-order-deadlines": ("gongzhi.work_orders.tasks.escalate_deadlines", 300.0),
     "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
+    "opinion-maps": ("gongzhi.participation.opinion.tasks.recompute_maps", 120.0),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": timedelta(seconds=seconds)} for name, (task, seconds) in GONGZHI_SCHEDULE.items()
