@@ -321,7 +321,7 @@ def _choose_k(
 ) -> tuple[int, IntArray, float | None]:
     n = x.shape[0]
     n_distinct = np.unique(x, axis=0).shape[0] if n <= 50_000 else n
-    upper = min(k_max, n_distinct - 1, n - 1)
+    upper = min(k_max, n_distinct, n - 1)
     if upper < k_min:
         return 1, np.zeros(n, dtype=np.int64), None
     rng = np.random.default_rng(random_state)
