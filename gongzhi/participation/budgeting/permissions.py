@@ -69,6 +69,12 @@ class BudgetProcessPolicy(Policy):
         )
 
 
+    @classmethod
+    def can_ballot(cls, user: Any, process: BudgetProcess | None) -> bool:
+        """Cast one's own ballot, or enter one for a resident (staff-assisted)."""
+        return cls.can_vote(user, process) or cls.can_vote_on_behalf(user, process)
+
+
 class BudgetProjectPolicy(Policy):
     model = BudgetProject
 
@@ -79,3 +85,4 @@ class BudgetProjectPolicy(Policy):
         return project.status in {ProjectStatus.SUBMITTED, ProjectStatus.FEASIBLE, ProjectStatus.INFEASIBLE} and (
             _grant_reaches(user, permission_name(BudgetProject, "review"), project.area_path)
         )
+
