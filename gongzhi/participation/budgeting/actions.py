@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from gongzhi.audit.decorators import action
 from gongzhi.audit.actions import record_change
+from gongzhi.audit.decorators import action
 from gongzhi.audit.snapshot import snapshot
-from gongzhi.ledger.choices import EventKind
 from gongzhi.ledger.actions import enqueue_event
+from gongzhi.ledger.choices import EventKind
 from gongzhi.participation.budgeting import rules
 from gongzhi.participation.budgeting.choices import (
     NEXT_PHASE,
@@ -194,7 +194,9 @@ def tally_process(process: BudgetProcess, *, actor: Any) -> BudgetProcess:
     totals = rules.vote_totals(ballots, kind)
     voters = rules.vote_totals(ballots, "approval")
     candidates = [
-        rules.Candidate(key=p.tie_key, cost=int(p.estimated_cost or 0)) for p in projects if totals.get(p.tie_key, 0) > 0
+        rules.Candidate(key=p.tie_key, cost=int(p.estimated_cost or 0))
+        for p in projects
+        if totals.get(p.tie_key, 0) > 0
     ]
     if process.counting_rule == CountingRule.EQUAL_SHARES:
         outcome = rules.equal_shares(candidates, ballots, int(process.budget), kind=kind)

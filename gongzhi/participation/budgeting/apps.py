@@ -41,7 +41,7 @@ class BudgetingConfig(DomainConfig):
         super().ready()
         from django.apps import apps
 
-        from gongzhi.participation.budgeting.models import BudgetProcess, BudgetProject, Ballot
+        from gongzhi.participation.budgeting.models import Ballot, BudgetProcess, BudgetProject
         from gongzhi.territory.paths import register_path_field
 
         register_path_field(BudgetProcess, "area_path")

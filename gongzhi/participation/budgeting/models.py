@@ -80,7 +80,9 @@ class BudgetProject(ScopedModel):
         blank=True,
         related_name="+",
     )
-    status = models.CharField(_("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.SUBMITTED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.SUBMITTED
+    )
     estimated_cost = models.PositiveBigIntegerField(_("estimated cost (yuan)"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True, max_length=2000)
     votes = models.PositiveIntegerField(_("votes or points"), default=0)
@@ -118,9 +120,13 @@ class Ballot(ScopedModel):
     scope = ScopeSpec(area_path="area_path", owner="voter_id")
     audit_redacted_fields = ("voter",)
 
-    process = models.ForeignKey(BudgetProcess, verbose_name=_("process"), on_delete=models.CASCADE, related_name="ballots")
+    process = models.ForeignKey(
+        BudgetProcess, verbose_name=_("process"), on_delete=models.CASCADE, related_name="ballots"
+    )
     area_path = models.CharField(_("area path"), max_length=255, editable=False)
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("voter"), on_delete=models.PROTECT, related_name="+")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("voter"), on_delete=models.PROTECT, related_name="+"
+    )
     proxy = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by (staff-assisted)"),

@@ -68,7 +68,6 @@ class BudgetProcessPolicy(Policy):
             user, permission_name(BudgetProcess, "vote_on_behalf"), process.area_path, residents=True
         )
 
-
     @classmethod
     def can_ballot(cls, user: Any, process: BudgetProcess | None) -> bool:
         """Cast one's own ballot, or enter one for a resident (staff-assisted)."""
@@ -85,4 +84,3 @@ class BudgetProjectPolicy(Policy):
         return project.status in {ProjectStatus.SUBMITTED, ProjectStatus.FEASIBLE, ProjectStatus.INFEASIBLE} and (
             _grant_reaches(user, permission_name(BudgetProject, "review"), project.area_path)
         )
-

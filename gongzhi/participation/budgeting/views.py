@@ -85,7 +85,8 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_vote": BudgetProcessPolicy.can_vote(user, process),
         "can_propose": BudgetProcessPolicy.can_propose(user, process),
         "can_manage": can_manage,
-        "can_review": can_manage and process.phase in {Phase.PROPOSALS, Phase.REVIEW}
+        "can_review": can_manage
+        and process.phase in {Phase.PROPOSALS, Phase.REVIEW}
         and BudgetProjectPolicy.has_permission(user, "review"),
         "cumulative": process.ballot_kind == BallotKind.CUMULATIVE,
         "proposal_form": forms.ProposalForm(),
@@ -109,7 +110,10 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.propose_project(
-                process, title=form.cleaned_data["title"], description=form.cleaned_data["description"], actor=request.user
+                process,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                actor=request.user,
             )
             messages.success(request, gettext("Thank you: your project was submitted for review."))
         except DomainError as err:

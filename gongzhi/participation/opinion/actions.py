@@ -108,7 +108,9 @@ def close_conversation(conversation: Conversation, *, actor: Any) -> Conversatio
     return conversation
 
 
-def _map_data(conversation: Conversation, votes: list[tuple[int, int, int]], statement_ids: list[int]) -> dict[str, Any]:
+def _map_data(
+    conversation: Conversation, votes: list[tuple[int, int, int]], statement_ids: list[int]
+) -> dict[str, Any]:
     arr = np.asarray(votes, dtype=np.int64).reshape(-1, 3)
     result = compute_opinion_map(arr[:, 0], arr[:, 1], arr[:, 2], statement_ids=statement_ids)
     # Participants appear only as anonymous points, in a shuffled order (no ids).
@@ -163,9 +165,7 @@ def compute_map(conversation: Conversation, *, actor: Any = None) -> OpinionMapS
     """Compute and store a map snapshot from the current votes on published statements."""
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     started = time.perf_counter()
-    statement_ids = list(
-        conversation.statements.filter(status=StatementStatus.PUBLISHED).values_list("pk", flat=True)
-    )
+    statement_ids = list(conversation.statements.filter(status=StatementStatus.PUBLISHED).values_list("pk", flat=True))
     votes = list(
         OpinionVote.objects.filter(conversation=conversation, statement_id__in=statement_ids)
         .order_by("voted_at", "id")

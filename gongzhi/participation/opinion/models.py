@@ -39,6 +39,11 @@ class Conversation(ScopedModel):
     def __str__(self) -> str:
         return self.question
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("participation_opinion:detail", args=[self.pk])
+
 
 class Statement(ScopedModel):
     """A short statement to agree or disagree with. Residents' statements are held for review."""
@@ -82,7 +87,9 @@ class OpinionVote(models.Model):
     conversation = models.ForeignKey(
         Conversation, verbose_name=_("conversation"), on_delete=models.CASCADE, related_name="+"
     )
-    statement = models.ForeignKey(Statement, verbose_name=_("statement"), on_delete=models.CASCADE, related_name="votes")
+    statement = models.ForeignKey(
+        Statement, verbose_name=_("statement"), on_delete=models.CASCADE, related_name="votes"
+    )
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
     )

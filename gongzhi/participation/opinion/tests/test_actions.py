@@ -55,9 +55,7 @@ def test_only_residents_of_the_area_vote_and_a_new_vote_replaces_the_old(world):
 
 
 def test_compute_map_groups_two_camps_and_stores_no_personal_data(world):
-    conversation = factories.conversation_with_statements(
-        world, texts=tuple(f"意见{i}" for i in range(8))
-    )
+    conversation = factories.conversation_with_statements(world, texts=tuple(f"意见{i}" for i in range(8)))
     statements = factories.statements(conversation)
     for i in range(20):
         user = make_user(f"op_resident_{i}", kind="resident", home_area=world.g1, phone=f"137{i:08d}")
