@@ -9,7 +9,7 @@ def _op(model: str, *verbs: str) -> list[str]:
     return [f"{verb}_{model}" for verb in verbs]
 
 
-STAFF = _op("conversation", "view", "add", "manage", "moderate", "vote", "propose")
+STAFF = _op("conversation", "view", "add", "manage", "moderate", "propose")
 
 
 def _holds(user: Any, perm: str) -> bool:
