@@ -38,7 +38,7 @@ def _manageable_areas(user: Any) -> Any:
     q = Q(pk__in=[])
     for p in paths:
         q |= Q(path__startswith=p or "")
-    return Area.objects.filter(q).order_by("path")[:500]
+    return Area.objects.filter(q).order_by("path")
 
 
 @login_required

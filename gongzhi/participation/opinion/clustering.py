@@ -465,7 +465,8 @@ def _compute(
     # projection): centred row = e_j·(1 - mean_j) - (all other columns imputed → 0).
     statement_coords = ((1.0 - means.astype(np.float64))[:, None] * components.T) * np.sqrt(m)
 
-    clusterable = np.flatnonzero(n_votes >= min_votes)
+    # As in Polis: at least min(min_votes, number of statements) votes to be placed in a group.
+    clusterable = np.flatnonzero(n_votes >= min(min_votes, m))
     labels = np.full(n, -1, dtype=np.int64)
     k = 0
     silhouette: float | None = None

@@ -55,7 +55,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     for g in grants_with_permission(request.user, "participation_opinion.add_conversation"):
         q |= Q(path__startswith=g.area_path or "")
     form = ConversationForm(request.POST or None)
-    form.fields["area"].queryset = Area.objects.filter(q).order_by("path")[:500]  # type: ignore[attr-defined]
+    form.fields["area"].queryset = Area.objects.filter(q).order_by("path")  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             conversation = actions.start_conversation(

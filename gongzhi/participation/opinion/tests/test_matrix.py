@@ -93,7 +93,7 @@ def test_public_map_has_no_personal_data(world, client_for):
     assert "resident_c1" not in body
     assert world.resident_c1.phone not in body
     assert '"participant"' not in body
-    assert 'participant_id' not in body
+    assert "participant_id" not in body
 
 
 def test_bad_vote_value_is_a_400(world, client_for):
