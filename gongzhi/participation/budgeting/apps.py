@@ -53,7 +53,7 @@ class BudgetingConfig(DomainConfig):
         web.register_nav(
             section="resident_services",
             key="budgeting",
-            label=_("Community budget (微实事)"),
+            label=_("Community micro-projects"),
             description=_("Propose and vote on small community projects"),
             url_name="participation_budgeting:list",
             visible=lambda user: True,
