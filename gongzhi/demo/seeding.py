@@ -196,6 +196,7 @@ class _Seeder:
             self._staff,
             self._residents,
             self._requests,
+            self._budgeting_and_opinion,
         ):
             started = time.perf_counter()
             step()
@@ -568,6 +569,13 @@ class _Seeder:
     def _requests(self) -> None:
         for status, count in seed_work_orders(self.size.requests, rng=self.rng).items():
             self.counts[f"work_orders_{status}"] += count
+
+    def _budgeting_and_opinion(self) -> None:
+        # Replayed through the actions like the requests: skipped when requests are (quiet sizes).
+        if self.size.requests:
+            from gongzhi.demo.participation_algo_demo import seed_participation
+
+            self.counts.update(seed_participation(rng=self.rng))
 
     def _rooms_by_grid(self) -> dict[int, list[tuple[int, str]]]:
         """Every room of the district with a postal address, grouped by grid (one query)."""
