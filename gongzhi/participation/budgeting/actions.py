@@ -190,7 +190,7 @@ def tally_process(process: BudgetProcess, *, actor: Any) -> BudgetProcess:
             by_ballot[ballot_id][key_of[project_id]] = points
     n_ballots = Ballot.objects.filter(process=process).count()
     ballots: list[dict[str, int]] = list(by_ballot.values()) + [{} for _ in range(n_ballots - len(by_ballot))]
-    kind = "approval" if process.ballot_kind == BallotKind.APPROVAL else "cumulative"
+    kind: rules.BallotKind = "approval" if process.ballot_kind == BallotKind.APPROVAL else "cumulative"
     totals = rules.vote_totals(ballots, kind)
     voters = rules.vote_totals(ballots, "approval")
     candidates = [

@@ -49,7 +49,7 @@ class BudgetingConfig(DomainConfig):
         register_path_field(Ballot, "area_path")
         if not apps.is_installed("gongzhi.web"):
             return
-        web = apps.get_app_config("web")
+        web: Any = apps.get_app_config("web")
         web.register_nav(
             section="resident_services",
             key="budgeting",

@@ -8,12 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.participation.budgeting.choices import BallotKind, CountingRule
+from gongzhi.territory.models import Area
 
 
 class ProcessForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), max_length=5000, required=False, widget=forms.Textarea)
-    area = forms.ModelChoiceField(label=_("Area"), queryset=None)  # type: ignore[arg-type]
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
     budget = forms.IntegerField(label=_("Budget (yuan)"), min_value=0, max_value=10**12)
     ballot_kind = forms.ChoiceField(label=_("Ballot"), choices=BallotKind.choices)
     max_choices = forms.IntegerField(label=_("Projects a voter may approve"), min_value=1, max_value=50, initial=3)

@@ -47,7 +47,7 @@ class OpinionConfig(DomainConfig):
         register_path_field(Conversation, "area_path")
         if not apps.is_installed("gongzhi.web"):
             return
-        web = apps.get_app_config("web")
+        web: Any = apps.get_app_config("web")
         web.register_nav(
             section="resident_services",
             key="opinion",

@@ -76,7 +76,7 @@ class ChoiceSerializer(serializers.Serializer[object]):
 
 
 class BallotSerializer(serializers.Serializer[object]):
-    choices = ChoiceSerializer(many=True, max_length=200)
+    choices = serializers.ListField(child=ChoiceSerializer(), min_length=0, max_length=200)
     voter = serializers.IntegerField(required=False, help_text="Resident's user id, for staff-assisted ballots.")
 
     def validate_choices(self, value: list[dict[str, int]]) -> list[dict[str, int]]:

@@ -31,6 +31,7 @@ class ProcessViewSet(ScopedModelViewSet):
     serializer_class = s.ProcessSerializer
     action_verbs = {"advance": "manage", "tally": "manage", "propose": "propose", "ballot": "ballot"}
     http_method_names = ["get", "post", "head", "options"]
+    output_serializer_class = s.ProcessSerializer
 
     def base_queryset(self) -> QuerySet[BudgetProcess]:
         return BudgetProcess.objects.order_by("-created_at", "-id")
@@ -51,7 +52,6 @@ class ProcessViewSet(ScopedModelViewSet):
         if area is None or not any(area.path.startswith(g.area_path or "") for g in grants):
             raise PermissionDenied("The area is outside your grant.")
         process = actions.create_process(area, actor=self.request.user, **data)
-        self.output_serializer_class = s.ProcessSerializer
         return process
 
     @extend_schema(request=None, responses=s.ProcessSerializer)

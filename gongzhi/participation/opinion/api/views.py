@@ -36,6 +36,7 @@ class ConversationViewSet(ScopedModelViewSet):
         "close": "manage",
     }
     http_method_names = ["get", "post", "head", "options"]
+    output_serializer_class = s.ConversationSerializer
 
     def base_queryset(self) -> QuerySet[Conversation]:
         return Conversation.objects.order_by("-created_at", "-id")
@@ -53,7 +54,6 @@ class ConversationViewSet(ScopedModelViewSet):
         grants = grants_with_permission(self.request.user, "participation_opinion.add_conversation")
         if area is None or not any(area.path.startswith(g.area_path or "") for g in grants):
             raise PermissionDenied("The area is outside your grant.")
-        self.output_serializer_class = s.ConversationSerializer
         return actions.start_conversation(area, actor=self.request.user, **data)
 
     def _statement(self, conversation: Conversation, pk: int) -> Statement:
