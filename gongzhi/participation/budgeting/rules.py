@@ -137,38 +137,58 @@ class _Group:
     budget: Fraction = Fraction(0)
 
 
-def _affordability(project: Candidate, groups: list[_Group], supporters: list[int]) -> Fraction | None:
-    """Smallest rho such that Σ min(budget_i, rho·u_i) ≥ cost over the supporters, or None."""
-    available = sum(groups[g].size * groups[g].budget for g in supporters)
-    if available < project.cost:
-        return None
-    order = sorted(supporters, key=lambda g: groups[g].budget / groups[g].utilities[project.key])
-    paid = Fraction(0)
-    denominator = sum(groups[g].size * groups[g].utilities[project.key] for g in supporters)
+def _affordability(
+    project: Candidate, groups: list[_Group], supporters: list[int], total_utility: Fraction
+) -> Fraction | None:
+    """Smallest rho such that the sum of min(budget_i, rho*u_i) reaches the cost, or None when
+    the supporters' money does not reach it."""
+    key = project.key
+    if len({groups[g].utilities[key] for g in supporters}) == 1:
+        # Equal utilities (approval ballots: the cost): budget order is budget/utility order.
+        order = sorted(supporters, key=lambda g: groups[g].budget)
+    else:
+        order = sorted(supporters, key=lambda g: groups[g].budget / groups[g].utilities[key])
+    remaining = Fraction(project.cost)
+    denominator = total_utility
     for g in order:
         group = groups[g]
-        rho = (project.cost - paid) / denominator
-        if rho * group.utilities[project.key] <= group.budget:
+        utility = group.utilities[key]
+        rho = remaining / denominator
+        if rho * utility <= group.budget:
             return rho
-        paid += group.size * group.budget
-        denominator -= group.size * group.utilities[project.key]
-    return None  # pragma: no cover - unreachable when available >= cost
+        remaining -= group.size * group.budget
+        denominator -= group.size * utility
+    return None  # everyone pays all they have and the cost is still not covered
 
 
 def _mes_round(
     projects: list[Candidate], groups: list[_Group], supporters: dict[str, list[int]], per_voter: Fraction
 ) -> list[str]:
+    """One run of MES at a per-voter budget. Affordabilities are evaluated lazily, as pabutools
+    does: budgets only shrink, so a project's last computed affordability (initially
+    cost / total utility) is a lower bound, and projects whose bound exceeds the best
+    affordability found in a round need no recomputation. The outcome is the same."""
     for group in groups:
         group.budget = per_voter
+    bound: dict[str, Fraction] = {}
+    totals: dict[str, Fraction] = {}
+    for p in projects:
+        totals[p.key] = sum((groups[g].size * groups[g].utilities[p.key] for g in supporters[p.key]), Fraction(0))
+        bound[p.key] = Fraction(p.cost) / totals[p.key]
     remaining = list(projects)
     chosen: list[str] = []
     while True:
+        remaining.sort(key=lambda p: (bound[p.key], p.key))
         best: tuple[Fraction, str] | None = None
         still: list[Candidate] = []
-        for project in remaining:
-            rho = _affordability(project, groups, supporters[project.key])
+        for index, project in enumerate(remaining):
+            if best is not None and bound[project.key] > best[0]:
+                still.extend(remaining[index:])
+                break
+            rho = _affordability(project, groups, supporters[project.key], totals[project.key])
             if rho is None:
                 continue  # budgets only shrink: never affordable again at this level
+            bound[project.key] = rho
             still.append(project)
             if best is None or (rho, project.key) < best:
                 best = (rho, project.key)
