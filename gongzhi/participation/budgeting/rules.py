@@ -143,6 +143,8 @@ def _affordability(
     """Smallest rho such that the sum of min(budget_i, rho*u_i) reaches the cost, or None when
     the supporters' money does not reach it."""
     key = project.key
+    if sum(groups[g].size * groups[g].budget for g in supporters) < project.cost:
+        return None  # cheap test first: most refusals late in a run are for lack of money
     if len({groups[g].utilities[key] for g in supporters}) == 1:
         # Equal utilities (approval ballots: the cost): budget order is budget/utility order.
         order = sorted(supporters, key=lambda g: groups[g].budget)
