@@ -119,22 +119,34 @@ def _map_data(
         [round(float(result.coords[i, 0]), 3), round(float(result.coords[i, 1]), 3), int(result.labels[i])]
         for i in order
     ]
-    groups = []
-    for g in range(result.k):
-        groups.append(
-            {
-                "size": int(np.count_nonzero(result.labels == g)),
-                "representative": [
-                    {
-                        "statement": r.statement_id,
-                        "direction": r.direction,
-                        "percent": round(100 * r.n_success / r.n_trials) if r.n_trials else 0,
-                        "repness": round(r.repness, 3),
-                    }
-                    for r in result.representative[g]
-                ],
+
+    def shown(g: int, r: Any) -> dict[str, Any]:
+        # Polis puts the group's "best agree" statement first even when its repness test
+        # points the other way; the page shows it as what it is, the group's agreement.
+        if r.best_agree and result.stats is not None:
+            j = int(np.searchsorted(result.statement_ids, r.statement_id))
+            seen = int(result.stats.n_seen[g, j])
+            agreed = int(result.stats.n_agree[g, j])
+            return {
+                "statement": r.statement_id,
+                "direction": "agree",
+                "percent": round(100 * agreed / seen) if seen else 0,
+                "repness": round(float(result.stats.r_agree[g, j]), 3),
             }
-        )
+        return {
+            "statement": r.statement_id,
+            "direction": r.direction,
+            "percent": round(100 * r.n_success / r.n_trials) if r.n_trials else 0,
+            "repness": round(r.repness, 3),
+        }
+
+    groups = [
+        {
+            "size": int(np.count_nonzero(result.labels == g)),
+            "representative": [shown(g, r) for r in result.representative[g]],
+        }
+        for g in range(result.k)
+    ]
 
     def consensus(items: list[Any]) -> list[dict[str, Any]]:
         return [
