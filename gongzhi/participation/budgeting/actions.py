@@ -7,13 +7,16 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.audit.actions import record_change
 from gongzhi.audit.decorators import action
 from gongzhi.audit.snapshot import snapshot
 from gongzhi.ledger.actions import enqueue_event
 from gongzhi.ledger.choices import EventKind
+from gongzhi.notifications.dispatch import notify
 from gongzhi.participation.budgeting import rules
 from gongzhi.participation.budgeting.choices import (
     NEXT_PHASE,
@@ -91,6 +94,20 @@ def review_project(
     project.estimated_cost = estimated_cost
     project.review_note = note
     project.save(update_fields=["status", "estimated_cost", "review_note", "updated_at"])
+    if project.proposer_id is not None:
+        notify(
+            [project.proposer_id],
+            kind="participation_budgeting.review",
+            title=(
+                gettext("Your project “%(title)s” passed the feasibility review")
+                if feasible
+                else gettext("Your project “%(title)s” did not pass the feasibility review")
+            )
+            % {"title": project.title[:80]},
+            body=note,
+            url=reverse("participation_budgeting:detail", args=[project.process_id]),
+            source=project,
+        )
     record_change(project, verb="review", actor=actor, before=before, related=project.process)
     return project
 
@@ -218,6 +235,21 @@ def tally_process(process: BudgetProcess, *, actor: Any) -> BudgetProcess:
     process.voter_budget = str(outcome.voter_budget) if outcome.voter_budget is not None else ""
     process.save(update_fields=["phase", "tallied_at", "voter_budget", "updated_at"])
     funded_ids = sorted(p.pk for p in projects if p.status == ProjectStatus.FUNDED)
+    url = reverse("participation_budgeting:detail", args=[process.pk])
+    for p in projects:
+        if p.proposer_id is not None:
+            notify(
+                [p.proposer_id],
+                kind="participation_budgeting.result",
+                title=(
+                    gettext("Your project “%(title)s” will be funded")
+                    if p.pk in funded_ids
+                    else gettext("Your project “%(title)s” was not funded this time")
+                )
+                % {"title": p.title[:80]},
+                url=url,
+                source=p,
+            )
     enqueue_event(
         EventKind.VOTE_TALLY,
         {

@@ -47,6 +47,17 @@ class BudgetingConfig(DomainConfig):
         register_path_field(BudgetProcess, "area_path")
         register_path_field(BudgetProject, "area_path")
         register_path_field(Ballot, "area_path")
+        if apps.is_installed("gongzhi.notifications"):
+            from gongzhi.notifications.registry import register_group
+
+            register_group(
+                "participation_budgeting",
+                _("Community micro-projects"),
+                kinds={
+                    "participation_budgeting.review": _("Your project was reviewed"),
+                    "participation_budgeting.result": _("Results of a round you proposed in"),
+                },
+            )
         if not apps.is_installed("gongzhi.web"):
             return
         web: Any = apps.get_app_config("web")

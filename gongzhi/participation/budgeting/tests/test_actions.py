@@ -7,6 +7,7 @@ from django.db import connection
 from gongzhi.access.choices import Role
 from gongzhi.audit.models import ChangeRecord
 from gongzhi.ledger.models import PendingEvent
+from gongzhi.notifications.models import Notification
 from gongzhi.participation.budgeting import actions
 from gongzhi.participation.budgeting.choices import FundingStage, Phase, ProjectStatus
 from gongzhi.participation.budgeting.errors import BudgetingError, BudgetingErrorCode
@@ -52,6 +53,8 @@ def test_feasible_needs_a_cost_and_voting_needs_a_feasible_project(world):
     assert err.value.code == E.COST_REQUIRED
     assert err.value.http_status == 400
     actions.review_project(project, feasible=False, actor=staff, note="不在社区范围")
+    notice = Notification.objects.get(recipient=world.resident_c1, kind="participation_budgeting.review")
+    assert notice.body == "不在社区范围"
     actions.advance_phase(process, actor=staff)
     with pytest.raises(BudgetingError) as err:
         actions.advance_phase(process, actor=staff)
@@ -111,6 +114,8 @@ def test_tally_by_equal_shares_funds_the_minority_project_and_writes_a_ledger_ev
     assert ChangeRecord.objects.count() - before == 1
     assert PendingEvent.objects.count() - events == 1
     assert "pb_resident" not in PendingEvent.objects.order_by("-id").first().data
+    results = Notification.objects.filter(recipient=world.resident_c1, kind="participation_budgeting.result")
+    assert results.count() == 4  # resident_c1 proposed all four projects
     assert process.phase == Phase.RESULTS
     funded = [x for x in factories.projects(process) if x.status == ProjectStatus.FUNDED]
     assert p[3].pk in {x.pk for x in funded}
