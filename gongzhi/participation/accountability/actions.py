@@ -181,7 +181,9 @@ def complete_milestone(milestone: Milestone, *, actor: Any) -> Milestone:
     milestone.done_at = timezone.now()
     milestone.save(update_fields=["done_at"])
     record_change(milestone, verb="complete_milestone", actor=actor, before=before, related=result)
-    _tell_followers(result, gettext("%(title)s: milestone “%(step)s” done") % {"title": result.title, "step": milestone.title})
+    _tell_followers(
+        result, gettext("%(title)s: milestone “%(step)s” done") % {"title": result.title, "step": milestone.title}
+    )
     return milestone
 
 
@@ -198,7 +200,9 @@ def attach_evidence(result: Result, *, actor: Any, upload: Any, caption: str = "
     try:
         processed = process_upload(upload)
     except WorkOrderError as exc:
-        code = E.EVIDENCE_TOO_LARGE if exc.code == WorkOrderErrorCode.ATTACHMENT_TOO_LARGE else E.EVIDENCE_TYPE_NOT_ALLOWED
+        code = (
+            E.EVIDENCE_TOO_LARGE if exc.code == WorkOrderErrorCode.ATTACHMENT_TOO_LARGE else E.EVIDENCE_TYPE_NOT_ALLOWED
+        )
         raise AccountabilityError(code, field="file") from None
     evidence = Evidence(
         result=result,

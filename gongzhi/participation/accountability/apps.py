@@ -60,7 +60,7 @@ class AccountabilityConfig(DomainConfig):
             url_name="participation_accountability:console",
             visible=lambda user: _holds(user, "change") or _holds(user, "supervise"),
             order=41,
-            icon="check",
+            icon="building",
         )
         web.register_nav(
             section="resident_services",
@@ -69,6 +69,6 @@ class AccountabilityConfig(DomainConfig):
             description=_("Follow the progress of decisions and proposals"),
             url_name="participation_accountability:list",
             visible=lambda user: True,
-            icon="check",
+            icon="building",
             order=41,
         )

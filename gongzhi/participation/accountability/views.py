@@ -34,7 +34,12 @@ def result_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "participation_accountability/list.html",
-        {"page": page, "status": status, "statuses": ResultStatus.choices, "query": f"status={status}" if status else ""},
+        {
+            "page": page,
+            "status": status,
+            "statuses": ResultStatus.choices,
+            "query": f"status={status}" if status else "",
+        },
     )
 
 
@@ -115,7 +120,9 @@ def console(request: HttpRequest) -> HttpResponse:
     """Results this staff member reports on, and the overdue ones they supervise."""
     if not (ResultPolicy.has_permission(request.user, "change") or ResultPolicy.can_supervise(request.user)):
         raise PermissionDenied
-    reportable = queries.list_reportable_results(request.user).exclude(status__in=[ResultStatus.COMPLETED, ResultStatus.CANCELLED])
+    reportable = queries.list_reportable_results(request.user).exclude(
+        status__in=[ResultStatus.COMPLETED, ResultStatus.CANCELLED]
+    )
     page = Paginator(reportable.order_by("deadline", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     overdue = list(queries.list_overdue_results(request.user)[:200]) if ResultPolicy.can_supervise(request.user) else []
     return render(request, "participation_accountability/console.html", {"page": page, "overdue": overdue})

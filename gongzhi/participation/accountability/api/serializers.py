@@ -66,7 +66,14 @@ class ResultDetailSerializer(ResultListSerializer):
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta(ResultListSerializer.Meta):
-        fields = [*ResultListSerializer.Meta.fields, "description", "cancel_reason", "milestones", "updates", "evidence"]
+        fields = [
+            *ResultListSerializer.Meta.fields,
+            "description",
+            "cancel_reason",
+            "milestones",
+            "updates",
+            "evidence",
+        ]
 
 
 class CreateResultSerializer(serializers.Serializer):

@@ -29,7 +29,7 @@ def result(
         area=area or world.c1,
         responsible_unit=world.orgs[unit] if unit else None,
         deadline=deadline if deadline is not None else timezone.localdate() + dt.timedelta(days=30),
-        description="居民议事会决议：3栋加装电梯，费用按楼层分摊。",
+        description="居民议事会决议 3栋加装电梯 费用按楼层分摊",
     )
 
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -12,7 +12,8 @@ from gongzhi.audit.models import ChangeRecord
 from gongzhi.ledger.models import PendingEvent
 from gongzhi.participation.accountability import actions, queries
 from gongzhi.participation.accountability.choices import ResultStatus
-from gongzhi.participation.accountability.errors import AccountabilityError, AccountabilityErrorCode as E
+from gongzhi.participation.accountability.errors import AccountabilityError
+from gongzhi.participation.accountability.errors import AccountabilityErrorCode as E
 from gongzhi.participation.accountability.models import Result, ResultFollow
 from gongzhi.participation.accountability.tests import factories
 from gongzhi.participation.accountability.tracking import track_result
@@ -36,7 +37,8 @@ def test_track_result_creates_result_and_first_update_without_a_change_record(wo
         actor=world.community_worker_c1,
     )
     assert result.area_path == world.c1.path
-    assert result.source_id == source.pk and result.source_type.model == "organisation"
+    assert result.source_id == source.pk
+    assert result.source_type.model == "organisation"
     assert [u.progress for u in result.updates.all()] == [0]
     assert result.updates.get().author_unit == "深圳科苑物业管理有限公司"
     assert ChangeRecord.objects.count() == before_records
@@ -46,13 +48,16 @@ def test_track_result_creates_result_and_first_update_without_a_change_record(wo
 
 def test_one_result_per_source(world):
     source = world.orgs["committee_c1"]
-    kwargs = dict(title="x", area=world.c1, responsible_unit=None, deadline=None, actor=world.community_worker_c1)
+    kwargs = {
+        "title": "x",
+        "area": world.c1,
+        "responsible_unit": None,
+        "deadline": None,
+        "actor": world.community_worker_c1,
+    }
     track_result(source, **kwargs)
-    with pytest.raises(Exception):  # noqa: B017  (IntegrityError, wrapped differently per backend)
-        from django.db import transaction
-
-        with transaction.atomic():
-            track_result(source, **kwargs)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        track_result(source, **kwargs)
 
 
 def test_create_result_outside_own_area_is_refused(world):
@@ -72,7 +77,8 @@ def test_result_tracked_to_completion(world):
     events = PendingEvent.objects.count()
     actions.report_progress(result, actor=world.community_worker_c1, progress=100, text="电梯已投入使用 🎉")
     result.refresh_from_db()
-    assert result.status == ResultStatus.COMPLETED and result.completed_at is not None
+    assert result.status == ResultStatus.COMPLETED
+    assert result.completed_at is not None
     assert PendingEvent.objects.count() == events + 1
     assert '"participation.result.completed"' in PendingEvent.objects.latest("id").data
     with pytest.raises(AccountabilityError) as exc:
@@ -110,7 +116,8 @@ def test_cancel_needs_a_reason(world):
     assert exc.value.code == E.REASON_REQUIRED
     actions.cancel_result(result, actor=world.community_worker_c1, reason="业主表决未通过")
     result.refresh_from_db()
-    assert result.status == ResultStatus.CANCELLED and not result.is_overdue
+    assert result.status == ResultStatus.CANCELLED
+    assert not result.is_overdue
 
 
 def test_evidence_is_checked_like_work_order_attachments(world, settings, tmp_path):
@@ -119,7 +126,8 @@ def test_evidence_is_checked_like_work_order_attachments(world, settings, tmp_pa
     evidence = actions.attach_evidence(
         result, actor=world.community_worker_c1, upload=SimpleUploadedFile("现场.png", _png()), caption="完工照片"
     )
-    assert evidence.content_type == "image/jpeg" and evidence.width == 40
+    assert evidence.content_type == "image/jpeg"
+    assert evidence.width == 40
     for upload, code in [
         (SimpleUploadedFile("evil.png", b"<script>alert(1)</script>"), E.EVIDENCE_TYPE_NOT_ALLOWED),
         (SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024)), E.EVIDENCE_TOO_LARGE),

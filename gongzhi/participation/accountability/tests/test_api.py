@@ -14,7 +14,8 @@ def test_list_query_count_is_constant(world, client_for, django_assert_max_num_q
     client = client_for("anonymous")
     with django_assert_max_num_queries(4):
         response = client.get(URL)
-    assert response.status_code == 200 and response.json()["count"] == 12
+    assert response.status_code == 200
+    assert response.json()["count"] == 12
 
 
 def test_detail_query_count_is_constant(world, client_for, django_assert_max_num_queries):
@@ -26,7 +27,8 @@ def test_detail_query_count_is_constant(world, client_for, django_assert_max_num
     with django_assert_max_num_queries(6):
         response = client.get(f"{URL}{result.pk}/")
     data = response.json()
-    assert len(data["milestones"]) == 5 and len(data["updates"]) == 6
+    assert len(data["milestones"]) == 5
+    assert len(data["updates"]) == 6
 
 
 def test_public_detail_names_no_person(world, client_for):
@@ -48,7 +50,8 @@ def test_bad_input_is_400_with_fields(world, client_for):
     response = client.post(f"{URL}{result.pk}/progress/", {"progress": 50, "text": "<script>x</script>"}, format="json")
     assert response.status_code == 200
     response = client.post(f"{URL}{result.pk}/progress/", {"progress": 10, "text": "倒退"}, format="json")
-    assert response.status_code == 400 and response.json()["code"] == "progress_backwards"
+    assert response.status_code == 400
+    assert response.json()["code"] == "progress_backwards"
 
 
 def test_create_is_idempotent(world, client_for):

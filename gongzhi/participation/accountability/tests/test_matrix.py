@@ -12,7 +12,13 @@ from gongzhi.testing.world import ACTORS
 URL = "/api/participation/results/"
 EVERYONE = dict.fromkeys([a for a in ACTORS if a != "anonymous"], 200)
 REPORTERS_C1 = {"community_worker_c1": 200, "street_official_s1": 200}
-SUPERVISORS = ["community_worker_c1", "community_worker_c3", "street_official_s1", "street_official_s2", "district_official"]
+SUPERVISORS = [
+    "community_worker_c1",
+    "community_worker_c3",
+    "street_official_s1",
+    "street_official_s2",
+    "district_official",
+]
 
 
 def _overdue_pair(w):
@@ -43,7 +49,12 @@ CASES = [
         "post",
         lambda w: URL,
         body=lambda w: {"title": "修路灯", "area": w.c1.pk, "deadline": "2027-03-01"},
-        allow={"community_worker_c1": 201, "street_official_s1": 201, "community_worker_c3": 409, "street_official_s2": 409},
+        allow={
+            "community_worker_c1": 201,
+            "street_official_s1": 201,
+            "community_worker_c3": 409,
+            "street_official_s2": 409,
+        },
         default=403,
     ),
     Case(
@@ -67,7 +78,7 @@ CASES = [
         "post",
         lambda w: f"{URL}{factories.result(w).pk}/milestones/",
         body=lambda w: {"title": "招标"},
-        allow={k: 201 for k in REPORTERS_C1},
+        allow=dict.fromkeys(REPORTERS_C1, 201),
         default=403,
     ),
     Case(
@@ -76,7 +87,7 @@ CASES = [
         lambda w: f"{URL}{factories.result(w).pk}/evidence/",
         body=_png,
         fmt="multipart",
-        allow={k: 201 for k in REPORTERS_C1},
+        allow=dict.fromkeys(REPORTERS_C1, 201),
         default=403,
     ),
     Case(
