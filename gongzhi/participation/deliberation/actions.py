@@ -249,6 +249,7 @@ def complete_step(step: ProcessStep, *, actor: Any, note: str = "") -> ProcessSt
 def submit_proposal(process: Process, *, actor: Any, title: str, body: str, on_behalf_of: Any = None) -> Proposal:
     """A resident's proposal (or a staff member entering one for a resident without a phone).
     Text matching a sensitive word is held for review."""
+    process = Process.objects.get(pk=process.pk)  # the phase as it is now
     if process.phase != Phase.COLLECT:
         raise DeliberationError(E.WRONG_PHASE)
     author, entered_by = eligibility.participant(actor, process, on_behalf_of, "add_proposal")
@@ -588,6 +589,7 @@ def decide_amendment(amendment: Amendment, *, actor: Any, accept: bool, reason: 
 
 @action
 def open_debate(process: Process, *, actor: Any, title: str, description: str = "") -> Debate:
+    process = Process.objects.get(pk=process.pk)
     _require_area(actor, "add_debate", process.area_path)
     if process.phase in (Phase.IMPLEMENT, Phase.EVALUATE):
         raise DeliberationError(E.WRONG_PHASE)

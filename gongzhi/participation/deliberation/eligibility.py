@@ -26,6 +26,11 @@ def covers(user: Any, perm: str, area_path: str) -> bool:
     return any(area_path.startswith(path) for path in grant_paths(user, perm))
 
 
+def overlaps(user: Any, perm: str, area_path: str) -> bool:
+    """A grant of ``perm`` covers the area, or lies inside it (a grid in a community)."""
+    return any(area_path.startswith(p) or p.startswith(area_path) for p in grant_paths(user, perm))
+
+
 def area_q(user: Any, perm: str, field: str = "area_path") -> Q | None:
     """Rows under any area where the user holds ``perm``; None when nowhere."""
     paths = grant_paths(user, perm)
@@ -84,11 +89,14 @@ def participant(actor: Any, process: Process, on_behalf_of: Any, perm: str) -> t
     """(the resident taking part, the staff member entering it or None).
 
     Without ``on_behalf_of`` the actor takes part themselves. With it, the actor must hold
-    ``proxy_proposal`` over the process's area, and the resident must be eligible."""
+    ``proxy_proposal`` over the process's area or over where the resident lives (a grid
+    worker for the residents of their grid), and the resident must be eligible."""
     if on_behalf_of is None:
         check_resident(actor, process, perm)
         return actor, None
-    if not covers(actor, "proxy_proposal", process.area_path):
+    staff_paths = grant_paths(actor, "proxy_proposal")
+    resident_home = home_paths(on_behalf_of)
+    if not any(process.area_path.startswith(p) or any(h.startswith(p) for h in resident_home) for p in staff_paths):
         raise DeliberationError(E.PROXY_NOT_ALLOWED, field="on_behalf_of")
     check_resident(on_behalf_of, process, perm)
     return on_behalf_of, actor
