@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -52,7 +53,8 @@ def neighbours(world: World, n: int, *, area: Any = None, prefix: str = "neighbo
     area = area or world.c1
     people = []
     for i in range(n):
-        user = make_user(f"{prefix}{i}", kind=AccountKind.RESIDENT, home_area=world.g1, phone=f"1390000{i:04d}")
+        phone = f"139{zlib.crc32(prefix.encode()) % 10000:04d}{i:04d}"
+        user = make_user(f"{prefix}{i}", kind=AccountKind.RESIDENT, home_area=world.g1, phone=phone)
         grant(user, Role.RESIDENT, area=area)
         people.append(get_user_model().objects.get(pk=user.pk))
     return people
