@@ -46,17 +46,25 @@ def may_support(user: Any, proposal: Proposal) -> bool:
 
 
 def may_follow(user: Any) -> bool:
-    return _signed_in(user)
+    """Residents, and staff who follow proposals in their work."""
+    return getattr(user, "is_resident", False) or (
+        _signed_in(user) and bool(eligibility.grant_paths(user, "view_proposal"))
+    )
 
 
 def may_answer(user: Any, proposal: Proposal) -> bool:
     return _signed_in(user) and eligibility.covers(user, "answer_proposal", proposal.area_path)
 
 
-def may_comment(user: Any, target: Proposal | Debate) -> bool:
+def may_comment_self(user: Any, target: Proposal | Debate) -> bool:
+    """A resident comments as themselves; staff of the area as their unit (official reply)."""
     if is_resident_participant(user, "add_comment"):
         return True
-    return _signed_in(user) and (eligibility.covers(user, "add_comment", target.area_path) or may_proxy(user, target))
+    return _signed_in(user) and eligibility.covers(user, "add_comment", target.area_path)
+
+
+def may_comment(user: Any, target: Proposal | Debate) -> bool:
+    return may_comment_self(user, target) or may_proxy(user, target)
 
 
 def may_amend(user: Any) -> bool:

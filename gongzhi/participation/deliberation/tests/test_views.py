@@ -88,7 +88,10 @@ def test_staff_answer_through_the_page(world):
 
 def test_out_of_area_staff_and_residents_are_refused(world):
     proposal = factories.proposal(world)
-    assert _client(world, "community_worker_c3").post(f"/participation/proposals/{proposal.pk}/act/answer/").status_code == 403
+    assert (
+        _client(world, "community_worker_c3").post(f"/participation/proposals/{proposal.pk}/act/answer/").status_code
+        == 403
+    )
     assert _client(world, "no_grant").post(f"/participation/proposals/{proposal.pk}/act/support/").status_code == 403
     response = _client(world, "resident_c3").post(f"/participation/proposals/{proposal.pk}/act/support/")
     assert response.status_code == 302  # refused by the action with a message: not eligible
