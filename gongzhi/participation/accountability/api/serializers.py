@@ -37,19 +37,19 @@ class ResultListSerializer(serializers.ModelSerializer):
         ]
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class ResultMilestoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = Milestone
         fields = ["id", "title", "due_on", "position", "done_at"]
 
 
-class UpdateSerializer(serializers.ModelSerializer):
+class ResultUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ResultUpdate
         fields = ["id", "text", "progress", "status", "author_unit", "created_at"]
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class ResultEvidenceSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -61,9 +61,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class ResultDetailSerializer(ResultListSerializer):
-    milestones = MilestoneSerializer(many=True, read_only=True)
-    updates = UpdateSerializer(many=True, read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    milestones = ResultMilestoneSerializer(many=True, read_only=True)
+    updates = ResultUpdateSerializer(many=True, read_only=True)
+    evidence = ResultEvidenceSerializer(many=True, read_only=True)
 
     class Meta(ResultListSerializer.Meta):
         fields = [
@@ -86,21 +86,21 @@ class CreateResultSerializer(serializers.Serializer):
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ProgressSerializer(serializers.Serializer):
+class ResultProgressSerializer(serializers.Serializer):
     progress = serializers.IntegerField(min_value=0, max_value=100)
     text = serializers.CharField(max_length=4000)
     reason_for_decrease = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ResultCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class MilestoneInputSerializer(serializers.Serializer):
+class ResultMilestoneInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class EvidenceUploadSerializer(serializers.Serializer):
+class ResultEvidenceUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

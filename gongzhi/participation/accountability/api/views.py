@@ -96,42 +96,42 @@ class ResultViewSet(CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveMod
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    @extend_schema(request=s.ProgressSerializer, responses=s.ResultDetailSerializer)
+    @extend_schema(request=s.ResultProgressSerializer, responses=s.ResultDetailSerializer)
     @route(detail=True, methods=["post"])
     def progress(self, request: Request, pk: str) -> Response:
         result = self.get_object()
-        actions.report_progress(result, actor=request.user, **self._input(s.ProgressSerializer))
+        actions.report_progress(result, actor=request.user, **self._input(s.ResultProgressSerializer))
         return self.output(result)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.ResultDetailSerializer)
+    @extend_schema(request=s.ResultCancelSerializer, responses=s.ResultDetailSerializer)
     @route(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         result = self.get_object()
-        actions.cancel_result(result, actor=request.user, **self._input(s.ReasonSerializer))
+        actions.cancel_result(result, actor=request.user, **self._input(s.ResultCancelSerializer))
         return self.output(result)
 
-    @extend_schema(request=s.MilestoneInputSerializer, responses={201: s.MilestoneSerializer})
+    @extend_schema(request=s.ResultMilestoneInputSerializer, responses={201: s.ResultMilestoneSerializer})
     @route(detail=True, methods=["post"])
     def milestones(self, request: Request, pk: str) -> Response:
         result = self.get_object()
-        milestone = actions.add_milestone(result, actor=request.user, **self._input(s.MilestoneInputSerializer))
-        return Response(s.MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+        milestone = actions.add_milestone(result, actor=request.user, **self._input(s.ResultMilestoneInputSerializer))
+        return Response(s.ResultMilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=s.MilestoneSerializer)
+    @extend_schema(request=None, responses=s.ResultMilestoneSerializer)
     @route(detail=True, methods=["post"], url_path=r"milestones/(?P<milestone_id>\d+)/complete")
     def complete_milestone(self, request: Request, pk: str, milestone_id: str) -> Response:
         result = self.get_object()
         milestone = get_object_or_404(Milestone, pk=milestone_id, result=result)
         milestone = actions.complete_milestone(milestone, actor=request.user)
-        return Response(s.MilestoneSerializer(milestone).data)
+        return Response(s.ResultMilestoneSerializer(milestone).data)
 
-    @extend_schema(request=s.EvidenceUploadSerializer, responses={201: s.EvidenceSerializer})
+    @extend_schema(request=s.ResultEvidenceUploadSerializer, responses={201: s.ResultEvidenceSerializer})
     @route(detail=True, methods=["post"])
     def evidence(self, request: Request, pk: str) -> Response:
         result = self.get_object()
-        data = self._input(s.EvidenceUploadSerializer)
+        data = self._input(s.ResultEvidenceUploadSerializer)
         evidence = actions.attach_evidence(result, actor=request.user, upload=data["file"], caption=data["caption"])
-        return Response(s.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+        return Response(s.ResultEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.ResultDetailSerializer)
     @route(detail=True, methods=["post"])

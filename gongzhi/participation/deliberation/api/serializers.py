@@ -32,13 +32,16 @@ def _residents() -> Any:
     return get_user_model().objects.filter(kind=AccountKind.RESIDENT, is_active=True)
 
 
-class StepSerializer(serializers.ModelSerializer):
+class ProcessStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProcessStep
         fields = ["id", "kind", "position", "done_at", "note"]
 
 
-class PhaseChangeSerializer(serializers.ModelSerializer):
+class ProcessPhaseChangeSerializer(serializers.ModelSerializer):
+    from_phase = serializers.CharField(read_only=True)
+    to_phase = serializers.CharField(read_only=True)
+
     class Meta:
         model = PhaseChange
         fields = ["from_phase", "to_phase", "actor_unit", "note", "created_at"]
@@ -66,8 +69,8 @@ class ProcessSerializer(serializers.ModelSerializer):
 
 
 class ProcessDetailSerializer(ProcessSerializer):
-    steps = StepSerializer(many=True, read_only=True)
-    phase_changes = PhaseChangeSerializer(many=True, read_only=True)
+    steps = ProcessStepSerializer(many=True, read_only=True)
+    phase_changes = ProcessPhaseChangeSerializer(many=True, read_only=True)
 
     class Meta(ProcessSerializer.Meta):
         fields = [*ProcessSerializer.Meta.fields, "description", "steps", "phase_changes"]
@@ -88,11 +91,11 @@ class CreateProcessSerializer(serializers.Serializer):
     requires_verified = serializers.BooleanField(default=False)
 
 
-class NoteSerializer(serializers.Serializer):
+class ProcessNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class ParticipationCommentSerializer(serializers.ModelSerializer):
     body = serializers.SerializerMethodField()
     hidden_reason = serializers.SerializerMethodField()
 
@@ -117,7 +120,7 @@ class CommentSerializer(serializers.ModelSerializer):
         return obj.hidden_reason if obj.is_hidden or obj.status == "removed" else ""
 
 
-class AmendmentSerializer(serializers.ModelSerializer):
+class ProposalAmendmentSerializer(serializers.ModelSerializer):
     body = serializers.SerializerMethodField()
 
     class Meta:
@@ -128,8 +131,9 @@ class AmendmentSerializer(serializers.ModelSerializer):
         return HIDDEN if obj.is_hidden or obj.status == "removed" else obj.body
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ParticipationProposalSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
+    answer_outcome = serializers.CharField(read_only=True)
     proxy = serializers.SerializerMethodField()
 
     class Meta:
@@ -161,22 +165,29 @@ class ProposalSerializer(serializers.ModelSerializer):
         return obj.entered_by_id is not None
 
 
-class ProposalDetailSerializer(ProposalSerializer):
+class ProposalDetailSerializer(ParticipationProposalSerializer):
     body = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     amendments = serializers.SerializerMethodField()
 
-    class Meta(ProposalSerializer.Meta):
-        fields = [*ProposalSerializer.Meta.fields, "body", "answer_text", "answer_unit", "comments", "amendments"]
+    class Meta(ParticipationProposalSerializer.Meta):
+        fields = [
+            *ParticipationProposalSerializer.Meta.fields,
+            "body",
+            "answer_text",
+            "answer_unit",
+            "comments",
+            "amendments",
+        ]
 
     def get_body(self, obj: Proposal) -> str:
         return HIDDEN if obj.is_hidden else obj.body
 
     def get_comments(self, obj: Proposal) -> list[dict[str, Any]]:
-        return CommentSerializer(getattr(obj, "visible_comments", []), many=True).data  # type: ignore[return-value]
+        return ParticipationCommentSerializer(getattr(obj, "visible_comments", []), many=True).data  # type: ignore[return-value]
 
     def get_amendments(self, obj: Proposal) -> list[dict[str, Any]]:
-        return AmendmentSerializer(getattr(obj, "visible_amendments", []), many=True).data  # type: ignore[return-value]
+        return ProposalAmendmentSerializer(getattr(obj, "visible_amendments", []), many=True).data  # type: ignore[return-value]
 
 
 class SubmitProposalSerializer(serializers.Serializer):
@@ -188,13 +199,13 @@ class SubmitProposalSerializer(serializers.Serializer):
     )
 
 
-class ProxySerializer(serializers.Serializer):
+class ProxyEntrySerializer(serializers.Serializer):
     on_behalf_of = serializers.PrimaryKeyRelatedField(
         queryset=_residents(), required=False, allow_null=True, default=None
     )
 
 
-class AnswerSerializer(serializers.Serializer):
+class ProposalAnswerSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=AnswerOutcome.choices)
     text = serializers.CharField(max_length=4000)
     merge_into = serializers.PrimaryKeyRelatedField(
@@ -209,7 +220,7 @@ class AnswerSerializer(serializers.Serializer):
     )
 
 
-class CommentInputSerializer(serializers.Serializer):
+class ParticipationCommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=3000)
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Comment.objects.all(), required=False, allow_null=True, default=None
@@ -220,11 +231,11 @@ class CommentInputSerializer(serializers.Serializer):
     )
 
 
-class AmendmentInputSerializer(serializers.Serializer):
+class ProposalAmendmentInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=3000)
 
 
-class DecideAmendmentSerializer(serializers.Serializer):
+class ProposalAmendmentDecisionSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -252,7 +263,7 @@ class DebateDetailSerializer(DebateSerializer):
         fields = [*DebateSerializer.Meta.fields, "description", "conclusion", "comments"]
 
     def get_comments(self, obj: Debate) -> list[dict[str, Any]]:
-        return CommentSerializer(getattr(obj, "visible_comments", []), many=True).data  # type: ignore[return-value]
+        return ParticipationCommentSerializer(getattr(obj, "visible_comments", []), many=True).data  # type: ignore[return-value]
 
 
 class OpenDebateSerializer(serializers.Serializer):
@@ -261,32 +272,32 @@ class OpenDebateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=6000, required=False, allow_blank=True, default="")
 
 
-class ConclusionSerializer(serializers.Serializer):
+class DebateConclusionSerializer(serializers.Serializer):
     conclusion = serializers.CharField(max_length=4000)
 
 
-class TargetSerializer(serializers.Serializer):
+class ModerationTargetSerializer(serializers.Serializer):
     target_kind = serializers.ChoiceField(choices=TargetKind.choices)
     target_id = serializers.IntegerField(min_value=1)
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ParticipationReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = ["id", "target_kind", "target_id", "reason", "status", "handled_at", "created_at"]
 
 
-class HeldSerializer(serializers.Serializer):
+class HeldItemSerializer(serializers.Serializer):
     target_kind = serializers.CharField()
     target_id = serializers.IntegerField()
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
-class QueueSerializer(serializers.Serializer):
-    held = HeldSerializer(many=True)
-    reports = ReportSerializer(many=True)
+class ModerationQueueSerializer(serializers.Serializer):
+    held = HeldItemSerializer(many=True)
+    reports = ParticipationReportSerializer(many=True)
 
 
 class ModerationEntrySerializer(serializers.ModelSerializer):
@@ -295,11 +306,11 @@ class ModerationEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "action", "target_kind", "target_id", "reason", "matched", "created_at"]
 
 
-class WordSerializer(serializers.ModelSerializer):
+class SensitiveWordSerializer(serializers.ModelSerializer):
     class Meta:
         model = SensitiveWord
         fields = ["id", "word", "is_active", "created_at"]
 
 
-class WordInputSerializer(serializers.Serializer):
+class SensitiveWordInputSerializer(serializers.Serializer):
     word = serializers.CharField(max_length=50)

@@ -91,19 +91,19 @@ class ProcessViewSet(_Base, CreateActionMixin, mixins.ListModelMixin, mixins.Ret
     def perform_action_create(self, serializer: Any) -> Process:
         return actions.create_process(actor=self.request.user, **serializer.validated_data)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.ProcessDetailSerializer)
+    @extend_schema(request=s.ProcessNoteSerializer, responses=s.ProcessDetailSerializer)
     @route(detail=True, methods=["post"])
     def advance(self, request: Request, pk: str) -> Response:
         process = self.get_object()
-        actions.advance_phase(process, actor=request.user, **self._input(s.NoteSerializer))
+        actions.advance_phase(process, actor=request.user, **self._input(s.ProcessNoteSerializer))
         return self.output(process)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.ProcessDetailSerializer)
+    @extend_schema(request=s.ProcessNoteSerializer, responses=s.ProcessDetailSerializer)
     @route(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>\d+)/complete")
     def complete_step(self, request: Request, pk: str, step_id: str) -> Response:
         process = self.get_object()
         step = get_object_or_404(ProcessStep, pk=step_id, process=process)
-        actions.complete_step(step, actor=request.user, **self._input(s.NoteSerializer))
+        actions.complete_step(step, actor=request.user, **self._input(s.ProcessNoteSerializer))
         return self.output(process)
 
 
@@ -150,7 +150,7 @@ class ProposalViewSet(_Base, CreateActionMixin, mixins.ListModelMixin, mixins.Re
     def get_serializer_class(self) -> type:
         if self.action == "create":
             return s.SubmitProposalSerializer
-        return s.ProposalSerializer if self.action == "list" else s.ProposalDetailSerializer
+        return s.ParticipationProposalSerializer if self.action == "list" else s.ProposalDetailSerializer
 
     def output(self, instance: Any, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = queries.proposal_page(self.request.user).get(pk=instance.pk)
@@ -170,11 +170,11 @@ class ProposalViewSet(_Base, CreateActionMixin, mixins.ListModelMixin, mixins.Re
         if data.get("on_behalf_of") is not None and not permissions.may_proxy(self.request.user, target):
             raise PermissionDenied
 
-    @extend_schema(request=s.ProxySerializer, responses=s.ProposalDetailSerializer)
+    @extend_schema(request=s.ProxyEntrySerializer, responses=s.ProposalDetailSerializer)
     @route(detail=True, methods=["post"])
     def support(self, request: Request, pk: str) -> Response:
         proposal = self.get_object()
-        data = self._input(s.ProxySerializer)
+        data = self._input(s.ProxyEntrySerializer)
         self._proxy_allowed(data, proposal)
         actions.support_proposal(proposal, actor=request.user, **data)
         return self.output(proposal)
@@ -200,37 +200,41 @@ class ProposalViewSet(_Base, CreateActionMixin, mixins.ListModelMixin, mixins.Re
         actions.withdraw_proposal(proposal, actor=request.user)
         return self.output(proposal)
 
-    @extend_schema(request=s.AnswerSerializer, responses=s.ProposalDetailSerializer)
+    @extend_schema(request=s.ProposalAnswerSerializer, responses=s.ProposalDetailSerializer)
     @route(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str) -> Response:
         proposal = self.get_object()
-        actions.answer_proposal(proposal, actor=request.user, **self._input(s.AnswerSerializer))
+        actions.answer_proposal(proposal, actor=request.user, **self._input(s.ProposalAnswerSerializer))
         return self.output(proposal)
 
-    @extend_schema(request=s.CommentInputSerializer, responses={201: s.CommentSerializer})
+    @extend_schema(request=s.ParticipationCommentInputSerializer, responses={201: s.ParticipationCommentSerializer})
     @route(detail=True, methods=["post"])
     def comments(self, request: Request, pk: str) -> Response:
         proposal = self.get_object()
-        data = self._input(s.CommentInputSerializer)
+        data = self._input(s.ParticipationCommentInputSerializer)
         self._comment_allowed(data, proposal)
         data.pop("position", None)
         comment = actions.add_comment(proposal, actor=request.user, **data)
-        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(s.ParticipationCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.AmendmentInputSerializer, responses={201: s.AmendmentSerializer})
+    @extend_schema(request=s.ProposalAmendmentInputSerializer, responses={201: s.ProposalAmendmentSerializer})
     @route(detail=True, methods=["post"])
     def amendments(self, request: Request, pk: str) -> Response:
         proposal = self.get_object()
-        amendment = actions.propose_amendment(proposal, actor=request.user, **self._input(s.AmendmentInputSerializer))
-        return Response(s.AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+        amendment = actions.propose_amendment(
+            proposal, actor=request.user, **self._input(s.ProposalAmendmentInputSerializer)
+        )
+        return Response(s.ProposalAmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.DecideAmendmentSerializer, responses=s.AmendmentSerializer)
+    @extend_schema(request=s.ProposalAmendmentDecisionSerializer, responses=s.ProposalAmendmentSerializer)
     @route(detail=True, methods=["post"], url_path=r"amendments/(?P<amendment_id>\d+)/decide")
     def decide_amendment(self, request: Request, pk: str, amendment_id: str) -> Response:
         proposal = self.get_object()
         amendment = get_object_or_404(Amendment, pk=amendment_id, proposal=proposal)
-        amendment = actions.decide_amendment(amendment, actor=request.user, **self._input(s.DecideAmendmentSerializer))
-        return Response(s.AmendmentSerializer(amendment).data)
+        amendment = actions.decide_amendment(
+            amendment, actor=request.user, **self._input(s.ProposalAmendmentDecisionSerializer)
+        )
+        return Response(s.ProposalAmendmentSerializer(amendment).data)
 
 
 class DebateViewSet(_Base, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -263,20 +267,20 @@ class DebateViewSet(_Base, CreateActionMixin, mixins.ListModelMixin, mixins.Retr
             raise PermissionDenied
         return actions.open_debate(process, actor=self.request.user, **data)
 
-    @extend_schema(request=s.CommentInputSerializer, responses={201: s.CommentSerializer})
+    @extend_schema(request=s.ParticipationCommentInputSerializer, responses={201: s.ParticipationCommentSerializer})
     @route(detail=True, methods=["post"])
     def comments(self, request: Request, pk: str) -> Response:
         debate = self.get_object()
-        data = self._input(s.CommentInputSerializer)
+        data = self._input(s.ParticipationCommentInputSerializer)
         _comment_allowed(request.user, data, debate)
         comment = actions.add_comment(debate, actor=request.user, **data)
-        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(s.ParticipationCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ConclusionSerializer, responses=s.DebateDetailSerializer)
+    @extend_schema(request=s.DebateConclusionSerializer, responses=s.DebateDetailSerializer)
     @route(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         debate = self.get_object()
-        actions.close_debate(debate, actor=request.user, **self._input(s.ConclusionSerializer))
+        actions.close_debate(debate, actor=request.user, **self._input(s.DebateConclusionSerializer))
         return self.output(debate)
 
 
@@ -294,7 +298,7 @@ def _can_moderate_somewhere(user: Any, obj: Any) -> bool:
 class ModerationViewSet(_Base):
     """The moderation queue and moderators' actions; residents' reports."""
 
-    serializer_class = s.TargetSerializer
+    serializer_class = s.ModerationTargetSerializer
     public_actions = frozenset()
     checks = {
         "queue": _can_moderate_somewhere,
@@ -320,7 +324,7 @@ class ModerationViewSet(_Base):
             raise PermissionDenied
         return target
 
-    @extend_schema(responses=s.QueueSerializer)
+    @extend_schema(responses=s.ModerationQueueSerializer)
     @route(detail=False, methods=["get"])
     def queue(self, request: Request) -> Response:
         q = queries.moderation_queue(request.user)
@@ -336,7 +340,7 @@ class ModerationViewSet(_Base):
             {"target_kind": "amendment", "target_id": a.pk, "text": a.body, "created_at": a.created_at}
             for a in q["amendments"]
         ]
-        return Response(s.QueueSerializer({"held": held, "reports": q["reports"]}).data)
+        return Response(s.ModerationQueueSerializer({"held": held, "reports": q["reports"]}).data)
 
     @extend_schema(responses=s.ModerationEntrySerializer(many=True))
     @route(detail=False, methods=["get"])
@@ -344,53 +348,53 @@ class ModerationViewSet(_Base):
         page = self.paginate_queryset(queries.moderation_log(request.user))
         return self.get_paginated_response(s.ModerationEntrySerializer(page, many=True).data)
 
-    @extend_schema(request=s.TargetSerializer, responses={201: s.ReportSerializer})
+    @extend_schema(request=s.ModerationTargetSerializer, responses={201: s.ParticipationReportSerializer})
     @route(detail=False, methods=["post"])
     def report(self, request: Request) -> Response:
-        data = self._input(s.TargetSerializer)
+        data = self._input(s.ModerationTargetSerializer)
         report = actions.report_content(self._target(data, public=True), actor=request.user, reason=data["reason"])
-        return Response(s.ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return Response(s.ParticipationReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.TargetSerializer, responses=s.TargetSerializer)
+    @extend_schema(request=s.ModerationTargetSerializer, responses=s.ModerationTargetSerializer)
     @route(detail=False, methods=["post"])
     def approve(self, request: Request) -> Response:
-        data = self._input(s.TargetSerializer)
+        data = self._input(s.ModerationTargetSerializer)
         actions.approve_content(self._target(data), actor=request.user)
         return Response(data)
 
-    @extend_schema(request=s.TargetSerializer, responses=s.TargetSerializer)
+    @extend_schema(request=s.ModerationTargetSerializer, responses=s.ModerationTargetSerializer)
     @route(detail=False, methods=["post"])
     def hide(self, request: Request) -> Response:
-        data = self._input(s.TargetSerializer)
+        data = self._input(s.ModerationTargetSerializer)
         actions.hide_content(self._target(data), actor=request.user, reason=data["reason"])
         return Response(data)
 
-    @extend_schema(request=s.TargetSerializer, responses=s.TargetSerializer)
+    @extend_schema(request=s.ModerationTargetSerializer, responses=s.ModerationTargetSerializer)
     @route(detail=False, methods=["post"])
     def unhide(self, request: Request) -> Response:
-        data = self._input(s.TargetSerializer)
+        data = self._input(s.ModerationTargetSerializer)
         actions.unhide_content(self._target(data), actor=request.user, reason=data["reason"])
         return Response(data)
 
-    @extend_schema(request=None, responses=s.ReportSerializer)
+    @extend_schema(request=None, responses=s.ParticipationReportSerializer)
     @route(detail=False, methods=["post"], url_path=r"reports/(?P<report_id>\d+)/dismiss")
     def dismiss(self, request: Request, report_id: str) -> Response:
         report = get_object_or_404(Report, pk=report_id)
         if not permissions.may_moderate(request.user, report):
             raise PermissionDenied
         report = actions.dismiss_report(report, actor=request.user, reason=str(request.data.get("reason", ""))[:500])
-        return Response(s.ReportSerializer(report).data)
+        return Response(s.ParticipationReportSerializer(report).data)
 
-    @extend_schema(request=s.WordInputSerializer, responses=s.WordSerializer(many=True))
+    @extend_schema(request=s.SensitiveWordInputSerializer, responses=s.SensitiveWordSerializer(many=True))
     @route(detail=False, methods=["get", "post"])
     def words(self, request: Request) -> Response:
         if request.method == "POST":
-            word = actions.add_sensitive_word(actor=request.user, **self._input(s.WordInputSerializer))
-            return Response(s.WordSerializer(word).data, status=status.HTTP_201_CREATED)
-        return Response(s.WordSerializer(SensitiveWord.objects.filter(is_active=True), many=True).data)
+            word = actions.add_sensitive_word(actor=request.user, **self._input(s.SensitiveWordInputSerializer))
+            return Response(s.SensitiveWordSerializer(word).data, status=status.HTTP_201_CREATED)
+        return Response(s.SensitiveWordSerializer(SensitiveWord.objects.filter(is_active=True), many=True).data)
 
-    @extend_schema(request=None, responses=s.WordSerializer)
+    @extend_schema(request=None, responses=s.SensitiveWordSerializer)
     @route(detail=False, methods=["post"], url_path=r"words/(?P<word_id>\d+)/remove")
     def remove_word(self, request: Request, word_id: str) -> Response:
         word = get_object_or_404(SensitiveWord, pk=word_id, is_active=True)
-        return Response(s.WordSerializer(actions.remove_sensitive_word(word, actor=request.user)).data)
+        return Response(s.SensitiveWordSerializer(actions.remove_sensitive_word(word, actor=request.user)).data)
