@@ -141,5 +141,5 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> FileRespon
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     if not evidence.is_image:
-        response["Content-Disposition"] = f'attachment; filename="{evidence.file.name.rsplit("/", 1)[-1]}"'
+        response["Content-Disposition"] = f'attachment; filename="{(evidence.file.name or "file").rsplit("/", 1)[-1]}"'
     return response

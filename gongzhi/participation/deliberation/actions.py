@@ -456,9 +456,9 @@ def add_comment(
     area comment themselves or through staff; staff comment as their unit (official reply)."""
     target = _lock(target)
     is_debate = isinstance(target, Debate)
-    if is_debate and target.status != DebateStatus.OPEN:
+    if isinstance(target, Debate) and target.status != DebateStatus.OPEN:
         raise DeliberationError(E.DEBATE_CLOSED)
-    if not is_debate and not target.is_public:
+    if isinstance(target, Proposal) and not target.is_public:
         raise DeliberationError(E.NOT_OPEN)
     process = target.process
     author_unit, entered_by = "", None

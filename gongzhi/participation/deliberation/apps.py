@@ -64,7 +64,7 @@ class DeliberationConfig(DomainConfig):
 
         if not apps.is_installed("gongzhi.web"):
             return
-        web = apps.get_app_config("web")
+        web: Any = apps.get_app_config("web")  # the web app's config offers register_nav
         web.register_nav(
             section="console",
             key="participation_hall",

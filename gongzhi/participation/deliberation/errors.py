@@ -1,6 +1,7 @@
 """Domain errors of the deliberation hall, each with a stable code the API returns."""
 
 from enum import StrEnum
+from typing import ClassVar, cast
 
 from django.utils.translation import gettext_lazy as _
 
@@ -44,38 +45,46 @@ class DeliberationError(DomainError):
     """A deliberation rule was broken (409; 400 for input, 403 for eligibility, 429 for spam)."""
 
     http_status = 409
-    messages = {
-        DeliberationErrorCode.NOT_ELIGIBLE.value: _("Only residents of this area can take part."),
-        DeliberationErrorCode.VERIFICATION_REQUIRED.value: _("This process requires a verified (real-name) account."),
-        DeliberationErrorCode.AREA_NOT_ALLOWED.value: _("You cannot do this for this area."),
-        DeliberationErrorCode.WRONG_PHASE.value: _("This is not possible in the process's current phase."),
-        DeliberationErrorCode.LAST_PHASE.value: _("The process is already in its last phase."),
-        DeliberationErrorCode.STEPS_OPEN.value: _("Complete the required steps of 四议两公开 first."),
-        DeliberationErrorCode.STEP_OUT_OF_ORDER.value: _("The steps of 四议两公开 must be completed in order."),
-        DeliberationErrorCode.STEP_DONE.value: _("This step is already done."),
-        DeliberationErrorCode.NOT_FOUR_TWO.value: _("This process does not use the 四议两公开 template."),
-        DeliberationErrorCode.TEXT_REQUIRED.value: _("Please write something."),
-        DeliberationErrorCode.TEXT_TOO_LONG.value: _("The text is too long."),
-        DeliberationErrorCode.REASON_REQUIRED.value: _("A reason is required."),
-        DeliberationErrorCode.ALREADY_SUPPORTED.value: _("You already support this proposal."),
-        DeliberationErrorCode.OWN_PROPOSAL.value: _("You cannot support your own proposal."),
-        DeliberationErrorCode.NOT_OPEN.value: _("This proposal is no longer open."),
-        DeliberationErrorCode.ALREADY_FOLLOWING.value: _("You already follow this proposal."),
-        DeliberationErrorCode.NOT_FOLLOWING.value: _("You do not follow this proposal."),
-        DeliberationErrorCode.MERGE_TARGET_INVALID.value: _("Merge into another open proposal of the same process."),
-        DeliberationErrorCode.DEBATE_CLOSED.value: _("This debate is closed."),
-        DeliberationErrorCode.REPLY_ELSEWHERE.value: _("A reply must be to a comment on the same page."),
-        DeliberationErrorCode.NOT_AUTHOR.value: _("Only the proposal's author can decide on amendments."),
-        DeliberationErrorCode.AMENDMENT_DECIDED.value: _("This amendment was already decided."),
-        DeliberationErrorCode.NOT_HELD.value: _("This content is not held for review."),
-        DeliberationErrorCode.ALREADY_HIDDEN.value: _("This content is already hidden."),
-        DeliberationErrorCode.NOT_HIDDEN.value: _("This content is not hidden."),
-        DeliberationErrorCode.ALREADY_REPORTED.value: _("You already reported this."),
-        DeliberationErrorCode.REPORT_CLOSED.value: _("This report was already handled."),
-        DeliberationErrorCode.WORD_EXISTS.value: _("This word is already on the list."),
-        DeliberationErrorCode.RATE_LIMITED.value: _("You are posting too often. Please wait a while."),
-        DeliberationErrorCode.PROXY_NOT_ALLOWED.value: _("You cannot enter this for a resident here."),
-    }
+    # Lazy translations, resolved when an error is raised (in the request's language).
+    messages: ClassVar[dict[str, str]] = cast(
+        dict[str, str],
+        {
+            DeliberationErrorCode.NOT_ELIGIBLE.value: _("Only residents of this area can take part."),
+            DeliberationErrorCode.VERIFICATION_REQUIRED.value: _(
+                "This process requires a verified (real-name) account."
+            ),
+            DeliberationErrorCode.AREA_NOT_ALLOWED.value: _("You cannot do this for this area."),
+            DeliberationErrorCode.WRONG_PHASE.value: _("This is not possible in the process's current phase."),
+            DeliberationErrorCode.LAST_PHASE.value: _("The process is already in its last phase."),
+            DeliberationErrorCode.STEPS_OPEN.value: _("Complete the required steps of 四议两公开 first."),
+            DeliberationErrorCode.STEP_OUT_OF_ORDER.value: _("The steps of 四议两公开 must be completed in order."),
+            DeliberationErrorCode.STEP_DONE.value: _("This step is already done."),
+            DeliberationErrorCode.NOT_FOUR_TWO.value: _("This process does not use the 四议两公开 template."),
+            DeliberationErrorCode.TEXT_REQUIRED.value: _("Please write something."),
+            DeliberationErrorCode.TEXT_TOO_LONG.value: _("The text is too long."),
+            DeliberationErrorCode.REASON_REQUIRED.value: _("A reason is required."),
+            DeliberationErrorCode.ALREADY_SUPPORTED.value: _("You already support this proposal."),
+            DeliberationErrorCode.OWN_PROPOSAL.value: _("You cannot support your own proposal."),
+            DeliberationErrorCode.NOT_OPEN.value: _("This proposal is no longer open."),
+            DeliberationErrorCode.ALREADY_FOLLOWING.value: _("You already follow this proposal."),
+            DeliberationErrorCode.NOT_FOLLOWING.value: _("You do not follow this proposal."),
+            DeliberationErrorCode.MERGE_TARGET_INVALID.value: _(
+                "Merge into another open proposal of the same process."
+            ),
+            DeliberationErrorCode.DEBATE_CLOSED.value: _("This debate is closed."),
+            DeliberationErrorCode.REPLY_ELSEWHERE.value: _("A reply must be to a comment on the same page."),
+            DeliberationErrorCode.NOT_AUTHOR.value: _("Only the proposal's author can decide on amendments."),
+            DeliberationErrorCode.AMENDMENT_DECIDED.value: _("This amendment was already decided."),
+            DeliberationErrorCode.NOT_HELD.value: _("This content is not held for review."),
+            DeliberationErrorCode.ALREADY_HIDDEN.value: _("This content is already hidden."),
+            DeliberationErrorCode.NOT_HIDDEN.value: _("This content is not hidden."),
+            DeliberationErrorCode.ALREADY_REPORTED.value: _("You already reported this."),
+            DeliberationErrorCode.REPORT_CLOSED.value: _("This report was already handled."),
+            DeliberationErrorCode.WORD_EXISTS.value: _("This word is already on the list."),
+            DeliberationErrorCode.RATE_LIMITED.value: _("You are posting too often. Please wait a while."),
+            DeliberationErrorCode.PROXY_NOT_ALLOWED.value: _("You cannot enter this for a resident here."),
+        },
+    )
 
     STATUS = {
         DeliberationErrorCode.NOT_ELIGIBLE: 403,

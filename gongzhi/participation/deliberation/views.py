@@ -87,10 +87,10 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _proposal_context(request: HttpRequest, proposal: Proposal, **given: Any) -> dict[str, Any]:
-    user = request.user
+    user: Any = request.user
     signed_in = user.is_authenticated
-    supported = signed_in and Support.objects.filter(proposal=proposal, user=user).exists()
-    following = signed_in and proposal.follows.filter(user=user).exists()
+    supported = signed_in and Support.objects.filter(proposal=proposal, user_id=user.pk).exists()
+    following = signed_in and proposal.follows.filter(user_id=user.pk).exists()
     return {
         "proposal": proposal,
         "process": proposal.process,

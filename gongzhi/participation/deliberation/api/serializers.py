@@ -222,7 +222,7 @@ class ProposalAnswerSerializer(serializers.Serializer):
 
 class ParticipationCommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=3000)
-    parent = serializers.PrimaryKeyRelatedField(
+    reply_to = serializers.PrimaryKeyRelatedField(
         queryset=Comment.objects.all(), required=False, allow_null=True, default=None
     )
     position = serializers.ChoiceField(choices=Position.choices, required=False, allow_blank=True, default="")

@@ -214,7 +214,7 @@ class ProposalViewSet(_Base, CreateActionMixin, mixins.ListModelMixin, mixins.Re
         data = self._input(s.ParticipationCommentInputSerializer)
         self._comment_allowed(data, proposal)
         data.pop("position", None)
-        comment = actions.add_comment(proposal, actor=request.user, **data)
+        comment = actions.add_comment(proposal, actor=request.user, parent=data.pop("reply_to"), **data)
         return Response(s.ParticipationCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ProposalAmendmentInputSerializer, responses={201: s.ProposalAmendmentSerializer})
@@ -273,7 +273,7 @@ class DebateViewSet(_Base, CreateActionMixin, mixins.ListModelMixin, mixins.Retr
         debate = self.get_object()
         data = self._input(s.ParticipationCommentInputSerializer)
         _comment_allowed(request.user, data, debate)
-        comment = actions.add_comment(debate, actor=request.user, **data)
+        comment = actions.add_comment(debate, actor=request.user, parent=data.pop("reply_to"), **data)
         return Response(s.ParticipationCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DebateConclusionSerializer, responses=s.DebateDetailSerializer)
@@ -282,6 +282,11 @@ class DebateViewSet(_Base, CreateActionMixin, mixins.ListModelMixin, mixins.Retr
         debate = self.get_object()
         actions.close_debate(debate, actor=request.user, **self._input(s.DebateConclusionSerializer))
         return self.output(debate)
+
+
+def _reason(request: Request) -> str:
+    data = request.data
+    return str(data.get("reason", ""))[:500] if isinstance(data, dict) else ""
 
 
 TARGETS: dict[str, type[Model]] = {
@@ -382,7 +387,7 @@ class ModerationViewSet(_Base):
         report = get_object_or_404(Report, pk=report_id)
         if not permissions.may_moderate(request.user, report):
             raise PermissionDenied
-        report = actions.dismiss_report(report, actor=request.user, reason=str(request.data.get("reason", ""))[:500])
+        report = actions.dismiss_report(report, actor=request.user, reason=_reason(request))
         return Response(s.ParticipationReportSerializer(report).data)
 
     @extend_schema(request=s.SensitiveWordInputSerializer, responses=s.SensitiveWordSerializer(many=True))
