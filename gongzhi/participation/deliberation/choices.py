@@ -2,11 +2,12 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Template(models.TextChoices):
     CUSTOM = "custom", _("Custom")
-    FOUR_TWO = "four_two", _("Four deliberations, two disclosures (四议两公开)")
+    FOUR_TWO = "four_two", _("Four deliberations, two disclosures")
 
 
 class Phase(models.TextChoices):
@@ -42,15 +43,15 @@ DECISION_STEPS = frozenset({StepKind.RESIDENTS_RESOLVE, StepKind.PUBLISH_RESOLUT
 
 
 class ProposalStatus(models.TextChoices):
-    HELD = "held", _("Held for review")
-    PUBLISHED = "published", _("Gathering support")
-    CONSIDERATION = "consideration", _("Under official consideration")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Not accepted")
-    MERGED = "merged", _("Merged")
-    WORK_ORDER = "work_order", _("Turned into a request")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    REMOVED = "removed", _("Removed by moderation")
+    HELD = "held", pgettext_lazy("proposal status", "Held for review")
+    PUBLISHED = "published", pgettext_lazy("proposal status", "Gathering support")
+    CONSIDERATION = "consideration", pgettext_lazy("proposal status", "Under official consideration")
+    ACCEPTED = "accepted", pgettext_lazy("proposal status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("proposal status", "Not accepted")
+    MERGED = "merged", pgettext_lazy("proposal status", "Merged")
+    WORK_ORDER = "work_order", pgettext_lazy("proposal status", "Turned into a request")
+    WITHDRAWN = "withdrawn", pgettext_lazy("proposal status", "Withdrawn")
+    REMOVED = "removed", pgettext_lazy("proposal status", "Removed by moderation")
 
 
 #: Proposals still open for support and an answer.
@@ -65,34 +66,34 @@ class AnswerOutcome(models.TextChoices):
 
 
 class ContentStatus(models.TextChoices):
-    HELD = "held", _("Held for review")
-    PUBLISHED = "published", _("Published")
-    REMOVED = "removed", _("Removed by moderation")
+    HELD = "held", pgettext_lazy("content status", "Held for review")
+    PUBLISHED = "published", pgettext_lazy("content status", "Published")
+    REMOVED = "removed", pgettext_lazy("content status", "Removed by moderation")
 
 
 class Position(models.TextChoices):
-    NONE = "", _("No position")
-    FOR = "for", _("For")
-    AGAINST = "against", _("Against")
+    NONE = "", pgettext_lazy("debate position", "No position")
+    FOR = "for", pgettext_lazy("debate position", "For")
+    AGAINST = "against", pgettext_lazy("debate position", "Against")
 
 
 class DebateStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("debate status", "Open")
+    CLOSED = "closed", pgettext_lazy("debate status", "Closed")
 
 
 class AmendmentStatus(models.TextChoices):
-    HELD = "held", _("Held for review")
-    PENDING = "pending", _("Awaiting the author's decision")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Not accepted")
-    REMOVED = "removed", _("Removed by moderation")
+    HELD = "held", pgettext_lazy("amendment status", "Held for review")
+    PENDING = "pending", pgettext_lazy("amendment status", "Awaiting the author's decision")
+    ACCEPTED = "accepted", pgettext_lazy("amendment status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("amendment status", "Not accepted")
+    REMOVED = "removed", pgettext_lazy("amendment status", "Removed by moderation")
 
 
 class ReportStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    UPHELD = "upheld", _("Upheld (content hidden)")
-    DISMISSED = "dismissed", _("Dismissed")
+    OPEN = "open", pgettext_lazy("report status", "Open")
+    UPHELD = "upheld", pgettext_lazy("report status", "Upheld (content hidden)")
+    DISMISSED = "dismissed", pgettext_lazy("report status", "Dismissed")
 
 
 class ModerationAction(models.TextChoices):

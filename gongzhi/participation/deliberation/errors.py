@@ -56,10 +56,16 @@ class DeliberationError(DomainError):
             DeliberationErrorCode.AREA_NOT_ALLOWED.value: _("You cannot do this for this area."),
             DeliberationErrorCode.WRONG_PHASE.value: _("This is not possible in the process's current phase."),
             DeliberationErrorCode.LAST_PHASE.value: _("The process is already in its last phase."),
-            DeliberationErrorCode.STEPS_OPEN.value: _("Complete the required steps of 四议两公开 first."),
-            DeliberationErrorCode.STEP_OUT_OF_ORDER.value: _("The steps of 四议两公开 must be completed in order."),
+            DeliberationErrorCode.STEPS_OPEN.value: _(
+                "Complete the required steps of the four deliberations and two disclosures first."
+            ),
+            DeliberationErrorCode.STEP_OUT_OF_ORDER.value: _(
+                "The steps of the four deliberations and two disclosures must be completed in order."
+            ),
             DeliberationErrorCode.STEP_DONE.value: _("This step is already done."),
-            DeliberationErrorCode.NOT_FOUR_TWO.value: _("This process does not use the 四议两公开 template."),
+            DeliberationErrorCode.NOT_FOUR_TWO.value: _(
+                "This process does not use the four deliberations and two disclosures template."
+            ),
             DeliberationErrorCode.TEXT_REQUIRED.value: _("Please write something."),
             DeliberationErrorCode.TEXT_TOO_LONG.value: _("The text is too long."),
             DeliberationErrorCode.REASON_REQUIRED.value: _("A reason is required."),
