@@ -32,7 +32,7 @@ from gongzhi.access.choices import ADMIN_ROLES, Role
 from gongzhi.access.models import RoleGrant
 from gongzhi.accounts.choices import AccountKind
 from gongzhi.core.context import acting_as
-from gongzhi.demo import data
+from gongzhi.demo import data, deliberation_demo
 from gongzhi.demo.actions import record_demo_seed
 from gongzhi.demo.bulk import BulkInserter
 from gongzhi.organisations.choices import DutyRole, OrganisationKind
@@ -183,6 +183,7 @@ class _Seeder:
             self._duties,
             self._staff,
             self._residents,
+            self._participation_deliberation,
         ):
             started = time.perf_counter()
             step()
@@ -192,6 +193,9 @@ class _Seeder:
         summary.district_id = self.district.pk
         record_demo_seed(self.district, summary={"size": summary.size, "seed": summary.seed, **summary.counts})
         return summary
+
+    def _participation_deliberation(self) -> None:
+        deliberation_demo.seed(self)
 
     def _residents_per_grid(self, grid_count: int) -> list[int]:
         base, extra = divmod(self.size.residents, grid_count)

@@ -109,7 +109,7 @@ def _log(
 ) -> ModerationEntry:
     return ModerationEntry.objects.create(
         action=act,
-        target_kind=kind_of(target) if target is not None else "",
+        target_kind=_kind_of(target) if target is not None else "",
         target_id=target.pk if target is not None else None,
         area_path=getattr(target, "area_path", "") if target is not None else "",
         moderator=moderator if getattr(moderator, "is_authenticated", False) else None,
@@ -118,7 +118,7 @@ def _log(
     )
 
 
-def kind_of(target: Model) -> str:
+def _kind_of(target: Model) -> str:
     kinds: dict[type[Model], TargetKind] = {
         Proposal: TargetKind.PROPOSAL,
         Comment: TargetKind.COMMENT,
@@ -644,7 +644,7 @@ def report_content(target: Moderated, *, actor: Any, reason: str) -> Report:
     try:
         with transaction.atomic():
             report = Report.objects.create(
-                target_kind=kind_of(target),
+                target_kind=_kind_of(target),
                 target_id=target.pk,
                 area_path=target.area_path,
                 reporter=actor,
@@ -695,7 +695,7 @@ def hide_content(target: Moderated, *, actor: Any, reason: str) -> Moderated:
         target.is_hidden, target.hidden_reason = True, reason
         target.save(update_fields=["is_hidden", "hidden_reason", "updated_at"])
         act = ModerationAction.HIDDEN
-    Report.objects.filter(target_kind=kind_of(target), target_id=target.pk, status=ReportStatus.OPEN).update(
+    Report.objects.filter(target_kind=_kind_of(target), target_id=target.pk, status=ReportStatus.OPEN).update(
         status=ReportStatus.UPHELD, handled_by=actor, handled_at=timezone.now()
     )
     _log(act, moderator=actor, target=target, reason=reason)
