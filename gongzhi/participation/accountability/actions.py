@@ -46,7 +46,7 @@ def _url(result: Result) -> str:
 
 def _tell_followers(result: Result, title: str, body: str = "") -> None:
     users = [f.user for f in ResultFollow.objects.filter(result=result).select_related("user")]
-    notices.send(users, kind="participation.result", title=title, body=body, url=_url(result), source=result)
+    notices.send(users, kind="participation_results.update", title=title, body=body, url=_url(result), source=result)
 
 
 @action

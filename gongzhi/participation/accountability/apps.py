@@ -50,6 +50,14 @@ class AccountabilityConfig(DomainConfig):
         super().ready()
         from django.apps import apps
 
+        from gongzhi.notifications.registry import register_group
+
+        register_group(
+            "participation_results",
+            _("Decisions being carried out"),
+            kinds={"participation_results.update": _("Progress of a result you follow")},
+        )
+
         if not apps.is_installed("gongzhi.web"):
             return
         web: Any = apps.get_app_config("web")  # the web app's config offers register_nav

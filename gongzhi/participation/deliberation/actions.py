@@ -135,7 +135,7 @@ def _followers(proposal: Proposal, *, exclude: Any = None) -> list[Any]:
 def _tell_followers(proposal: Proposal, title: str, body: str = "", *, exclude: Any = None) -> None:
     notices.send(
         _followers(proposal, exclude=exclude),
-        kind="participation.proposal",
+        kind="deliberation.proposal",
         title=title,
         body=body,
         url=proposal.get_absolute_url(),
@@ -511,7 +511,7 @@ def _tell_about_comment(comment: Comment) -> None:
         target = comment.proposal or comment.debate
         notices.send(
             [comment.parent.author],
-            kind="participation.reply",
+            kind="deliberation.reply",
             title=gettext("Someone replied to your comment"),
             url=target.get_absolute_url() if target is not None else "",
             source=comment,
@@ -541,7 +541,7 @@ def propose_amendment(proposal: Proposal, *, actor: Any, body: str) -> Amendment
     else:
         notices.send(
             [proposal.author],
-            kind="participation.amendment",
+            kind="deliberation.amendment",
             title=gettext("An amendment was proposed to “%(title)s”") % {"title": proposal.title},
             url=proposal.get_absolute_url(),
             source=amendment,
@@ -575,7 +575,7 @@ def decide_amendment(amendment: Amendment, *, actor: Any, accept: bool, reason: 
     record_change(amendment, verb="decide_amendment", actor=actor, before=before, related=proposal)
     notices.send(
         [amendment.author],
-        kind="participation.amendment",
+        kind="deliberation.amendment",
         title=gettext("Your amendment to “%(title)s”: %(status)s")
         % {"title": proposal.title, "status": amendment.get_status_display()},
         url=proposal.get_absolute_url(),

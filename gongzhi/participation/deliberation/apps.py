@@ -62,6 +62,18 @@ class DeliberationConfig(DomainConfig):
         super().ready()
         from django.apps import apps
 
+        from gongzhi.notifications.registry import register_group
+
+        register_group(
+            "deliberation",
+            _("Deliberation hall"),
+            kinds={
+                "deliberation.proposal": _("Support and answers for proposals you follow"),
+                "deliberation.reply": _("Replies to your comments"),
+                "deliberation.amendment": _("Amendments to your proposals"),
+            },
+        )
+
         if not apps.is_installed("gongzhi.web"):
             return
         web: Any = apps.get_app_config("web")  # the web app's config offers register_nav

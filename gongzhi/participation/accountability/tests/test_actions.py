@@ -211,3 +211,14 @@ def test_concurrent_follows_store_one(flushable_ledger):
     assert ResultFollow.objects.filter(result=result).count() == 1
     assert sorted(outcomes) == [E.ALREADY_FOLLOWING] * 7 + ["ok"]
     assert Result.objects.get(pk=result.pk).follower_count == 1
+
+
+def test_followers_are_told_about_progress(world):
+    from gongzhi.notifications.models import Notification
+
+    result = factories.result(world)
+    actions.follow_result(result, actor=world.resident_c1)
+    actions.report_progress(result, actor=world.community_worker_c1, progress=50, text="过半")
+    notice = Notification.objects.get(recipient=world.resident_c1)
+    assert notice.kind == "participation_results.update"
+    assert notice.url == f"/participation/results/{result.pk}/"

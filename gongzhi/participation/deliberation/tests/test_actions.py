@@ -313,3 +313,20 @@ def test_rate_limit_against_spam(world, settings):
     actions.add_comment(proposal, actor=world.resident_c1, body="1")
     actions.add_comment(proposal, actor=world.resident_c1, body="2")
     raises(E.RATE_LIMITED, actions.add_comment, proposal, actor=world.resident_c1, body="3")
+
+
+def test_followers_are_notified_of_the_threshold_and_the_answer(world):
+    from gongzhi.notifications.models import Notification
+
+    proc = factories.process(world, support_threshold=1)
+    proposal = factories.proposal(world, proc)
+    (neighbour,) = factories.neighbours(world, 1)
+    actions.follow_proposal(proposal, actor=world.resident_c3)
+    actions.support_proposal(proposal, actor=neighbour)
+    actions.answer_proposal(proposal, actor=world.community_worker_c1, outcome="rejected", text="理由")
+    kinds = list(Notification.objects.filter(recipient=world.resident_c1).order_by("id").values_list("kind", flat=True))
+    assert kinds == ["deliberation.proposal", "deliberation.proposal"]
+    assert Notification.objects.filter(recipient=world.resident_c3).count() == 2
+    reply = actions.add_comment(proposal, actor=neighbour, body="有道理")
+    actions.add_comment(proposal, actor=world.resident_c1, body="谢谢", parent=reply)
+    assert Notification.objects.filter(recipient=neighbour, kind="deliberation.reply").count() == 1
