@@ -32,7 +32,7 @@ from gongzhi.access.choices import ADMIN_ROLES, Role
 from gongzhi.access.models import RoleGrant
 from gongzhi.accounts.choices import AccountKind
 from gongzhi.core.context import acting_as
-from gongzhi.demo import data
+from gongzhi.demo import data, deliberation_demo
 from gongzhi.demo.actions import record_demo_seed
 from gongzhi.demo.bulk import BulkInserter
 from gongzhi.demo.registry import DemoHousehold, RegistryPlanner, index_of
@@ -197,6 +197,7 @@ class _Seeder:
             self._residents,
             self._requests,
             self._budgeting_and_opinion,
+            self._participation_deliberation,
         ):
             started = time.perf_counter()
             step()
@@ -206,6 +207,9 @@ class _Seeder:
         summary.district_id = self.district.pk
         record_demo_seed(self.district, summary={"size": summary.size, "seed": summary.seed, **summary.counts})
         return summary
+
+    def _participation_deliberation(self) -> None:
+        deliberation_demo.seed(self)
 
     def _residents_per_grid(self, grid_count: int) -> list[int]:
         base, extra = divmod(self.size.residents, grid_count)

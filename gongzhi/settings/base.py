@@ -55,8 +55,10 @@ INSTALLED_APPS = [
     "gongzhi.workcal",
     "gongzhi.work_orders",
     "gongzhi.open311",
+    "gongzhi.participation.accountability",
     "gongzhi.participation.budgeting",
     "gongzhi.participation.opinion",
+    "gongzhi.participation.deliberation",
     "gongzhi.api",
     "gongzhi.web",
 ]
