@@ -5,8 +5,8 @@ The API maps them to ``{"code": ..., "detail": ...}`` with the error's HTTP stat
 
 from __future__ import annotations
 
-from enum import StrEnum
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any, ClassVar
 
 

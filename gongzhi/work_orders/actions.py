@@ -164,11 +164,16 @@ def submit_work_order(
     contact_name: str = "",
     contact_phone: str = "",
     is_public: bool = False,
+    is_anonymous: bool = False,
     external_id: str = "",
 ) -> WorkOrder:
     """File a request. Residents file for themselves on the web; staff enter phone calls and
     walk-ins (for a known resident or anonymously with a contact); grid workers report from
-    patrol in their grid; system channels (Open311, internal) come with ``actor=None``."""
+    patrol in their grid; system channels (Open311, internal) come with ``actor=None``.
+
+    ``is_anonymous``: a contact phone is required for follow-up and the contact name is
+    dropped; the submitter (if any) still follows and rates the order, but everyone handling
+    it sees neither who filed it nor the full phone (see ``WorkOrder.hides_submitter_from``)."""
     channel = Channel(channel)
     is_user = getattr(actor, "is_authenticated", False)
     if area.level < AreaLevel.COMMUNITY or not area.is_active:
@@ -189,8 +194,10 @@ def submit_work_order(
             raise WorkOrderError(E.AREA_NOT_ALLOWED, field="area")
     elif is_user:  # system channels have no signed-in actor
         raise WorkOrderError(E.CHANNEL_NOT_ALLOWED, field="channel")
-    if submitter is None and channel != Channel.GRID_PATROL and not contact_phone.strip():
+    if (submitter is None or is_anonymous) and channel != Channel.GRID_PATROL and not contact_phone.strip():
         raise WorkOrderError(E.CONTACT_REQUIRED, field="contact_phone")
+    if is_anonymous:
+        contact_name = ""
     for part, parent_ok in (
         (building, building is None or building.area_path.startswith(area.path)),
         (unit, unit is None or (building is not None and unit.building_id == building.pk)),
@@ -218,6 +225,7 @@ def submit_work_order(
         contact_name=contact_name,
         contact_phone=contact_phone,
         is_public=is_public,
+        is_anonymous=is_anonymous,
         external_id=external_id,
         submitted_at=timezone.now(),
     )

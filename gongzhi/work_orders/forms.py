@@ -184,6 +184,7 @@ class RequestForm(forms.Form):
             "is_public": bool(d.get("is_public")),
             "contact_name": "" if d.get("anonymous") else d.get("contact_name", "").strip(),
             "contact_phone": d.get("contact_phone", "").strip(),
+            "is_anonymous": bool(d.get("anonymous")),
         }
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.choices import ORGANISATION_SCOPED_ROLES
+from gongzhi.accounts.models import mask_phone
 from gongzhi.core.models import ScopedModel, TimeStampedModel
 from gongzhi.core.scoping import RestrictedManager, ScopeSpec
 from gongzhi.work_orders.choices import (
@@ -206,6 +207,16 @@ class WorkOrder(ScopedModel):
         extra=_assisting_unit,
     )
     audit_redacted_fields = frozenset({"contact_name", "contact_phone", "lat", "lng", "address", "description"})
+
+    def hides_submitter_from(self, user: Any) -> bool:
+        """An anonymous order shows its submitter and full contact only to the submitter."""
+        return self.is_anonymous and getattr(user, "pk", None) != self.submitter_id
+
+    def contact_for(self, user: Any) -> tuple[str, str]:
+        """(name, phone) as ``user`` may see them: masked on anonymous orders."""
+        if self.hides_submitter_from(user):
+            return "", mask_phone(self.contact_phone) if self.contact_phone else ""
+        return self.contact_name, self.contact_phone
 
     class Meta:
         ordering = ["-id"]

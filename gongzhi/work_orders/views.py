@@ -421,7 +421,7 @@ def _detail_context(
     if not staff:
         events_qs = events_qs.filter(is_public=True)
     events = list(events_qs.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id"))))
-    anonymous = order.submitter_id is not None and not order.contact_name
+    anonymous = order.hides_submitter_from(user) or (order.submitter_id is not None and not order.contact_name)
     for event in events:  # an anonymous resident's name is not shown to the units
         event.hide_actor = anonymous and event.actor_id == order.submitter_id  # type: ignore[attr-defined]
     ratings = list(Rating.objects.filter(order=order).order_by("round"))
@@ -447,6 +447,7 @@ def _detail_context(
     return {
         "order": order,
         "staff": staff,
+        "contact": order.contact_for(user),
         "events": events,
         "attachments": list(Attachment.objects.filter(order=order).order_by("id")),
         "ratings": ratings,
