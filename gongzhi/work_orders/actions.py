@@ -828,6 +828,14 @@ def set_on_hold(order: WorkOrder, *, actor: Any, on_hold: bool, reason: str = ""
 
 
 @action
+def record_export(exporter: Any, *, actor: Any, filters: dict[str, Any], export_format: str) -> None:
+    """Bulk reading of work orders is audited: who exported which filtered list, in which
+    format (the record is written against the exporting user; the rows are not copied)."""
+    details = {"format": export_format, "filters": {k: v for k, v in sorted(filters.items()) if v not in (None, "")}}
+    record_change(exporter, verb="export_work_orders", actor=actor, before=None, after=details)
+
+
+@action
 def add_attachment(order: WorkOrder, *, actor: Any, upload: Any, keep_location: bool = False) -> Attachment:
     """A photo or document (≤ 9 per order, checked and re-encoded)."""
     order = _lock(order)

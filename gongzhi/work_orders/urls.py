@@ -12,6 +12,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("new/", views.staff_new, name="staff_new"),
     path("bulk-dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
+    path("export/", views.export_list, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:verb>/", views.act, name="act"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),

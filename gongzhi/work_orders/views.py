@@ -31,7 +31,7 @@ from gongzhi.organisations.models import Organisation
 from gongzhi.organisations.queries import list_serving, propose_units
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Unit
-from gongzhi.work_orders import actions, forms, queries
+from gongzhi.work_orders import actions, export, forms, queries
 from gongzhi.work_orders.choices import ExtensionStatus, Status
 from gongzhi.work_orders.errors import WorkOrderError
 from gongzhi.work_orders.models import Attachment, Rating, WorkOrder, WorkOrderEvent
@@ -559,6 +559,48 @@ def _dispatch_units(user: Any) -> list[Organisation]:
     )
 
 
+def _filtered(base: QuerySet[WorkOrder], current: str, filters: Any, now: dt.datetime) -> QuerySet[WorkOrder]:
+    """An inbox tab and the filter form's choices (the inbox page and its export share them)."""
+    qs = base if current == "all" else base.filter(queries.inbox_q(current, now))
+    if filters.is_valid():
+        d = filters.cleaned_data
+        if d.get("q"):
+            pk = WorkOrder.pk_from_number(d["q"])
+            qs = qs.filter(pk=pk) if pk else qs.filter(title__icontains=d["q"])
+        if d.get("order_type"):
+            qs = qs.filter(order_type=d["order_type"])
+        if d.get("urgency"):
+            qs = qs.filter(urgency=d["urgency"])
+        if d.get("lead"):
+            qs = qs.filter(lead_organisation_id=d["lead"])
+    return qs
+
+
+def _export_query(query: Any, current: str) -> str:
+    params = query.copy()
+    params["inbox"] = current
+    return str(params.urlencode())
+
+
+@login_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The inbox tab with its current filters as CSV or XLSX (``?export_format=``): orders
+    the user may both view and export; the export is audited."""
+    user: Any = request.user
+    if not _has(user, "export"):
+        raise PermissionDenied
+    export_format = request.GET.get("export_format") or "xlsx"
+    names = [name for name, _label in inbox_tabs(user)]
+    current = request.GET.get("inbox") or "all"
+    if export_format not in export.FORMATS or (current != "all" and current not in names):
+        raise Http404
+    base = _visible(user).filter(pk__in=WorkOrder.objects.restrict(user, "export").values("pk"))
+    qs = _filtered(base, current, forms.InboxFilterForm(request.GET), timezone.now())
+    params = {k: v for k, v in request.GET.items() if k != "export_format"}
+    actions.record_export(user, actor=user, filters=params, export_format=export_format)
+    return export.response(qs, export_format)
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
@@ -573,18 +615,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     base = _visible(user)
     counts = base.aggregate(all=Count("pk"), **{name: Count("pk", filter=queries.inbox_q(name, now)) for name in names})
     filters = forms.InboxFilterForm(request.GET or None)
-    qs = base if current == "all" else base.filter(queries.inbox_q(current, now))
-    if filters.is_valid():
-        d = filters.cleaned_data
-        if d.get("q"):
-            pk = WorkOrder.pk_from_number(d["q"])
-            qs = qs.filter(pk=pk) if pk else qs.filter(title__icontains=d["q"])
-        if d.get("order_type"):
-            qs = qs.filter(order_type=d["order_type"])
-        if d.get("urgency"):
-            qs = qs.filter(urgency=d["urgency"])
-        if d.get("lead"):
-            qs = qs.filter(lead_organisation_id=d["lead"])
+    qs = _filtered(base, current, filters, now)
     qs = qs.select_related("area", "category", "lead_organisation").order_by(
         "-urgency", "id" if current != "all" else "-id"
     )
@@ -611,6 +642,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "late": late,
         "query": query.urlencode(),
         "can_enter": _has(user, "add_on_behalf") or _has(user, "patrol"),
+        "can_export": _has(user, "export"),
+        "export_query": _export_query(query, current),
     }
     return render(request, "work_orders/inbox.html", context)
 
