@@ -828,6 +828,22 @@ def set_on_hold(order: WorkOrder, *, actor: Any, on_hold: bool, reason: str = ""
 
 
 @action
+def set_attachment_public(attachment: Attachment, *, actor: Any, is_public: bool) -> Attachment:
+    """Show (or stop showing) a photo on the public board. Only attachments of an order whose
+    submitter allowed the public board; the staff who publish check the photo shows no one."""
+    order = _lock(attachment.order)
+    _require(order, "publish")
+    if is_public and not order.is_public:
+        raise WorkOrderError(E.NOT_PUBLIC, field="is_public")
+    item = Attachment.objects.select_for_update().get(pk=attachment.pk)
+    before = snapshot(item)
+    item.is_public = is_public
+    item.save(update_fields=["is_public", "updated_at"])
+    record_change(item, verb="publish_attachment" if is_public else "unpublish_attachment", actor=actor, before=before)
+    return item
+
+
+@action
 def record_export(exporter: Any, *, actor: Any, filters: dict[str, Any], export_format: str) -> None:
     """Bulk reading of work orders is audited: who exported which filtered list, in which
     format (the record is written against the exporting user; the rows are not copied)."""

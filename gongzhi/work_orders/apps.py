@@ -30,6 +30,7 @@ DISPATCHER = _wo(
     "attach",
     "export",
     "kpi",
+    "publish",
 )
 
 
@@ -115,6 +116,16 @@ class WorkOrdersConfig(DomainConfig):
             visible=lambda user: user.is_authenticated and user.kind == "resident",
             icon="wrench",
             order=10,
+        )
+        web.register_nav(
+            section="resident_services",
+            key="work_orders_board",
+            label=_("Public board"),
+            description=_("What neighbours reported and how it was handled"),
+            url_name="work_orders:board",
+            visible=lambda user: True,
+            icon="services",
+            order=11,
         )
         web.register_nav(
             section="resident_home",

@@ -422,3 +422,31 @@ class BulkDispatchForm(forms.Form):
         if value not in self.units:
             raise forms.ValidationError(_("Choose a unit."), code="required")
         return self.units[value]
+
+
+class BoardFilterForm(forms.Form):
+    """Filters of the public board: community, category (with its subcategories), status."""
+
+    community = forms.ModelChoiceField(
+        label=_("Community"), queryset=Area.objects.none(), required=False, to_field_name="code"
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=MatterCategory.objects.none(), required=False, to_field_name="code"
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from gongzhi.work_orders.board import HIDDEN_STATUSES, communities
+        from gongzhi.work_orders.choices import Status
+
+        community: Any = self.fields["community"]
+        community.queryset = communities()
+        community.empty_label = _("All communities")
+        category: Any = self.fields["category"]
+        category.queryset = MatterCategory.objects.filter(is_active=True, parent__isnull=True).order_by("code")
+        category.empty_label = _("All categories")
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any status")),
+            *[(value, label) for value, label in Status.choices if value not in HIDDEN_STATUSES],
+        ]

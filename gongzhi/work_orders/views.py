@@ -32,6 +32,8 @@ from gongzhi.organisations.queries import list_serving, propose_units
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Unit
 from gongzhi.work_orders import actions, export, forms, queries
+from gongzhi.work_orders import board as public_board
+from gongzhi.work_orders.attachments import download_response
 from gongzhi.work_orders.choices import ExtensionStatus, Status
 from gongzhi.work_orders.errors import WorkOrderError
 from gongzhi.work_orders.models import Attachment, Rating, WorkOrder, WorkOrderEvent
@@ -528,15 +530,54 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Who may view the order may open its attachments (residents: their own orders)."""
     order = _get_visible(request.user, pk)
     item = Attachment.objects.filter(order=order, pk=attachment_pk).first()
     if item is None:
         raise Http404
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return download_response(item)  # type: ignore[no-any-return]
+
+
+# --- public board (no sign-in) ----------------------------------------------------------------------
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    """Consented, de-identified requests and replies, by community, category and status."""
+    filters = forms.BoardFilterForm(request.GET or None)
+    qs = public_board.board_queryset()
+    if filters.is_valid():
+        d = filters.cleaned_data
+        qs = public_board.filtered(qs, community=d.get("community"), category=d.get("category"), status=d.get("status"))
+    elif filters.is_bound:
+        qs = qs.none()
+    page = Paginator(public_board.list_rows(qs).order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "work_orders/board.html",
+        {
+            "filters": filters,
+            "page": page,
+            "rows": [public_board.public_order(o) for o in page.object_list],
+            "query": query.urlencode(),
+        },
+    )
+
+
+def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = public_board.detail_row(pk)
+    if order is None:
+        raise Http404
+    return render(request, "work_orders/board_detail.html", {"row": public_board.public_order(order, detail=True)})
+
+
+def board_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Only attachments staff marked public, of an order on the board."""
+    item = public_board.public_attachment(pk, attachment_pk)
+    if item is None:
+        raise Http404
+    return download_response(item, public=True)  # type: ignore[no-any-return]
 
 
 # --- staff inboxes ------------------------------------------------------------------------------------

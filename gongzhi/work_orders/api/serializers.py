@@ -59,7 +59,17 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class AttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attachment
-        fields = ["id", "original_name", "content_type", "size", "width", "height", "kept_location", "created_at"]
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "kept_location",
+            "is_public",
+            "created_at",
+        ]
 
 
 class RatingSerializer(serializers.ModelSerializer):
@@ -239,6 +249,10 @@ class RateSerializer(serializers.Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     resolved = serializers.BooleanField()
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class PublishSerializer(serializers.Serializer):
+    is_public = serializers.BooleanField()
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

@@ -22,7 +22,8 @@ from gongzhi.api.permissions import PolicyPermission, verb_for
 from gongzhi.api.viewsets import CreateActionMixin, ScopedViewSetMixin
 from gongzhi.work_orders import actions, export, queries
 from gongzhi.work_orders.api import serializers as s
-from gongzhi.work_orders.models import WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.attachments import download_response
+from gongzhi.work_orders.models import Attachment, WorkOrder, WorkOrderEvent
 from gongzhi.work_orders.permissions import WorkOrderPolicy
 
 
@@ -83,6 +84,8 @@ class WorkOrderViewSet(
         "rate": "rate",
         "review": "review",
         "attachments": "attach",
+        "attachment_file": "view",
+        "publish_attachment": "publish",
         "export": "export",
     }
 
@@ -257,6 +260,29 @@ class WorkOrderViewSet(
             keep_location=serializer.validated_data["keep_location"],
         )
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    def _attachment(self, attachment_pk: str) -> Attachment:
+        order = self.get_object()  # in view scope (404), then the verb's policy (403)
+        item = Attachment.objects.filter(order=order, pk=attachment_pk).first()
+        if item is None:
+            raise Http404
+        return item
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @route(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)")
+    def attachment_file(self, request: Request, pk: str, attachment_pk: str) -> FileResponse:
+        """The file (re-encoded on upload) with its checked type; residents: their own orders."""
+        return download_response(self._attachment(attachment_pk))  # type: ignore[no-any-return]
+
+    @extend_schema(request=s.PublishSerializer, responses=s.AttachmentSerializer)
+    @route(detail=True, methods=["post"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)/publish")
+    def publish_attachment(self, request: Request, pk: str, attachment_pk: str) -> Response:
+        """Show (``{"is_public": true}``) or hide an attachment on the public board."""
+        item = self._attachment(attachment_pk)
+        serializer = s.PublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = actions.set_attachment_public(item, actor=request.user, is_public=serializer.validated_data["is_public"])
+        return Response(s.AttachmentSerializer(item).data)
 
     @extend_schema(
         parameters=[
