@@ -625,7 +625,7 @@ def decide_extension(order: WorkOrder, *, actor: Any, approve: bool, note: str =
         order.extension_count += 1
         fields += [
             "extension_count",
-            *deadlines.extend_reply_deadline(order, order.extension_days, order.dispatched_at),
+            *deadlines.extend_reply_deadline(order, order.extension_days, order.dispatched_at or timezone.now()),
         ]
     else:
         order.extension_status = ExtensionStatus.DENIED

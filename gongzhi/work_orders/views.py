@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -222,7 +222,7 @@ def _request_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
     user: Any = request.user
     areas, buildings, units = _location_choices(user, staff)
     form_class = forms.StaffEntryForm if staff else forms.RequestForm
-    kwargs = {"areas": areas, "buildings": buildings, "units": units}
+    kwargs: dict[str, Any] = {"areas": areas, "buildings": buildings, "units": units}
     status = 200
     if request.method == "POST":
         form = form_class(request.POST, request.FILES, **kwargs)
@@ -369,7 +369,7 @@ STEPS: dict[str, Step] = {
 
 
 def _units_for(order: WorkOrder) -> tuple[list[tuple[Organisation, str]], list[Organisation]]:
-    proposed = propose_units(order.category, order.area) if order.category_id else []
+    proposed = propose_units(order.category, order.area) if order.category is not None else []
     others = list(list_serving(order.area, queryset=Organisation.objects.filter(is_active=True)).order_by("name"))
     return proposed, others
 
@@ -547,7 +547,9 @@ def board(request: HttpRequest) -> HttpResponse:
     qs = public_board.board_queryset()
     if filters.is_valid():
         d = filters.cleaned_data
-        qs = public_board.filtered(qs, community=d.get("community"), category=d.get("category"), status=d.get("status"))
+        qs = public_board.filtered(
+            qs, community=d.get("community"), category=d.get("category"), status=d.get("status") or ""
+        )
     elif filters.is_bound:
         qs = qs.none()
     page = Paginator(public_board.list_rows(qs).order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -624,7 +626,7 @@ def _export_query(query: Any, current: str) -> str:
 
 
 @login_required
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: HttpRequest) -> StreamingHttpResponse:
     """The inbox tab with its current filters as CSV or XLSX (``?export_format=``): orders
     the user may both view and export; the export is audited."""
     user: Any = request.user
@@ -701,7 +703,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         if not posted:
             messages.error(request, gettext("Select at least one order."))
         return redirect(back)

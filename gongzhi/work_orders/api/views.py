@@ -54,7 +54,7 @@ class WorkOrderPermission(PolicyPermission):
         return verb is not None and WorkOrderPolicy.may(request.user, verb, obj)
 
 
-class WorkOrderViewSet(
+class WorkOrderViewSet(  # type: ignore[misc]
     ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     policy = WorkOrderPolicy
@@ -128,7 +128,7 @@ class WorkOrderViewSet(
         return s.WorkOrderListSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         user = self.request.user
         context["staff_view"] = bool(grants_with_permission(user, permission_name(WorkOrder, "view")))
         return context
