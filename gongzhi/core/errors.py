@@ -9,13 +9,15 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from django_stubs_ext import StrOrPromise
+
 
 class DomainError(Exception):
     """Base class; each domain subclasses it with its own ``<Domain>ErrorCode`` enum."""
 
     http_status: ClassVar[int] = 409
     #: code -> message (lazy translations allowed)
-    messages: ClassVar[Mapping[str, Any]] = {}
+    messages: ClassVar[Mapping[str, StrOrPromise]] = {}
 
     def __init__(self, code: StrEnum, detail: str | None = None, *, field: str | None = None, **params: Any) -> None:
         self.code = code
