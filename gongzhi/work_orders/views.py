@@ -425,7 +425,7 @@ def _detail_context(
     events = list(events_qs.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id"))))
     anonymous = order.hides_submitter_from(user) or (order.submitter_id is not None and not order.contact_name)
     for event in events:  # an anonymous resident's name is not shown to the units
-        event.hide_actor = anonymous and event.actor_id == order.submitter_id  # type: ignore[attr-defined]
+        event.hide_actor = anonymous and event.actor_id == order.submitter_id
     ratings = list(Rating.objects.filter(order=order).order_by("round"))
     rated = any(r.round == order.reopen_count for r in ratings)
     verbs = _visible_steps(user, order, rated)
@@ -535,7 +535,7 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRespons
     item = Attachment.objects.filter(order=order, pk=attachment_pk).first()
     if item is None:
         raise Http404
-    return download_response(item)  # type: ignore[no-any-return]
+    return download_response(item)
 
 
 # --- public board (no sign-in) ----------------------------------------------------------------------
@@ -579,7 +579,7 @@ def board_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileR
     item = public_board.public_attachment(pk, attachment_pk)
     if item is None:
         raise Http404
-    return download_response(item, public=True)  # type: ignore[no-any-return]
+    return download_response(item, public=True)
 
 
 # --- staff inboxes ------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ class WorkOrderPermission(PolicyPermission):
         return verb is not None and WorkOrderPolicy.may(request.user, verb, obj)
 
 
-class WorkOrderViewSet(  # type: ignore[misc]
+class WorkOrderViewSet(
     ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     policy = WorkOrderPolicy
@@ -272,7 +272,7 @@ class WorkOrderViewSet(  # type: ignore[misc]
     @route(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)")
     def attachment_file(self, request: Request, pk: str, attachment_pk: str) -> FileResponse:
         """The file (re-encoded on upload) with its checked type; residents: their own orders."""
-        return download_response(self._attachment(attachment_pk))  # type: ignore[no-any-return]
+        return download_response(self._attachment(attachment_pk))
 
     @extend_schema(request=s.PublishSerializer, responses=s.AttachmentSerializer)
     @route(detail=True, methods=["post"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)/publish")
