@@ -32,7 +32,7 @@ _PATTERNS = [
     re.compile(r"(?:\(?0[0-9]{2,3}\)?[- ]?)?(?<![0-9])[0-9]{7,8}(?![0-9])"),
 ]
 # "我是王小明" / "我叫…" / "本人…": a self-introduction followed by a 2-3 character name
-_SELF_NAME = re.compile(r"(我是|我叫|本人|联系人)[:：]?\s*[\u4e00-\u9fff]{2,3}")  # noqa: RUF001
+_SELF_NAME = re.compile(r"(我是|我叫|本人|联系人)[:：]?\s*[\u4e00-\u9fff]{2,3}")
 _PLACE = re.compile(r"[0-9\uff10-\uff19A-Za-z]+(?=\s*(?:栋|幢|座|号楼|单元|室|楼|层|房|号))")
 
 

@@ -31,7 +31,7 @@ def _jpeg(name="photo.jpg"):
 def _public_order(world, *, reply=True, **extra):
     fields = {
         "title": "3栋1单元502室漏水 <script>alert(1)</script>",
-        "description": "我是王小明，电话13912345678，身份证440305199001011234，住3栋1单元502室，家里漏水",  # noqa: RUF001
+        "description": "我是王小明，电话13912345678，身份证440305199001011234，住3栋1单元502室，家里漏水",
         "contact_name": "王小明",
         "contact_phone": "13912345678",
         "is_public": True,
@@ -57,7 +57,7 @@ def _public_order(world, *, reply=True, **extra):
         ("身份证44030519900101123X", "44030519900101123X", "身份证"),
         ("3栋1单元502室", "502", "栋"),
         ("Ｂ座１２０３房", "１２０３", "座"),  # noqa: RUF001
-        ("我是李四，家住附近", "李四", "我是"),  # noqa: RUF001
+        ("我是李四，家住附近", "李四", "我是"),
     ],
 )
 def test_redact(text, hidden, kept):
@@ -90,7 +90,7 @@ def test_board_lists_consented_accepted_orders_only_without_personal_data(world)
 
 def test_board_hides_internal_events(world):
     order = _public_order(world, reply=False)
-    actions.supervise_work_order(order, actor=world.street_official_s1, level=1, note="内部催办：张科长")  # noqa: RUF001
+    actions.supervise_work_order(order, actor=world.street_official_s1, level=1, note="内部催办：张科长")
     page = Client().get(f"{BOARD}{order.pk}/").content.decode()
     assert 'data-kind="supervise"' not in page
     assert "张科长" not in page
