@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:verb>/", views.act, name="act"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/publish/", views.publish_attachment, name="publish_attachment"),
 ]

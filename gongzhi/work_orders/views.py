@@ -452,6 +452,7 @@ def _detail_context(
         "contact": order.contact_for(user),
         "events": events,
         "attachments": list(Attachment.objects.filter(order=order).order_by("id")),
+        "can_publish": order.is_public and staff and WorkOrderPolicy.may(user, "publish", order),
         "ratings": ratings,
         "deadlines": deadlines_of(order) if staff else [],
         "steps": step_forms,
@@ -526,6 +527,25 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     order = _get_visible(request.user, pk)
     context = _detail_context(request, order, bound={verb: form}, error=error)
     return render(request, "work_orders/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def publish_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """Show a photo on the public board (``is_public=1``) or take it off (``0``)."""
+    order = _get_visible(request.user, pk)
+    item = Attachment.objects.filter(order=order, pk=attachment_pk).first()
+    if item is None:
+        raise Http404
+    if not WorkOrderPolicy.may(request.user, "publish", order):
+        raise PermissionDenied
+    try:
+        actions.set_attachment_public(item, actor=request.user, is_public=request.POST.get("is_public") == "1")
+    except WorkOrderError as err:
+        messages.error(request, str(err.detail))
+    else:
+        messages.success(request, gettext("Saved."))
+    return redirect("work_orders:detail", pk=order.pk)
 
 
 @login_required

@@ -208,3 +208,24 @@ def test_board_pages_are_open_to_everyone(world, client_for, actor):
         client.force_login(world.users[actor])
     assert client.get(BOARD).status_code == 200
     assert client.get(f"{BOARD}{order.pk}/").status_code == 200
+
+
+def test_staff_publish_a_photo_from_the_detail_page(world):
+    order = _public_order(world)
+    photo = actions.add_attachment(order, actor=world.resident_c1, upload=_jpeg())
+    worker = Client()
+    worker.force_login(world.community_worker_c1)
+    assert f'data-testid="publish-{photo.pk}"' in worker.get(f"/work-orders/{order.pk}/").content.decode()
+    url = f"/work-orders/{order.pk}/attachments/{photo.pk}/publish/"
+    assert worker.post(url, {"is_public": "1"}).status_code == 302
+    photo.refresh_from_db()
+    assert photo.is_public
+    handler = Client()
+    handler.force_login(world.department_handler)
+    assert f'data-testid="publish-{photo.pk}"' not in handler.get(f"/work-orders/{order.pk}/").content.decode()
+    assert handler.post(url, {"is_public": "0"}).status_code == 403
+    stranger = Client()
+    stranger.force_login(world.community_worker_c3)
+    assert stranger.post(url, {"is_public": "0"}).status_code == 404
+    photo.refresh_from_db()
+    assert photo.is_public
