@@ -113,7 +113,8 @@ class WorkOrder(ScopedModel):
     is_public = models.BooleanField(_("may appear on the public board"), default=False)
     # Anonymous (匿名): the submitter's identity is kept for the submitter's own view and
     # follow-up, but hidden from everyone handling the order; the contact is shown masked.
-    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    # db_default: rows written by raw SQL (bench loaders, imports) get False too.
+    is_anonymous = models.BooleanField(_("anonymous"), default=False, db_default=False)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
@@ -380,7 +381,7 @@ class Attachment(TimeStampedModel):
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     kept_location = models.BooleanField(_("photo location kept"), default=False)
     # Shown on the public board with the order (only when the order itself is public).
-    is_public = models.BooleanField(_("shown on the public board"), default=False)
+    is_public = models.BooleanField(_("shown on the public board"), default=False, db_default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
