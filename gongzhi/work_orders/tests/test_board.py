@@ -229,3 +229,31 @@ def test_staff_publish_a_photo_from_the_detail_page(world):
     assert stranger.post(url, {"is_public": "0"}).status_code == 404
     photo.refresh_from_db()
     assert photo.is_public
+
+
+def test_board_api_is_public_and_carries_no_personal_data(world, client_for):
+    order = _public_order(world)
+    factories.submitted(world, title="不公开")
+    anonymous = client_for("anonymous")
+    listing = anonymous.get("/api/work-orders/board/")
+    assert listing.status_code == 200
+    assert [r["id"] for r in listing.json()["results"]] == [order.pk]
+    assert listing.json()["results"][0]["community"] == world.c1.name
+    detail = anonymous.get(f"/api/work-orders/board/{order.pk}/")
+    assert detail.status_code == 200
+    body = str(detail.json())
+    for secret in ("王小明", "13912345678", "440305199001011234", "502"):
+        assert secret not in body, secret
+    assert [e["kind"] for e in detail.json()["timeline"]] == ["submit", "accept", "dispatch", "sign", "reply"]
+    assert anonymous.get("/api/work-orders/board/?community=NOPE").status_code == 400
+    assert anonymous.get(f"/api/work-orders/board/{order.pk + 1000}/").status_code == 404
+
+
+def test_board_api_query_count_is_constant(world, client_for, django_assert_max_num_queries):
+    client = client_for("anonymous")
+    _public_order(world)
+    client.get("/api/work-orders/board/")
+    for i in range(5):
+        _public_order(world, title=f"诉求{i}")
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/api/work-orders/board/?status=replied").json()["results"]) == 6
