@@ -74,7 +74,7 @@ class BoardListView(APIView):
         qs = board.board_queryset()
         if filters.is_bound:
             if not filters.is_valid():
-                raise ValidationError(filters.errors)
+                raise ValidationError(filters.errors.get_json_data())
             d = filters.cleaned_data
             qs = board.filtered(
                 qs, community=d.get("community"), category=d.get("category"), status=d.get("status") or ""
