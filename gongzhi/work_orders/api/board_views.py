@@ -74,7 +74,7 @@ class BoardListView(APIView):
         qs = board.board_queryset()
         if filters.is_bound:
             if not filters.is_valid():
-                raise ValidationError(filters.errors.get_json_data())
+                raise ValidationError({field: [str(e) for e in errors] for field, errors in filters.errors.items()})
             d = filters.cleaned_data
             qs = board.filtered(
                 qs, community=d.get("community"), category=d.get("category"), status=d.get("status") or ""
