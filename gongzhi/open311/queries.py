@@ -86,7 +86,7 @@ def service_row(category: MatterCategory) -> dict[str, Any]:
         "metadata": True,
         "type": "batch",
         "keywords": keywords,
-        "group": category.parent.name if category.parent_id else category.name,
+        "group": category.parent.name if category.parent is not None else category.name,
     }
 
 
@@ -114,6 +114,18 @@ def service_definition(category: MatterCategory) -> dict[str, Any]:
                 "order": 2,
                 "description": gettext(
                     "May the request appear publicly, without personal data (on the public board and in Open311)?"
+                ),
+                "values": [{"key": "yes", "name": gettext("Yes")}, {"key": "no", "name": gettext("No")}],
+            },
+            {
+                "variable": True,
+                "code": "anonymous",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": gettext("yes or no (default no)"),
+                "order": 3,
+                "description": gettext(
+                    "Report anonymously? The phone is kept for follow-up but shown masked to the staff handling it."
                 ),
                 "values": [{"key": "yes", "name": gettext("Yes")}, {"key": "no", "name": gettext("No")}],
             },

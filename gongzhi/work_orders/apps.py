@@ -10,7 +10,7 @@ def _wo(*verbs: str) -> list[str]:
 
 
 #: Handling-unit verbs (主办单位): only for orders whose lead unit is the user's organisation.
-HANDLER = _wo("view", "sign", "return", "contact", "start", "reply", "request_extension", "attach")
+HANDLER = _wo("view", "sign", "return", "contact", "start", "reply", "request_extension", "attach", "kpi")
 #: Dispatcher verbs (受理/派单/回访/办结) over the user's area.
 DISPATCHER = _wo(
     "view",
@@ -29,6 +29,8 @@ DISPATCHER = _wo(
     "hold",
     "attach",
     "export",
+    "kpi",
+    "publish",
 )
 
 
@@ -54,10 +56,12 @@ class WorkOrdersConfig(DomainConfig):
     # ownership (ScopeSpec.owner), never the orders of their neighbours.
     role_permissions = {
         "resident": _wo("add"),
-        "grid_worker": _wo("view", "add", "add_on_behalf", "patrol", "follow_up", "attach"),
+        "grid_worker": _wo("view", "add", "add_on_behalf", "patrol", "follow_up", "attach", "kpi"),
         "community_worker": sorted(set(DISPATCHER + HANDLER)),
         "street_official": sorted(set(DISPATCHER + HANDLER + _wo("supervise"))),
-        "district_official": _wo("view", "supervise", "decide_extension", "export"),
+        "district_official": _wo("view", "supervise", "decide_extension", "export", "kpi"),
+        # Third-party evaluators (第三方评估) read the KPIs of their area, never the orders.
+        "evaluator": _wo("kpi"),
         "department_handler": HANDLER,
         "property_staff": HANDLER,
         "owners_committee": HANDLER,
@@ -77,9 +81,13 @@ class WorkOrdersConfig(DomainConfig):
         super().ready()
         from django.apps import apps
 
+        from gongzhi.work_orders import notifications
+
+        notifications.register()
+
         if not apps.is_installed("gongzhi.web"):
             return
-        web = apps.get_app_config("web")
+        web: Any = apps.get_app_config("web")
         web.register_nav(
             section="console",
             key="work_orders",
@@ -108,6 +116,16 @@ class WorkOrdersConfig(DomainConfig):
             visible=lambda user: user.is_authenticated and user.kind == "resident",
             icon="wrench",
             order=10,
+        )
+        web.register_nav(
+            section="resident_services",
+            key="work_orders_board",
+            label=_("Public board"),
+            description=_("What neighbours reported and how it was handled"),
+            url_name="work_orders:board",
+            visible=lambda user: True,
+            icon="services",
+            order=11,
         )
         web.register_nav(
             section="resident_home",

@@ -202,7 +202,7 @@ def _latest_rating(field: str) -> Subquery:
     return Subquery(Rating.objects.filter(order_id=OuterRef("pk")).order_by("-round").values(field)[:1])
 
 
-def _repeat_exists() -> Exists:
+def _repeat_exists() -> Q:
     """An earlier order closed within 30 days before this one was submitted, from the same
     resident, or in the same category within about 100 m (a latitude/longitude box)."""
     submitted = OuterRef("submitted_at")
@@ -349,7 +349,7 @@ def _returns(orders: QuerySet[WorkOrder], by_unit: bool) -> dict[int | None, tup
     if not by_unit:
         row = leads.aggregate(**counts)
         return {None: (row["returned"], row["total"])}
-    rows = leads.values("organisation_id").annotate(**counts).order_by()
+    rows: Any = leads.values("organisation_id").annotate(**counts).order_by()
     return {r["organisation_id"]: (r["returned"], r["total"]) for r in rows}
 
 
@@ -390,7 +390,7 @@ def ranking(
     ``GONGZHI_KPI_MIN_CASES`` are hidden (their number is reported)."""
     now = now or timezone.now()
     orders = cohort(base if base is not None else WorkOrder.objects.all(), area, period)
-    rows = list(
+    rows: Any = list(
         annotate_for_kpis(orders.filter(lead_organisation__isnull=False))
         .values("lead_organisation_id")
         .annotate(**measures(now))
@@ -428,7 +428,7 @@ def trend(
     now = now or timezone.now()
     orders = cohort(base if base is not None else WorkOrder.objects.all(), area, period, unit)
     trunc = TruncDay if period.days <= 62 else TruncMonth
-    rows = (
+    rows: Any = (
         annotate_for_kpis(orders)
         .annotate(bucket=trunc("submitted_at", tzinfo=LOCAL))
         .values("bucket")
@@ -479,12 +479,13 @@ def dashboard(
     user: Any = None,
     unit: Organisation | int | None = None,
     now: dt.datetime | None = None,
+    verb: str = "view",
 ) -> dict[str, Any]:
     """Everything the staff dashboard shows, for ``[start, end)``: summary, trend, ranking
     and the overdue list. With ``user``, only orders that user may view are counted; the
     caller checks the area first (``api.kpi_views.access_kpi_area`` does for the API)."""
     period = Period(_as_datetime(start), _as_datetime(end), f"{start}..{end}")
-    base = WorkOrder.objects.restrict(user, "view") if user is not None else WorkOrder.objects.all()
+    base = WorkOrder.objects.restrict(user, verb) if user is not None else WorkOrder.objects.all()
     now = now or timezone.now()
     return {
         "area": {"id": area.pk, "name": area.name, "path": area.path} if area is not None else None,
@@ -493,7 +494,9 @@ def dashboard(
         "summary": summary(area, period, base=base, unit=unit, now=now),
         "trend": trend(area, period, base=base, unit=unit, now=now),
         "ranking": ranking(area, period, base=base, now=now),
-        "overdue": overdue(area, base=base, now=now),
+        # The overdue list names orders: only those the user may view (an evaluator holds
+        # "kpi" alone and gets the numbers without the list).
+        "overdue": overdue(area, base=WorkOrder.objects.restrict(user, "view") if user is not None else base, now=now),
     }
 
 

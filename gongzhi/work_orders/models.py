@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.choices import ORGANISATION_SCOPED_ROLES
+from gongzhi.accounts.models import mask_phone
 from gongzhi.core.models import ScopedModel, TimeStampedModel
 from gongzhi.core.scoping import RestrictedManager, ScopeSpec
 from gongzhi.work_orders.choices import (
@@ -22,7 +23,6 @@ from gongzhi.work_orders.choices import (
     DurationUnit,
     EventKind,
     ExtensionStatus,
-    NotificationKind,
     OrderType,
     Satisfaction,
     Status,
@@ -111,6 +111,10 @@ class WorkOrder(ScopedModel):
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     is_public = models.BooleanField(_("may appear on the public board"), default=False)
+    # Anonymous (匿名): the submitter's identity is kept for the submitter's own view and
+    # follow-up, but hidden from everyone handling the order; the contact is shown masked.
+    # db_default: rows written by raw SQL (bench loaders, imports) get False too.
+    is_anonymous = models.BooleanField(_("anonymous"), default=False, db_default=False)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
@@ -176,6 +180,8 @@ class WorkOrder(ScopedModel):
     )
     on_hold = models.BooleanField(_("on hold"), default=False)
     hold_reason = models.CharField(_("reason for hold"), max_length=300, blank=True)
+    # When the current hold began: on resume the open deadlines move by the working time since.
+    held_at = models.DateTimeField(_("on hold since"), null=True, blank=True)
     extension_status = models.CharField(
         _("extension"), max_length=12, choices=ExtensionStatus.choices, default=ExtensionStatus.NONE, blank=True
     )
@@ -203,6 +209,16 @@ class WorkOrder(ScopedModel):
     )
     audit_redacted_fields = frozenset({"contact_name", "contact_phone", "lat", "lng", "address", "description"})
 
+    def hides_submitter_from(self, user: Any) -> bool:
+        """An anonymous order shows its submitter and full contact only to the submitter."""
+        return self.is_anonymous and getattr(user, "pk", None) != self.submitter_id
+
+    def contact_for(self, user: Any) -> tuple[str, str]:
+        """(name, phone) as ``user`` may see them: masked on anonymous orders."""
+        if self.hides_submitter_from(user):
+            return "", mask_phone(self.contact_phone) if self.contact_phone else ""
+        return self.contact_name, self.contact_phone
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("work order")
@@ -221,6 +237,8 @@ class WorkOrder(ScopedModel):
             # The repeat-complaint KPI looks for closures in the 30 days before a submission.
             models.Index(fields=["category", "closed_at"], name="wo_category_closed"),
             models.Index(fields=["submitter", "closed_at"], name="wo_submitter_closed"),
+            # The "to review" inbox (不满意待复核): few rows, read by area, newest first.
+            models.Index(fields=["area_path", "id"], name="wo_review_pending", condition=Q(review_pending=True)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -362,6 +380,8 @@ class Attachment(TimeStampedModel):
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     kept_location = models.BooleanField(_("photo location kept"), default=False)
+    # Shown on the public board with the order (only when the order itself is public).
+    is_public = models.BooleanField(_("shown on the public board"), default=False, db_default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -525,33 +545,3 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ⇢ {self.order_id}"
-
-
-class Notification(models.Model):
-    """An in-app notice. SMS and e-mail go through pluggable backends (see notifications.py)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="work_order_notifications",
-    )
-    order = models.ForeignKey(
-        WorkOrder, verbose_name=_("work order"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
-    message = models.CharField(_("message"), max_length=300)
-    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    objects = RestrictedManager()
-    scope = ScopeSpec(owner="recipient_id")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="wo_notification_unread")]
-
-    def __str__(self) -> str:
-        return self.message
