@@ -2,8 +2,9 @@
 
 The estimator is one linear SVM (balanced class weights) trained on all messages, with a
 sigmoid calibration fitted on its out-of-fold decisions (scikit-learn ``CalibratedClassifierCV``
-with ``ensemble=False``: one weight matrix, so the file stays small and prediction fast), so ``predict_proba`` is a confidence a
-dispatcher can use as "how often is a suggestion with this score right".
+with ``ensemble=False``: one weight matrix, so the file stays small and prediction fast).
+``predict_proba`` is then a confidence a dispatcher can read as "how often is a suggestion
+with this score right".
 The model file is a pickle: load only files this platform wrote itself.
 """
 

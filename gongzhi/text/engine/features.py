@@ -16,7 +16,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from gongzhi.text.engine.tokenise import normalise, words
 
-
 WORD_CHARS = 400
 
 
