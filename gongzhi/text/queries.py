@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from gongzhi.organisations.models import MatterCategory
@@ -21,6 +22,8 @@ from gongzhi.work_orders.models import WorkOrder
 
 #: Candidate orders read per duplicate check (newest first): bounds the work per intake.
 MAX_CANDIDATES = 300
+#: Characters of each candidate's description compared with the new message.
+CANDIDATE_CHARS = 200
 #: Open states in which an order can still absorb a duplicate (merge targets).
 DUPLICATE_STATES = sorted(OPEN - {Status.MERGED})
 
@@ -97,10 +100,12 @@ def duplicate_candidates(
     )
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
+    # Only the head of each candidate's text is read and compared: it says what the request is
+    # about, and scoring cost grows with the characters compared.
     rows = list(
-        qs.order_by("-submitted_at").values(
-            "id", "title", "description", "submitted_at", "lat", "lng", "area_path", "address"
-        )[:MAX_CANDIDATES]
+        qs.order_by("-submitted_at")
+        .annotate(head=Left("description", CANDIDATE_CHARS))
+        .values("id", "title", "head", "submitted_at", "lat", "lng", "area_path", "address")[:MAX_CANDIDATES]
     )
     query = dup.Message(
         key=exclude or 0,
@@ -116,7 +121,7 @@ def duplicate_candidates(
         dup.Message(
             key=r["id"],
             title=r["title"],
-            text=r["description"],
+            text=r["head"],
             time=r["submitted_at"],
             lat=float(r["lat"]) if r["lat"] is not None else None,
             lng=float(r["lng"]) if r["lng"] is not None else None,
