@@ -90,7 +90,7 @@ def _require_grid(grid: Any) -> None:
 def _check_unique_id_number(id_number: str, *, exclude_pk: int | None = None) -> None:
     if not id_number:
         return
-    clash = Resident.objects.filter(id_number_index=crypto.blind_index(id_number, kind="id_number"))
+    clash = Resident.objects.filter(id_number_index__in=crypto.blind_indexes(id_number, kind="id_number"))
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
