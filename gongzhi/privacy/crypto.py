@@ -13,10 +13,11 @@ Keys come from ``settings.GONGZHI_ENCRYPTION_KEYS`` (``"kid:base64,kid2:base64"`
 the first is the active key; each key is 32 random bytes) together with
 ``GONGZHI_BLIND_INDEX_KEY`` (base64, 32 bytes), or from the key file
 ``settings.GONGZHI_KEY_FILE`` (embedded mode: created with random keys and mode 0600
-on first use). The blind-index key may also be a list ``"ikid:base64,ikid2:base64"`` (the
-first is active; a bare base64 key has the id ``"i0"``); during a blind-index key rotation
-lookups compute the index under every listed key (:func:`blind_indexes`), so a row found
-under the old key is still found while ``rotate_index_key`` recomputes the column. ``GONGZHI_FIELD_CIPHER`` selects ``"aes-256-gcm"`` or ``"sm4-gcm"`` for
+on first use). The blind-index key may also be a list ``"ikid:base64,ikid2:base64"``
+(the first is active; a bare base64 key has the id ``"i0"``); during a blind-index key
+rotation lookups compute the index under every listed key (:func:`blind_indexes`), so
+a row indexed under the old key is still found while ``rotate_index_key`` recomputes
+the column. ``GONGZHI_FIELD_CIPHER`` selects ``"aes-256-gcm"`` or ``"sm4-gcm"`` for
 new ciphertexts; old ones keep decrypting with whatever algorithm their header names.
 SM4 takes a 128-bit key, derived from the 256-bit key with HKDF-SHA256.
 """

@@ -84,7 +84,8 @@ def test_lookups_find_everyone_during_the_rotation_and_after_the_old_key_is_reti
     assert all(after[pk] != before[pk] for pk in before if before[pk][0])
     assert [v for v in after.values() if v == ("", "")] == [("", "")]  # the empty person stays unindexed
     run.refresh_from_db()
-    assert run.status == RotationStatus.DONE and run.target_kid == "index:i2"
+    assert run.status == RotationStatus.DONE
+    assert run.target_kid == "index:i2"
     assert run.rows_rewritten == 7  # the seven old-key people; the newer one and the empty one were current
     assert ChangeRecord.objects.filter(verb="rotate_index_batch").exists()
 
@@ -119,7 +120,8 @@ def test_an_interrupted_index_rotation_resumes(world, settings):
 
     assert KeyRotationRun.objects.filter(target_kid="index:i2").count() == 1
     run.refresh_from_db()
-    assert run.status == RotationStatus.DONE and run.rows_rewritten == 5
+    assert run.status == RotationStatus.DONE
+    assert run.rows_rewritten == 5
 
 
 def test_rotate_index_key_in_key_file_mode_adds_then_retires_keys(world, settings, tmp_path):
@@ -135,7 +137,8 @@ def test_rotate_index_key_in_key_file_mode_adds_then_retires_keys(world, setting
 
     data = json.loads(path.read_text())
     active = data["index_active"]
-    assert active != crypto.LEGACY_INDEX_KID and list(data["index_keys"]) == [active]
+    assert active != crypto.LEGACY_INDEX_KID
+    assert list(data["index_keys"]) == [active]
     assert "index_key" not in data
     assert crypto.keyring().index_active == active
     found = queries.find_by_phone(Resident.objects.all(), person.phone)
@@ -152,9 +155,9 @@ def test_retiring_needs_a_finished_run(world, settings, tmp_path):
     settings.GONGZHI_ENCRYPTION_KEYS = ""
     settings.GONGZHI_KEY_FILE = str(tmp_path / "keys.json")
     crypto.reset_keyring()
-    command = __import__(
-        "gongzhi.privacy.management.commands.rotate_index_key", fromlist=["Command"]
-    ).Command(stdout=io.StringIO())
+    command = __import__("gongzhi.privacy.management.commands.rotate_index_key", fromlist=["Command"]).Command(
+        stdout=io.StringIO()
+    )
     command._add_key_to_file()
 
     with pytest.raises(CommandError, match="still needed"):

@@ -66,7 +66,7 @@ class Command(BaseCommand):
         if getattr(settings, "GONGZHI_ENCRYPTION_KEYS", ""):
             raise CommandError(
                 "Keys come from the environment: put a new key first in GONGZHI_BLIND_INDEX_KEY "
-                "(\"inew:base64,iold:base64\") instead, and remove the old one after the run."
+                '("inew:base64,iold:base64") instead, and remove the old one after the run.'
             )
         return Path(settings.GONGZHI_KEY_FILE)
 
