@@ -18,7 +18,7 @@ _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(
 def pdf_text(pdf: bytes) -> str:
     """The text of an uncompressed reportlab PDF: its ``(…) Tj`` strings; those in the
     STSong-Light CID font are UCS-2 big-endian, the others Latin-1."""
-    cid_objects = {n for n in re.findall(rb"(\d+) 0 obj\s*<<[^>]*?/BaseFont /STSong-Light", pdf, flags=re.S)}
+    cid_objects = set(re.findall(rb"(\d+) 0 obj\s*<<[^>]*?/BaseFont /STSong-Light", pdf, flags=re.S))
     cid_fonts = {name for name, n in re.findall(rb"/(F\d+) (\d+) 0 R", pdf) if n in cid_objects}
     out, font = [], b""
     for name, literal in re.findall(rb"/(F\d+) [\d.]+ Tf|\(((?:[^\\()]|\\.)*)\)\s*Tj", pdf, flags=re.S):
