@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -260,10 +261,16 @@ def _sm4_key(key: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=16, salt=None, info=b"gongzhi sm4-gcm field key").derive(key)
 
 
+@functools.lru_cache(maxsize=32)
+def _aesgcm(key: bytes) -> AESGCM:
+    """One AESGCM object per key (building one per value costs more than the encryption)."""
+    return AESGCM(key)
+
+
 def _seal(algorithm: Algorithm, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """Ciphertext with the 16-byte tag appended."""
     if algorithm is Algorithm.AES_256_GCM:
-        return AESGCM(key).encrypt(nonce, plaintext, aad)
+        return _aesgcm(key).encrypt(nonce, plaintext, aad)
     enc = Cipher(algorithms.SM4(_sm4_key(key)), modes.GCM(nonce)).encryptor()
     enc.authenticate_additional_data(aad)
     body = enc.update(plaintext) + enc.finalize()
@@ -272,7 +279,7 @@ def _seal(algorithm: Algorithm, key: bytes, nonce: bytes, plaintext: bytes, aad:
 
 def _open(algorithm: Algorithm, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
     if algorithm is Algorithm.AES_256_GCM:
-        return AESGCM(key).decrypt(nonce, sealed, aad)
+        return _aesgcm(key).decrypt(nonce, sealed, aad)
     body, tag = sealed[:-TAG_BYTES], sealed[-TAG_BYTES:]
     dec = Cipher(algorithms.SM4(_sm4_key(key)), modes.GCM(nonce, tag)).decryptor()
     dec.authenticate_additional_data(aad)
@@ -374,9 +381,16 @@ def blind_index(value: str, *, kind: str, ring: KeyRing | None = None) -> str:
     return _hmac(ring.index_key, value, kind)
 
 
+@functools.lru_cache(maxsize=32)
+def _hmac_base(key: bytes, kind: str) -> hmac.HMAC:
+    """The keyed HMAC state after the ``kind`` prefix; each index copies it (cheaper than a new HMAC)."""
+    return hmac.new(key, f"{kind}\x00".encode(), hashlib.sha256)
+
+
 def _hmac(key: bytes, value: str, kind: str) -> str:
-    normalised = NORMALISERS[kind](value)
-    return hmac.new(key, f"{kind}\x00{normalised}".encode(), hashlib.sha256).hexdigest()
+    mac = _hmac_base(key, kind).copy()
+    mac.update(NORMALISERS[kind](value).encode())
+    return mac.hexdigest()
 
 
 def blind_indexes(value: str, *, kind: str, ring: KeyRing | None = None) -> list[str]:

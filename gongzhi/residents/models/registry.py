@@ -119,7 +119,11 @@ class Resident(ScopedModel):
                 fields=["id_number_index"], condition=~Q(id_number_index=""), name="residents_resident_unique_id_number"
             ),
         ]
-        indexes = [models.Index(fields=["phone_index"], name="residents_resident_phone_ix")]
+        indexes = [
+            models.Index(fields=["phone_index"], name="residents_resident_phone_ix"),
+            # fuzzy import matching: same name and date of birth
+            models.Index(fields=["date_of_birth", "name"], name="residents_resident_dob_name"),
+        ]
 
     def __str__(self) -> str:
         return self.masked_label()
