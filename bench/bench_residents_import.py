@@ -11,9 +11,10 @@ residence type; ~1 % bad rows), then times
 and prints both rates, their ratio and the peak memory (max RSS) of the process.
 
     uv run python bench/bench_residents_import.py --rows 1000000
-    RES_BENCH_DATABASE_URL=postgres://user@host/db   # default postgres://postgres@127.0.0.1:5432/gongzhi_res_bench_import
+    RES_BENCH_DATABASE_URL=postgres://user@host/db   # default postgres://postgres@127.0.0.1:5432/bench_privacy
 
-The database (named gongzhi_res_bench_*) is dropped and recreated at the start and dropped at the end.
+The database (named bench_privacy* or gongzhi_res_bench_*) is dropped and recreated at the start
+and dropped at the end.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ def recreate(url: str, *, drop_only: bool = False) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    if not name.startswith("gongzhi_res_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: resident bench databases are named gongzhi_res_bench_*")
+    if not name.startswith(("gongzhi_res_bench", "bench_privacy")):
+        raise SystemExit(f"refusing to drop {name!r}: resident bench databases are named bench_privacy*")
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
@@ -88,9 +89,10 @@ def max_rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--chunk", type=int, default=1000)
+    parser.add_argument("--chunk", type=int, default=5000)
+    parser.add_argument("--profile", action="store_true", help="print the import's cProfile top 30 (cumulative)")
     args = parser.parse_args()
-    url = os.environ.get("RES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_res_bench_import")
+    url = os.environ.get("RES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_privacy")
     recreate(url)
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "gongzhi.settings.base", "LOG_LEVEL": "WARNING"})
     os.environ.pop("REDIS_URL", None)
@@ -137,10 +139,21 @@ def main() -> None:
                     name="bench", source="grid_worker", column_map=COLUMNS, priority=50, area=world.district,
                     actor=None,
                 )  # fmt: skip
+                profiler = None
+                if args.profile:
+                    import cProfile
+
+                    profiler = cProfile.Profile()
+                    profiler.enable()
                 started = time.perf_counter()
                 with path.open("rb") as fh:
                     batch = run_import(profile, fh, path.name, grid=world.g1, actor=None, chunk_size=args.chunk)
                 import_s = time.perf_counter() - started
+                if profiler is not None:
+                    import pstats
+
+                    profiler.disable()
+                    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
             copy_rate, import_rate = args.rows / copy_s, args.rows / import_s
             print(f"PostgreSQL {connection.pg_version // 10000}, chunk {args.chunk}")
             print(f"COPY into unindexed table: {copy_s:8.1f} s  {copy_rate:10,.0f} rows/s")
