@@ -374,10 +374,15 @@ def normalise_text(value: str) -> str:
 NORMALISERS = {"id_number": normalise_id_number, "phone": normalise_phone, "text": normalise_text}
 
 
-def blind_index(value: str, *, kind: str, ring: KeyRing | None = None) -> str:
+def blind_index(value: str, *, kind: str, ring: KeyRing | None = None, normalised: bool = False) -> str:
     """HMAC-SHA256 (hex) of the normalised value, keyed with the index key and the kind,
-    so an ID number and a phone with the same digits never share an index."""
+    so an ID number and a phone with the same digits never share an index.
+    ``normalised=True`` skips normalising a value that a validator already normalised."""
     ring = ring or keyring()
+    if normalised:
+        mac = _hmac_base(ring.index_key, kind).copy()
+        mac.update(value.encode())
+        return mac.hexdigest()
     return _hmac(ring.index_key, value, kind)
 
 

@@ -928,7 +928,7 @@ def import_chunk(
         counts["rows"] += 1
         row, problems = parsing.clean_row(number, raw, today=today)
         if row is not None and row.values.get("id_number"):
-            key = crypto.blind_index(row.values["id_number"], kind="id_number", ring=ring)
+            key = crypto.blind_index(row.values["id_number"], kind="id_number", ring=ring, normalised=True)
             digest = bytes.fromhex(key)[:16]
             if digest in seen:
                 row, problems = None, [("id_number", "the same ID number appears earlier in the file")]
@@ -1011,7 +1011,7 @@ def import_chunk(
             continue
         counts["created"] += 1
         if values.get("phone"):
-            values["_phone_index"] = crypto.blind_index(values["phone"], kind="phone", ring=ring)
+            values["_phone_index"] = crypto.blind_index(values["phone"], kind="phone", ring=ring, normalised=True)
         writer.new_people.append((row, values))
     if not dry:
         if to_update:

@@ -88,7 +88,11 @@ def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]], ids: Sequen
             converters.append(lambda v: json.dumps(v, ensure_ascii=False))
         else:
             converters.append(None)
-    plain = [i for i, c in enumerate(converters) if c is None]
+    # Choice values are str subclasses and dump as text; other enums (rare) are unwrapped.
+    first = list(rows[0].values())
+    for i, conv in enumerate(converters):
+        if conv is None and isinstance(first[i], enum.Enum) and not isinstance(first[i], str | int):
+            converters[i] = _plain
     convert = [(i, c) for i, c in enumerate(converters) if c is not None]
     pk_column = meta.pk.column  # type: ignore[union-attr]
     names = ([pk_column] if ids is not None else []) + [fields[c].column for c in columns]
@@ -101,8 +105,6 @@ def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]], ids: Sequen
             values = list(row.values())
             for i, conv in convert:
                 values[i] = conv(values[i])
-            for i in plain:
-                values[i] = _plain(values[i])
             head = (ids[position],) if ids is not None else ()
             copy.write_row((*head, *values, *tail))
     return list(ids) if ids is not None else []
