@@ -37,6 +37,7 @@ import threading
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -168,8 +169,8 @@ def new_kid() -> str:
 def create_key_file(path: Path) -> dict:
     """Write a fresh key file (0600) unless one exists; return its content."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"active": new_kid(), "keys": {}, "index_key": new_key_b64()}
-    data["keys"][data["active"]] = new_key_b64()
+    active = new_kid()
+    data: dict[str, Any] = {"active": active, "keys": {active: new_key_b64()}, "index_key": new_key_b64()}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(data, fh, indent=2)

@@ -96,7 +96,7 @@ class BlindIndexField(models.CharField):
         ):
             if kwargs.get(key) == default:
                 kwargs.pop(key)
-        if not self.db_index:
+        if not getattr(self, "db_index", True):
             kwargs["db_index"] = False  # the base Field omits False, but this field defaults to True
         return name, path, args, kwargs
 

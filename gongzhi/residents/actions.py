@@ -1039,7 +1039,8 @@ def _fuzzy_match(values: dict[str, Any], candidates: dict[tuple[str, Any], list[
     for person in candidates.get((values["name"], values.get("date_of_birth")), []):
         if values.get("id_number") and person.id_number:
             continue
-        theirs = [parsing.normalise_address(m.household.address) for m in person.current_memberships]
+        current = getattr(person, "current_memberships", [])  # prefetched (to_attr) by import_chunk
+        theirs = [parsing.normalise_address(m.household.address) for m in current]
         score = (
             max((difflib.SequenceMatcher(None, address, t).ratio() for t in theirs), default=0.0) if address else 0.0
         )

@@ -87,7 +87,7 @@ class ResidentsConfig(DomainConfig):
 
         if not apps.is_installed("gongzhi.web"):
             return
-        web = apps.get_app_config("web")
+        web: Any = apps.get_app_config("web")
         for key, label, url_name, perm, order, icon in (
             (
                 "residents_requests",

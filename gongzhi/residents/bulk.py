@@ -94,9 +94,9 @@ def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]], ids: Sequen
         if conv is None and isinstance(first[i], enum.Enum) and not isinstance(first[i], str | int):
             converters[i] = _plain
     convert = [(i, c) for i, c in enumerate(converters) if c is not None]
-    pk_column = meta.pk.column  # type: ignore[union-attr]
-    names = ([pk_column] if ids is not None else []) + [fields[c].column for c in columns]
-    names += [fields[c].column for c in constants]
+    pk_column = str(meta.pk.column)  # type: ignore[union-attr]
+    names = ([pk_column] if ids is not None else []) + [str(fields[c].column) for c in columns]
+    names += [str(fields[c].column) for c in constants]
     tail = tuple(constants.values())
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
     sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({quoted}) FROM STDIN"

@@ -43,7 +43,7 @@ class ByteCounter(io.RawIOBase):
 
 def iter_csv(binary: IO[bytes], encoding: str = "utf-8-sig") -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """Header and ``(row number, values)`` pairs; row 1 is the header, data starts at 2."""
-    reader = csv.reader(codecs.getreader(encoding)(binary, errors="replace"))
+    reader = csv.reader(codecs.getreader(encoding)(binary, "replace"))  # type: ignore[arg-type]
     header = [h.strip() for h in next(reader, [])]
 
     def rows() -> Iterator[tuple[int, list[str]]]:

@@ -137,7 +137,8 @@ def get_household_file(household: Household, user: Any) -> HouseholdFile:
     visible_ids = set(
         Resident.objects.restrict(user, "view").filter(memberships__household=household).values_list("pk", flat=True)
     )
-    members, former = [], []
+    members: list[dict[str, Any]] = []
+    former: list[dict[str, Any]] = []
     for membership in memberships:
         if membership.resident_id not in visible_ids:
             continue

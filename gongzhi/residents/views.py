@@ -224,7 +224,7 @@ class AgreementForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
     legal_basis = forms.CharField(label=_("Legal basis"), max_length=300)
-    fields = forms.MultipleChoiceField(
+    shared_fields = forms.MultipleChoiceField(
         label=_("Fields shared"), choices=ShareableField.choices, widget=forms.CheckboxSelectMultiple
     )
     areas = forms.ModelMultipleChoiceField(label=_("Areas"), queryset=Area.objects.none())
@@ -233,10 +233,11 @@ class AgreementForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        fields: Any = self.fields
+        fields["organisation"].queryset = Organisation.objects.order_by("name")
         paths = [g.area_path for g in grants_with_permission(user, "residents.add_sharingagreement")]
         areas = Area.objects.restrict(user, "view").order_by("path")
-        self.fields["areas"].queryset = areas.filter(
+        fields["areas"].queryset = areas.filter(
             pk__in=[a.pk for a in areas if any(a.path.startswith(p) for p in paths)]
         )
 
@@ -277,6 +278,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["areas"] = list(data["areas"])
+        data["fields"] = data.pop("shared_fields")
         _require(all(holds_at(request.user, "residents.add_sharingagreement", a.path) for a in data["areas"]))
         try:
             agreement = actions.create_agreement(actor=request.user, **data)
@@ -363,7 +365,7 @@ class PoliceRequestForm(forms.Form):
     document_number = forms.CharField(label=_("Document number"), max_length=64)
     legal_basis = forms.CharField(label=_("Legal basis"), max_length=300)
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
-    fields = forms.MultipleChoiceField(
+    requested_fields = forms.MultipleChoiceField(
         label=_("Fields requested"), choices=ShareableField.choices, widget=forms.CheckboxSelectMultiple
     )
 
@@ -395,6 +397,7 @@ def police_new(request: HttpRequest) -> HttpResponse:
     form = PoliceRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        data["fields"] = data.pop("requested_fields")
         grant = grants[0]
         paths = [g.area_path for g in grants if g.organisation_id == grant.organisation_id]
         resident = find_by_id_number(residents_for_sharing(paths), data.pop("id_number")).first()
@@ -486,12 +489,11 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["profile"].queryset = ImportProfile.objects.restrict(user, "view").order_by("name")
+        fields: Any = self.fields
+        fields["profile"].queryset = ImportProfile.objects.restrict(user, "view").order_by("name")
         paths = [g.area_path for g in grants_with_permission(user, "residents.add_importbatch")]
         grids = Area.objects.restrict(user, "view").filter(level=AreaLevel.GRID).order_by("path")
-        self.fields["grid"].queryset = grids.filter(
-            pk__in=[a.pk for a in grids if any(a.path.startswith(p) for p in paths)]
-        )
+        fields["grid"].queryset = grids.filter(pk__in=[a.pk for a in grids if any(a.path.startswith(p) for p in paths)])
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

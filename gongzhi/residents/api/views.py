@@ -147,7 +147,7 @@ class ResidentViewSet(ScopedModelViewSet):
         return qs
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.request.user.is_authenticated:
             context["viewer"] = Viewer.of(self.request.user)
         return context
@@ -282,7 +282,7 @@ class VisitViewSet(
         return Visit.objects.all()
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.request.user.is_authenticated:
             context["viewer"] = Viewer.of(self.request.user)
         return context
@@ -335,7 +335,7 @@ class DataRequestViewSet(
         return qs
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.request.user.is_authenticated:
             context["viewer"] = Viewer.of(self.request.user)
         return context
@@ -415,7 +415,7 @@ class SharingAgreementViewSet(
         if request.query_params.get("id_number"):
             people = find_by_id_number(people, request.query_params["id_number"])
         page = self.paginate_queryset(people)
-        rows = actions.disclose_under_agreement(agreement, list(page), actor=request.user)
+        rows = actions.disclose_under_agreement(agreement, list(page or []), actor=request.user)
         return self.get_paginated_response(rows)
 
 

@@ -252,7 +252,7 @@ def agreement_form(world, **overrides):
         "organisation": world.orgs["property_c1"].pk,
         "purpose": "物业服务通知",
         "legal_basis": "PIPL 第十三条",
-        "fields": ["name", "phone"],
+        "shared_fields": ["name", "phone"],
         "areas": [world.c1.pk],
         "valid_from": TODAY.isoformat(),
         "valid_until": (TODAY + datetime.timedelta(days=30)).isoformat(),
@@ -326,7 +326,7 @@ def police_form(**overrides):
         "document_number": "粤公(粤海)调证字[2026]18号",
         "legal_basis": "刑事诉讼法第五十四条",
         "purpose": "核实联系人身份",
-        "fields": ["name", "phone"],
+        "requested_fields": ["name", "phone"],
     }
     return {**data, **overrides}
 
