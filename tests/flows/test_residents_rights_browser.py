@@ -4,12 +4,16 @@
     a resident opens "my data", downloads the PDF and asks for a correction →
     the community worker finds it in the request queue and completes it →
     the resident sees the answer.
+
+It lives here, not in gongzhi/residents/tests/, because it borrows the web shell's browser
+fixtures and the import contract keeps the residents package from importing gongzhi.web.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from gongzhi.privacy.testing import test_keys  # noqa: F401  (autouse: fixed test keys)
 from gongzhi.residents.choices import RequestKind, RequestStatus
 from gongzhi.residents.factories import ResidentFactory
 from gongzhi.residents.models import DataSubjectRequest
