@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from gongzhi.privacy.models import RevealLog
-from gongzhi.residents.models import Resident
+from gongzhi.residents.models import Resident, Visit
 from gongzhi.residents.pdf import render_export_pdf
 from gongzhi.residents.queries import collect_resident_data, humanise_export
 
@@ -59,12 +59,17 @@ def test_the_pdf_holds_the_persons_data_in_chinese(world, people, own):
 
 
 def test_hostile_values_do_not_break_the_pdf(world, people, own):
-    Resident.objects.filter(pk=own.pk).update(occupation="<script>alert(1)</script> & <b>😀", employer="x" * 5000)
+    # markup, an emoji, and a visit note far longer than a page (a table row must split)
+    Resident.objects.filter(pk=own.pk).update(occupation="<script>alert(1)</script> & <b>😀")
+    Visit.objects.filter(pk=people.visit_g1.pk).update(notes="很长的走访记录。" * 2000)
     own.refresh_from_db()
 
     pdf = render_export_pdf(humanise_export(collect_resident_data(own)), compress=False)
 
-    assert "<script>alert(1)</script>" in pdf_text(pdf)
+    text = pdf_text(pdf)
+    assert "<script>alert(1)</script>" in text
+    assert text.count("很长的走访记录") > 1000
+    assert pdf.count(b"/Type /Page\n") > 3 or pdf.count(b"/Type /Page") > 3
 
 
 def test_a_resident_downloads_their_own_pdf_and_it_is_logged(world, own, client_for):
