@@ -2,7 +2,7 @@
 
 Fills the register fast and directly (``gongzhi.residents.bulk.insert_rows``: ``COPY`` with
 AES-256-GCM ciphertexts and HMAC blind indexes computed in Python, the same column format the
-ORM writes) — N people in households of 1–4 at distinct addresses of the grid worker's grid —
+ORM writes) — N people in households of 1 to 4 at distinct addresses of the grid worker's grid —
 then times, as that grid worker, the household file page and finding a person by ID number
 or phone (the scoped query alone, and the API request). Use ``bench_residents_import.py`` for
 the import itself; this one exists because filling 10⁶ rows through the importer takes ~25 min
@@ -76,21 +76,20 @@ def main() -> None:
                     people, homes, members = [], [], []
                     while len(people) < n:
                         household_no += 1
-                        homes.append(
-                            f"南山区科苑路{household_no // 2000 + 1}号{household_no % 2000 // 20 + 1}栋{household_no % 20 + 1}室"
-                        )
+                        street_no, building = household_no // 2000 + 1, household_no % 2000 // 20 + 1
+                        homes.append(f"南山区科苑路{street_no}号{building}栋{household_no % 20 + 1}室")
                         for member in range(min(rng.randint(1, 4), n - len(people))):
                             i = done + len(people)
                             born = start + dt.timedelta(days=i // 1000)
                             number = _fix_check_digit(f"440305{born:%Y%m%d}{i % 1000:03d}")
                             phone = f"13{i:09d}"
                             name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+                            id_index = crypto.blind_index(number, kind="id_number", ring=ring, normalised=True)
+                            phone_index = crypto.blind_index(phone, kind="phone", ring=ring, normalised=True)
                             people.append(
                                 {"name": name, "gender": "male" if int(number[16]) % 2 else "female",
-                                 "date_of_birth": born, "id_number": number,
-                                 "id_number_index": crypto.blind_index(number, kind="id_number", ring=ring, normalised=True),
-                                 "phone": phone, "phone_index": crypto.blind_index(phone, kind="phone", ring=ring, normalised=True),
-                                 "grid_id": grid.pk, "area_path": grid.path}
+                                 "date_of_birth": born, "id_number": number, "id_number_index": id_index,
+                                 "phone": phone, "phone_index": phone_index, "grid_id": grid.pk, "area_path": grid.path}
                             )  # fmt: skip
                             members.append((len(homes) - 1, relations[member]))
                             if rng.random() < 0.001:
