@@ -329,7 +329,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _scoped(SharingAgreement, request.user, pk)
-    _require(SharingAgreementPolicy.can_approve(request.user, agreement))
+    _require(SharingAgreementPolicy.can_approve(request.user, agreement) and agreement.created_by_id != request.user.pk)
     try:
         actions.approve_agreement(agreement, actor=request.user)
     except DomainError as err:
