@@ -19,6 +19,7 @@ from gongzhi.audit.actions import record_change
 from gongzhi.audit.decorators import action
 from gongzhi.audit.snapshot import snapshot
 from gongzhi.core import calendar
+from gongzhi.ledger import events as ledger_events
 from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Room, Unit
@@ -91,7 +92,7 @@ def _event(
     organisation: Organisation | None = None,
     data: dict[str, Any] | None = None,
 ) -> WorkOrderEvent:
-    return WorkOrderEvent.objects.create(
+    event = WorkOrderEvent.objects.create(
         order=order,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -103,6 +104,16 @@ def _event(
         is_public=public,
         data=data or {},
     )
+    if event.to_status:  # every state change goes on the governance ledger, in this transaction
+        ledger_events.work_order_transition(
+            number=order.number,
+            step=str(kind),
+            from_status=from_status,
+            to_status=event.to_status,
+            event_id=event.pk,
+            organisation_id=organisation.pk if organisation is not None else None,
+        )
+    return event
 
 
 def _save(order: WorkOrder, fields: Sequence[str]) -> None:
