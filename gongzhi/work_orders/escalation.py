@@ -169,8 +169,10 @@ def _insert_select(model: type[models.Model], columns: list[str], queryset: Any,
 
 def _select(queryset: Any, **columns: Any) -> Any:
     """The queryset selecting exactly ``columns`` (name -> expression), in that order."""
-    return queryset.order_by().annotate(**{f"x_{name}": expr for name, expr in columns.items()}).values_list(
-        *[f"x_{name}" for name in columns]
+    return (
+        queryset.order_by()
+        .annotate(**{f"x_{name}": expr for name, expr in columns.items()})
+        .values_list(*[f"x_{name}" for name in columns])
     )
 
 

@@ -171,7 +171,8 @@ def test_set_based_notices_and_events_match_the_python_formulation(world, monkey
     dues = {(e.stage, e.level): e.due_at for e in escalations}
     for event in events:
         assert dt.datetime.fromisoformat(event.data["due"]) == dues[(event.data["stage"], event.data["level"])]
-        assert event.organisation_id == order.lead_organisation_id and not event.is_public
+        assert event.organisation_id == order.lead_organisation_id
+        assert not event.is_public
     # one notice per recipient and escalation (sign and reply supervision: two each)
     notices = list(Notification.objects.filter(order=order, kind="supervision").values_list("recipient_id", "message"))
     assert len(notices) == len(set(notices)) == 2 * len({r for r, _m in notices}) > 0
