@@ -189,8 +189,9 @@ def _id_ranges(rule: Rule, batch_size: int) -> Iterator[tuple[int, int]]:
 def apply_rule(run: EscalationRun, rule: Rule, *, now: dt.datetime, batch_size: int) -> int:
     """Raise the rule's escalations for every order it matches, set-based: one
     ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per range of ``batch_size`` ids, then one
-    statement each for the supervision level, the timeline events and the notices of the
-    escalations this run created (rows another worker created first carry its run id)."""
+    statement each for the timeline events and the notices of the escalations this run
+    created (rows another worker created first carry its run id). The supervision levels
+    follow once for all rules (:func:`raise_levels`)."""
     already = Escalation.objects.filter(
         order_id=OuterRef("pk"), round=OuterRef("dispatch_count"), stage=rule.stage, level=rule.level
     )
@@ -217,9 +218,6 @@ def apply_rule(run: EscalationRun, rule: Rule, *, now: dt.datetime, batch_size: 
     if not created:
         return 0
     mine = Escalation.objects.filter(run=run, stage=rule.stage, level=rule.level)
-    WorkOrder.objects.filter(pk__in=mine.values("order_id"), supervision_level__lt=rule.level).update(
-        supervision_level=rule.level, updated_at=now
-    )
     events = _select(
         mine,
         order=F("order_id"),
@@ -251,6 +249,19 @@ def apply_rule(run: EscalationRun, rule: Rule, *, now: dt.datetime, batch_size: 
     )
     _notify(mine, rule, at)
     return created
+
+
+def raise_levels(run: EscalationRun, *, now: dt.datetime) -> None:
+    """Set each order's supervision level to the highest escalation this run raised for it,
+    highest level first, so every order row is updated at most once per run (an UPDATE
+    rewrites the row and all its index entries: the costly part of the job)."""
+    for level in sorted(SupervisionLevel, reverse=True):
+        if level == SupervisionLevel.NONE:
+            continue
+        raised = Escalation.objects.filter(run=run, level=level).values("order_id")
+        WorkOrder.objects.filter(pk__in=raised, supervision_level__lt=level).update(
+            supervision_level=level, updated_at=now
+        )
 
 
 def _notify(mine: Any, rule: Rule, at: Value) -> None:

@@ -527,7 +527,7 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "round", "stage", "level"], name="wo_escalation_unique"),
         ]
-        indexes = [models.Index(fields=["run"], name="wo_escalation_run")]
+        indexes = [models.Index(fields=["run", "level", "stage"], name="wo_escalation_run_level")]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.stage} {self.level}"
