@@ -104,7 +104,10 @@ TEMPLATES = [{{"BACKEND": "django.template.backends.django.DjangoTemplates", "DI
     "OPTIONS": {{"context_processors": ["django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth", "django.contrib.messages.context_processors.messages"]}}}}]
 STATIC_URL = "/static/"
-LOGGING = {{"version": 1, "disable_existing_loggers": False, "root": {{"level": "WARNING"}}}}
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"  # no SMTP here; Gongzhi sends none either
+LOGGING = {{"version": 1, "disable_existing_loggers": False,
+    "handlers": {{"console": {{"class": "logging.StreamHandler"}}}},
+    "root": {{"level": "WARNING", "handlers": ["console"]}}}}
 """
 
 HELPDESK_SETTINGS = """
@@ -113,6 +116,7 @@ INSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth", "django.contrib
     "django.contrib.humanize", "rest_framework", "helpdesk"]
 SITE_ID = 1
 HELPDESK_API_ENABLED = True
+HELPDESK_TEAMS_MODE_ENABLED = False  # no pinax-teams: plain queues
 REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"]}
 LOGIN_URL = "/login/"
 """
@@ -341,7 +345,8 @@ def load(name: str, session: str, payload: dict[str, Any], args: argparse.Namesp
         )
     )
     before = count_rows(name)
-    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.seconds}s", "-s", str(script)]
+    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.seconds}s", "--timeout", "30s"]
+    cmd += ["--latency", "-s", str(script)]
     out = run([*cmd, f"http://127.0.0.1:{PORTS[name]}{PATHS[name]}"])
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -349,6 +354,8 @@ def load(name: str, session: str, payload: dict[str, Any], args: argparse.Namesp
     errors = int(bad.group(1)) if bad else 0
     created = count_rows(name) - before
     latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    p99 = re.search(r"99%\s+(\S+)", out)
     return {
         "requests": total,
         "non_2xx": errors,
@@ -356,6 +363,8 @@ def load(name: str, session: str, payload: dict[str, Any], args: argparse.Namesp
         "rps": rps,
         "ok_rps": rps * (total - errors) / total if total else 0.0,
         "latency_avg": latency.group(1) if latency else "?",
+        "latency_p99": p99.group(1) if p99 else "?",
+        "socket_errors": socket_errors.group(1) if socket_errors else "none",
     }
 
 
@@ -390,7 +399,8 @@ def main() -> None:
             r = results[name]
             print(
                 f"{name:9} {r['ok_rps']:8.1f} req/s (2xx)  requests {r['requests']:,}  non-2xx {r['non_2xx']:,}  "
-                f"rows created {r['rows']:,}  mean latency {r['latency_avg']}"
+                f"rows created {r['rows']:,}  latency mean {r['latency_avg']} p99 {r['latency_p99']}  "
+                f"socket errors {r['socket_errors']}"
             )
     finally:
         recreate_databases(drop_only=True)
