@@ -17,13 +17,12 @@ run created follow in one statement each; no order passes through Python.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import (
     Case,
     CharField,
@@ -38,9 +37,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, ExtractDay, ExtractMonth, ExtractYear, JSONObject, LPad, Substr
+from django.db.models.functions import Cast, Concat, ExtractDay, ExtractMonth, ExtractYear, JSONObject, LPad
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_noop
 
 from gongzhi.core import calendar
@@ -52,9 +50,10 @@ from gongzhi.work_orders.choices import (
     Status,
     SupervisionLevel,
 )
-from gongzhi.work_orders.models import Escalation, EscalationRun, Notification, WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.models import Escalation, EscalationRun, WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.notifications import notify_many
 
-logger = logging.getLogger(__name__)
+NOTICE_CHUNK = 5000
 
 SUPERVISE_AFTER_DAYS = 1
 PUBLIC_LISTING_AFTER_DAYS = 5
@@ -247,7 +246,7 @@ def apply_rule(run: EscalationRun, rule: Rule, *, now: dt.datetime, batch_size: 
         ],
         events,
     )
-    _notify(mine, rule, at)
+    _notify(mine, rule)
     return created
 
 
@@ -264,54 +263,33 @@ def raise_levels(run: EscalationRun, *, now: dt.datetime) -> None:
         )
 
 
-def _notify(mine: Any, rule: Rule, at: Value) -> None:
-    """One notice per (recipient, order): the active staff of the lead unit, and from
-    supervision on also whoever dispatched the order."""
+def _notify(mine: Any, rule: Rule) -> None:
+    """One notice per (recipient, escalation): the active staff of the lead unit, and from
+    supervision on also whoever dispatched the order. The (recipient, order, message) rows
+    come from one set-based SELECT (the message, order number included, is built in SQL);
+    they go to the notifications app (``notify_many``: each recipient's preferences, quiet
+    hours, channels) in chunks, so memory stays flat however many orders escalate."""
     before, after = (gettext(MESSAGES[rule.level]) % {"number": "\x00", "stage": str(rule.stage.label)}).split("\x00")
     message = Concat(
         Value(before), order_number("order_id", "order__submitted_at"), Value(after), output_field=CharField()
     )
 
     def rows(queryset: Any, recipient: str) -> Any:
-        return _select(
-            queryset,
-            recipient=F(recipient),
-            order=F("order_id"),
-            kind=Value(KINDS[rule.level].value),
-            message=Substr(message, 1, 300),
-            created=at,
-        )
+        return _select(queryset, recipient=F(recipient), order=F("order_id"), message=message)
 
-    staff = rows(
+    notices = rows(
         mine.filter(order__lead_organisation__role_grants__revoked_at__isnull=True),
         "order__lead_organisation__role_grants__user_id",
     )
     if rule.level >= SupervisionLevel.SUPERVISION:
-        staff = staff.union(rows(mine.filter(order__dispatched_by__isnull=False), "order__dispatched_by_id"))
+        notices = notices.union(rows(mine.filter(order__dispatched_by__isnull=False), "order__dispatched_by_id"))
     else:
-        staff = staff.distinct()
-    backends = getattr(settings, "GONGZHI_WORK_ORDER_NOTIFICATION_BACKENDS", [])
-    columns = ["recipient", "order", "kind", "message", "created_at"]
-    if not backends:
-        _insert_select(Notification, columns, staff)
-        return
-    sql, params = staff.query.sql_with_params()
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(Notification._meta.get_field(c).column) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(Notification._meta.db_table)} ({names}) {sql} RETURNING {quote('id')}",
-            params,
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    transaction.on_commit(lambda: _send(backends, ids))
-
-
-def _send(backends: list[str], ids: list[int]) -> None:
-    for start in range(0, len(ids), 1000):
-        created = list(Notification.objects.filter(pk__in=ids[start : start + 1000]).order_by("pk"))
-        for path in backends:
-            try:
-                import_string(path)().send(created)
-            except Exception:  # one failing channel must not stop the others
-                logger.exception("notification backend %s failed", path)
+        notices = notices.distinct()
+    kind = KINDS[rule.level]
+    chunk: list[dict[str, Any]] = []
+    for recipient, order, text in notices.iterator(chunk_size=NOTICE_CHUNK):
+        chunk.append({"recipient_id": recipient, "order_id": order, "kind": kind, "message": text[:300]})
+        if len(chunk) >= NOTICE_CHUNK:
+            notify_many(chunk)
+            chunk = []
+    notify_many(chunk)
