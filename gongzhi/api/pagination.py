@@ -20,6 +20,7 @@ class CappedCountPagination(StandardPagination):
     django_paginator_class = CappedPaginator
 
     def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None
         paginator = self.page.paginator
         return Response(
             {

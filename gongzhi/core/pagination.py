@@ -42,13 +42,15 @@ class CappedPaginator(Paginator):
     def page(self, number: Any) -> Page:
         page = super().page(number)
         if self.deferred and hasattr(self.object_list, "query"):
-            ids = list(page.object_list.values_list("pk", flat=True))
-            page.object_list = list(self.object_list.filter(pk__in=ids)) if ids else []
+            queryset: Any = self.object_list
+            sliced: Any = page.object_list
+            ids = list(sliced.values_list("pk", flat=True))
+            page.object_list = list(queryset.filter(pk__in=ids)) if ids else []
         return page
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset: Any = self.object_list
         if not hasattr(queryset, "query"):  # a list: len() is already exact and cheap
             return len(queryset)
         n = queryset.order_by()[: self.cap + 1].count()

@@ -119,7 +119,7 @@ class _IsoUtc(Func):
 
     output_field = CharField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # PostgreSQL
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]  # PostgreSQL
         return super().as_sql(
             compiler,
             connection,
@@ -160,7 +160,7 @@ def _insert_select(model: type[models.Model], columns: list[str], queryset: Any,
     selected columns must be in the order of ``columns``."""
     sql, params = queryset.query.sql_with_params()
     quote = connection.ops.quote_name
-    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    names = ", ".join(quote(str(getattr(model._meta.get_field(c), "column", c))) for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql} {suffix}", params)
         return max(cursor.rowcount, 0)

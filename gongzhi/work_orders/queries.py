@@ -61,7 +61,8 @@ def capped_counts(querysets: dict[str, QuerySet[WorkOrder]], cap: int = DEFAULT_
     most ``cap + 1`` entries for an inbox). A count that stopped shows as "10000+"."""
     if not querysets:
         return {}
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for i, queryset in enumerate(querysets.values()):
         try:
             sql, p = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
