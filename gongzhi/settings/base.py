@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "gongzhi.workcal",
     "gongzhi.work_orders",
     "gongzhi.open311",
+    "gongzhi.participation.accountability",
+    "gongzhi.participation.budgeting",
+    "gongzhi.participation.opinion",
+    "gongzhi.participation.deliberation",
     "gongzhi.api",
     "gongzhi.web",
 ]
@@ -146,6 +150,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
     "notification-digests": ("gongzhi.notifications.tasks.send_daily_digests", 3600.0),
     "notification-quiet-hours": ("gongzhi.notifications.tasks.release_held_notifications", 600.0),
+    "opinion-maps": ("gongzhi.participation.opinion.tasks.recompute_maps", 120.0),
 }
 # Notifications (gongzhi.notifications.dispatch): backends per external channel, the default
 # choice of users who set no preference, and the local hour the daily digest goes out.

@@ -7,6 +7,7 @@ from django.test import Client
 
 from gongzhi.audit.models import ChangeRecord
 from gongzhi.notifications.models import Preference, QuietHours
+from gongzhi.notifications.registry import groups
 from gongzhi.notifications.tests.factories import notice
 from gongzhi.testing.matrix import Case, check, matrix_params
 
@@ -96,9 +97,12 @@ def test_preferences_form_saves_through_the_action(world, page_client):
     client = page_client("resident_c1")
     assert 'data-group="work_orders"' in client.get("/notifications/preferences/").content.decode()
     before = ChangeRecord.objects.count()
+    # groups other domains register keep their default (the form asks for every group's mode)
+    others = {f"{g.key}__mode": "immediate" for g in groups() if g.configurable}
     response = client.post(
         "/notifications/preferences/",
         {
+            **others,
             "work_orders__mode": "digest",
             "work_orders__in_app": "on",
             "work_orders__email": "on",
