@@ -15,7 +15,7 @@ SIZE ?= small
 PYTEST_ARGS ?=
 # Workers for pytest-xdist.
 JOBS ?= 2
-# Set to 0 to report mypy errors without failing (while the codebase is being typed).
+# Set to 0 to report mypy errors without failing (e.g. while trying out a change).
 MYPY_STRICT ?= 1
 
 .PHONY: help run test browser-deps install npm migrate seed logins serve lint typecheck importlint check bench clean messages

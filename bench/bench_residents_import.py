@@ -11,9 +11,10 @@ residence type; ~1 % bad rows), then times
 and prints both rates, their ratio and the peak memory (max RSS) of the process.
 
     uv run python bench/bench_residents_import.py --rows 1000000
-    RES_BENCH_DATABASE_URL=postgres://user@host/db   # default postgres://postgres@127.0.0.1:5432/gongzhi_res_bench_import
+    RES_BENCH_DATABASE_URL=postgres://user@host/db   # default postgres://postgres@127.0.0.1:5432/bench_privacy
 
-The database (named gongzhi_res_bench_*) is dropped and recreated at the start and dropped at the end.
+The database (named bench_privacy* or gongzhi_res_bench_*) is dropped and recreated at the start
+and dropped at the end.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ def recreate(url: str, *, drop_only: bool = False) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    if not name.startswith("gongzhi_res_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: resident bench databases are named gongzhi_res_bench_*")
+    if not name.startswith(("gongzhi_res_bench", "bench_privacy")):
+        raise SystemExit(f"refusing to drop {name!r}: resident bench databases are named bench_privacy*")
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
@@ -85,12 +86,97 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _sample_rows(path: Path, k: int) -> list[list[str]]:
+    """``k`` random valid rows of the file (reservoir sampling: the file is streamed)."""
+    rng = random.Random(11)
+    chosen: list[list[str]] = []
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for i, row in enumerate(reader):
+            if "bad" in row:
+                continue
+            if len(chosen) < k:
+                chosen.append(row)
+            elif (j := rng.randint(0, i)) < k:
+                chosen[j] = row
+    return chosen
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def page_and_lookup_bench(world: object, path: Path, *, samples: int) -> None:
+    """With the imported residents in the table: the household file page as the grid worker
+    (whose grid holds every imported person) and exact lookups by ID number and phone, both
+    as the scoped query alone and as the API request (`GET /api/residents/people/?id_number=`)."""
+    from django.db import connection
+    from django.test import Client
+
+    from gongzhi.residents.models import Household, Resident
+    from gongzhi.residents.queries import find_by_id_number, find_by_phone
+
+    user = world.grid_worker_g1  # type: ignore[attr-defined]
+    client = Client()
+    client.force_login(user)
+    rows = _sample_rows(path, samples)
+    total = Resident.objects.count()
+    households = list(
+        Household.objects.filter(memberships__isnull=False)
+        .order_by("?")
+        .values_list("pk", flat=True)
+        .distinct()[:samples]
+    )
+    client.get(f"/residents/households/{households[0]}/")  # warm up
+    if os.environ.get("BENCH_SHOW_QUERIES"):
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(f"/residents/households/{households[1]}/")
+        for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:8]:
+            print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:300]}")
+        print(f"  {len(ctx.captured_queries)} queries")
+    page_ms = []
+    for pk in households:
+        started = time.perf_counter()
+        response = client.get(f"/residents/households/{pk}/")
+        page_ms.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    scoped = Resident.objects.restrict(user, "view")
+    timings: dict[str, list[float]] = {"id query": [], "phone query": [], "id API": [], "phone API": []}
+    for row in rows:
+        number, phone = row[1], row[2]
+        for label, finder, value in (("id query", find_by_id_number, number), ("phone query", find_by_phone, phone)):
+            started = time.perf_counter()
+            found = list(finder(scoped, value).values_list("pk", flat=True))
+            timings[label].append((time.perf_counter() - started) * 1000)
+            assert len(found) == 1, (label, value, found)
+        for label, param, value in (("id API", "id_number", number), ("phone API", "phone", phone)):
+            started = time.perf_counter()
+            response = client.get(f"/api/residents/people/?{param}={value}")
+            timings[label].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.content[:200]
+            assert response.json()["count"] == 1, response.content[:200]
+    print(f"with {total:,} residents in the table (all in the grid worker's grid), {samples} samples each:")
+    print(f"household file page: median {_p(page_ms, 0.5):.1f} ms, p95 {_p(page_ms, 0.95):.1f} ms (target p95 < 100)")
+    for label, values in timings.items():
+        print(f"find by {label}: median {_p(values, 0.5):.1f} ms, p95 {_p(values, 0.95):.1f} ms (target < 20)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('residents_resident'))")
+        print(f"residents table with indexes: {cursor.fetchone()[0]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--chunk", type=int, default=1000)
+    parser.add_argument("--chunk", type=int, default=5000)
+    parser.add_argument("--profile", action="store_true", help="print the import's cProfile top 30 (cumulative)")
+    parser.add_argument("--no-pages", action="store_true", help="skip the household page and lookup timings")
+    parser.add_argument("--samples", type=int, default=200, help="pages and lookups timed")
     args = parser.parse_args()
-    url = os.environ.get("RES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_res_bench_import")
+    url = os.environ.get("RES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_privacy")
     recreate(url)
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "gongzhi.settings.base", "LOG_LEVEL": "WARNING"})
     os.environ.pop("REDIS_URL", None)
@@ -137,10 +223,21 @@ def main() -> None:
                     name="bench", source="grid_worker", column_map=COLUMNS, priority=50, area=world.district,
                     actor=None,
                 )  # fmt: skip
+                profiler = None
+                if args.profile:
+                    import cProfile
+
+                    profiler = cProfile.Profile()
+                    profiler.enable()
                 started = time.perf_counter()
                 with path.open("rb") as fh:
                     batch = run_import(profile, fh, path.name, grid=world.g1, actor=None, chunk_size=args.chunk)
                 import_s = time.perf_counter() - started
+                if profiler is not None:
+                    import pstats
+
+                    profiler.disable()
+                    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
             copy_rate, import_rate = args.rows / copy_s, args.rows / import_s
             print(f"PostgreSQL {connection.pg_version // 10000}, chunk {args.chunk}")
             print(f"COPY into unindexed table: {copy_s:8.1f} s  {copy_rate:10,.0f} rows/s")
@@ -151,6 +248,8 @@ def main() -> None:
                 f"{batch.rows_review:,} for review; residents in table: {Resident.objects.count():,}"
             )
             print(f"peak memory (max RSS): {max_rss_mb():.0f} MB (before the runs: {rss_before:.0f} MB; target < 1024)")
+            if not args.no_pages:
+                page_and_lookup_bench(world, path, samples=args.samples)
         finally:
             from django.db import connections
 

@@ -43,29 +43,34 @@ def main() -> None:
             load(args.orders)
             print(f"loaded in {time.perf_counter() - start:.0f} s")
         print(f"PostgreSQL {connection.pg_version // 10000}: {WorkOrder.objects.count():,} work orders")
-        print(f"{'actor':22} {'inbox':20} {'rows':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-        worst = 0.0
+        print("rows: the page's count, capped at 10,000 (shown 10000+ in the UI)")
+        print(f"{'page':4} {'actor':22} {'inbox':20} {'rows':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+        worst = {"api": 0.0, "ui": 0.0}
         for actor in ACTORS:
             client = Client()
             client.force_login(get_user_model().objects.get(username=actor))
-            for inbox in INBOXES:
-                url = f"/api/work-orders/?inbox={inbox}"
-                for _ in range(3):
-                    client.get(url, secure=True)
-                samples = []
-                for _ in range(args.runs):
-                    with CaptureQueriesContext(connection) as ctx:
-                        start = time.perf_counter()
+            for kind in ("api", "ui"):
+                for inbox in INBOXES:
+                    url = f"/api/work-orders/?inbox={inbox}" if kind == "api" else f"/work-orders/?inbox={inbox}"
+                    for _ in range(3):
                         response = client.get(url, secure=True)
-                        samples.append((time.perf_counter() - start) * 1000)
-                assert response.status_code == 200, response.content[:200]
-                p95 = statistics.quantiles(samples, n=20)[-1]
-                worst = max(worst, p95)
-                print(
-                    f"{actor:22} {inbox:20} {response.json()['count']:>8,} {statistics.median(samples):>8.1f} "
-                    f"{p95:>8.1f} {len(ctx.captured_queries):>8}"
-                )
-        print(f"worst p95: {worst:.1f} ms")
+                    if response.status_code == 404:  # a UI tab the role does not have
+                        continue
+                    samples = []
+                    for _ in range(args.runs):
+                        with CaptureQueriesContext(connection) as ctx:
+                            start = time.perf_counter()
+                            response = client.get(url, secure=True)
+                            samples.append((time.perf_counter() - start) * 1000)
+                    assert response.status_code == 200, response.content[:200]
+                    p95 = statistics.quantiles(samples, n=20)[-1]
+                    worst[kind] = max(worst[kind], p95)
+                    rows = response.json()["count"] if kind == "api" else "-"
+                    print(
+                        f"{kind:4} {actor:22} {inbox:20} {rows:>8} {statistics.median(samples):>8.1f} "
+                        f"{p95:>8.1f} {len(ctx.captured_queries):>8}"
+                    )
+        print(f"worst p95: API {worst['api']:.1f} ms, UI {worst['ui']:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -211,12 +211,18 @@ def working_time_between(a: dt.datetime, b: dt.datetime) -> dt.timedelta:
     if b < a:
         return -working_time_between(b, a)
     total = dt.timedelta()
-    day, last = _local_date(a), _local_date(b)
+    first, last = _local_date(a), _local_date(b)
+    full_day = working_day_length()
+    day = first
     while day <= last:
-        for period_start, period_end in _periods_on(day):
-            begin, finish = max(period_start, a), min(period_end, b)
-            if finish > begin:
-                total += finish - begin
+        if first < day < last:  # a day strictly inside: all its working time counts (fast path)
+            if is_workday(day):
+                total += full_day
+        else:
+            for period_start, period_end in _periods_on(day):
+                begin, finish = max(period_start, a), min(period_end, b)
+                if finish > begin:
+                    total += finish - begin
         day += dt.timedelta(days=1)
     return total
 

@@ -15,7 +15,7 @@ from gongzhi.ledger import events as ledger_events
 from gongzhi.privacy import crypto
 from gongzhi.privacy.choices import ConsentGiver, RotationStatus
 from gongzhi.privacy.errors import PrivacyError, PrivacyErrorCode, PrivacyForbidden
-from gongzhi.privacy.fields import encrypted_fields, raw
+from gongzhi.privacy.fields import blind_index_fields, encrypted_fields, raw
 from gongzhi.privacy.models import Consent, KeyRotationRun, PrivacyNotice, RevealLog
 from gongzhi.privacy.queries import get_current_notice, has_consent, revealable_fields, subject_filter
 
@@ -194,3 +194,72 @@ def finish_key_rotation(run: KeyRotationRun, *, actor: Any = None) -> KeyRotatio
     )
     record_change(run, verb="finish_key_rotation", actor=actor, before=before)
     return run
+
+
+# --- blind-index key rotation -----------------------------------------------------------------
+
+INDEX_RUN_PREFIX = "index:"
+
+
+@action
+def start_index_rotation(*, actor: Any = None) -> KeyRotationRun:
+    """Open (or resume) the run that recomputes every blind index under the active index key.
+
+    Its ``target_kid`` is ``"index:<kid>"``, so it never mixes with a ciphertext rotation."""
+    target = INDEX_RUN_PREFIX + crypto.keyring().index_active
+    run = KeyRotationRun.objects.select_for_update().filter(target_kid=target, status=RotationStatus.RUNNING).first()
+    if run is None:
+        run = KeyRotationRun.objects.create(target_kid=target)
+        record_change(run, verb="start_index_rotation", actor=actor)
+    else:
+        record_change(run, verb="resume_index_rotation", actor=actor, after={"progress": run.progress})
+    return run
+
+
+@action
+def rotate_index_batch(
+    run: KeyRotationRun, *, model: type[models.Model], batch_size: int = 500, actor: Any = None
+) -> int:
+    """Recompute the blind indexes of the next batch of ``model`` rows under the active index key;
+    returns how many rows were read (0 = done).
+
+    The source values are decrypted in memory only; rows whose index is already current are
+    not written. Rows are locked for the batch, so a concurrent save (which indexes with the
+    active key anyway) waits a moment and is not overwritten with a stale value.
+    """
+    ring = crypto.keyring()
+    run = KeyRotationRun.objects.select_for_update().get(pk=run.pk)
+    label = model._meta.label_lower
+    last = run.progress.get(label, 0)
+    fields = blind_index_fields(model)
+    manager = model._base_manager
+    pks = list(manager.select_for_update().filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+    changed: list[models.Model] = []
+    touched: set[str] = set()
+    if pks:
+        columns = [f.attname for f in fields] + [f.source for f in fields]
+        for pk, *values in manager.filter(pk__in=pks).values_list("pk", *columns):
+            current, sources = values[: len(fields)], values[len(fields) :]
+            row = model(pk=pk)
+            dirty = False
+            for index_field, stored, source in zip(fields, current, sources, strict=True):
+                wanted = crypto.blind_index(source, kind=index_field.kind, ring=ring) if source else ""
+                setattr(row, index_field.attname, wanted)
+                if wanted != stored:
+                    dirty = True
+                    touched.add(index_field.attname)
+            if dirty:
+                changed.append(row)
+        if changed:
+            # One UPDATE … CASE for the batch; bulk_update writes the given values (no pre_save).
+            manager.bulk_update(changed, [f.attname for f in fields])
+        run.progress[label] = pks[-1]
+    run.rows_rewritten += len(changed)
+    run.save(update_fields=["progress", "rows_rewritten", "updated_at"])
+    record_change(
+        run,
+        verb="rotate_index_batch",
+        actor=actor,
+        after={"model": label, "rows": len(pks), "rewritten": len(changed), "fields": sorted(touched)},
+    )
+    return len(pks)

@@ -13,7 +13,11 @@ Keys come from ``settings.GONGZHI_ENCRYPTION_KEYS`` (``"kid:base64,kid2:base64"`
 the first is the active key; each key is 32 random bytes) together with
 ``GONGZHI_BLIND_INDEX_KEY`` (base64, 32 bytes), or from the key file
 ``settings.GONGZHI_KEY_FILE`` (embedded mode: created with random keys and mode 0600
-on first use). ``GONGZHI_FIELD_CIPHER`` selects ``"aes-256-gcm"`` or ``"sm4-gcm"`` for
+on first use). The blind-index key may also be a list ``"ikid:base64,ikid2:base64"``
+(the first is active; a bare base64 key has the id ``"i0"``); during a blind-index key
+rotation lookups compute the index under every listed key (:func:`blind_indexes`), so
+a row indexed under the old key is still found while ``rotate_index_key`` recomputes
+the column. ``GONGZHI_FIELD_CIPHER`` selects ``"aes-256-gcm"`` or ``"sm4-gcm"`` for
 new ciphertexts; old ones keep decrypting with whatever algorithm their header names.
 SM4 takes a 128-bit key, derived from the 256-bit key with HKDF-SHA256.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -29,9 +34,10 @@ import os
 import re
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -46,6 +52,7 @@ NONCE_BYTES = 12
 TAG_BYTES = 16
 KEY_BYTES = 32
 _KID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+LEGACY_INDEX_KID = "i0"  # the id of a blind-index key given without one
 
 
 class Algorithm(IntEnum):
@@ -84,6 +91,14 @@ class KeyRing:
     active: str
     index_key: bytes
     algorithm: Algorithm = Algorithm.AES_256_GCM
+    #: every blind-index key by id (the active one included); empty = only ``index_key`` as "i0"
+    index_keys: dict[str, bytes] = field(default_factory=dict)
+    index_active: str = LEGACY_INDEX_KID
+
+    def all_index_keys(self) -> dict[str, bytes]:
+        """``{kid: key}``, the active index key first."""
+        others = {kid: key for kid, key in self.index_keys.items() if kid != self.index_active}
+        return {self.index_active: self.index_key, **others}
 
     def key(self, kid: str) -> bytes:
         try:
@@ -121,6 +136,28 @@ def parse_key_list(text: str) -> tuple[dict[str, bytes], str]:
     return keys, order[0]
 
 
+def parse_index_keys(text: str) -> tuple[dict[str, bytes], str]:
+    """``GONGZHI_BLIND_INDEX_KEY``: a bare base64 key (id ``i0``) or ``"ikid:base64,…"`` (first active)."""
+    text = text.strip()
+    if ":" not in text:
+        return {LEGACY_INDEX_KID: _b64key(text, "GONGZHI_BLIND_INDEX_KEY")}, LEGACY_INDEX_KID
+    try:
+        return parse_key_list(text)
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured(f"GONGZHI_BLIND_INDEX_KEY: {exc}") from exc
+
+
+def index_keys_from_file(data: dict, path: Path | str) -> tuple[dict[str, bytes], str]:
+    """The key file's index keys: ``index_keys`` + ``index_active``, or the older single ``index_key``."""
+    if data.get("index_keys"):
+        keys = {kid: _b64key(b64, f"index key {kid!r} in {path}") for kid, b64 in data["index_keys"].items()}
+        active = data.get("index_active", "")
+        if active not in keys:
+            raise ImproperlyConfigured(f"{path}: active index key {active!r} is not among its index keys")
+        return keys, active
+    return {LEGACY_INDEX_KID: _b64key(data["index_key"], f"index_key in {path}")}, LEGACY_INDEX_KID
+
+
 def new_key_b64() -> str:
     return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
 
@@ -132,8 +169,8 @@ def new_kid() -> str:
 def create_key_file(path: Path) -> dict:
     """Write a fresh key file (0600) unless one exists; return its content."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"active": new_kid(), "keys": {}, "index_key": new_key_b64()}
-    data["keys"][data["active"]] = new_key_b64()
+    active = new_kid()
+    data: dict[str, Any] = {"active": active, "keys": {active: new_key_b64()}, "index_key": new_key_b64()}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(data, fh, indent=2)
@@ -178,13 +215,15 @@ def load_keyring() -> KeyRing:
         index_b64 = getattr(settings, "GONGZHI_BLIND_INDEX_KEY", "") or os.environ.get("GONGZHI_BLIND_INDEX_KEY", "")
         if not index_b64:
             raise ImproperlyConfigured("GONGZHI_ENCRYPTION_KEYS is set, so GONGZHI_BLIND_INDEX_KEY must be set too")
-        return KeyRing(keys, active, _b64key(index_b64, "GONGZHI_BLIND_INDEX_KEY"), algorithm)
+        index_keys, index_active = parse_index_keys(index_b64)
+        return KeyRing(keys, active, index_keys[index_active], algorithm, index_keys, index_active)
     path = Path(getattr(settings, "GONGZHI_KEY_FILE", "") or Path(settings.BASE_DIR) / "var" / "keys.json")
     data = read_key_file(path)
     keys = {kid: _b64key(b64, f"key {kid!r} in {path}") for kid, b64 in data["keys"].items()}
     if data["active"] not in keys:
         raise ImproperlyConfigured(f"{path}: active key {data['active']!r} is not among its keys")
-    return KeyRing(keys, data["active"], _b64key(data["index_key"], f"index_key in {path}"), algorithm)
+    index_keys, index_active = index_keys_from_file(data, path)
+    return KeyRing(keys, data["active"], index_keys[index_active], algorithm, index_keys, index_active)
 
 
 _lock = threading.Lock()
@@ -223,10 +262,16 @@ def _sm4_key(key: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=16, salt=None, info=b"gongzhi sm4-gcm field key").derive(key)
 
 
+@functools.lru_cache(maxsize=32)
+def _aesgcm(key: bytes) -> AESGCM:
+    """One AESGCM object per key (building one per value costs more than the encryption)."""
+    return AESGCM(key)
+
+
 def _seal(algorithm: Algorithm, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """Ciphertext with the 16-byte tag appended."""
     if algorithm is Algorithm.AES_256_GCM:
-        return AESGCM(key).encrypt(nonce, plaintext, aad)
+        return _aesgcm(key).encrypt(nonce, plaintext, aad)
     enc = Cipher(algorithms.SM4(_sm4_key(key)), modes.GCM(nonce)).encryptor()
     enc.authenticate_additional_data(aad)
     body = enc.update(plaintext) + enc.finalize()
@@ -235,7 +280,7 @@ def _seal(algorithm: Algorithm, key: bytes, nonce: bytes, plaintext: bytes, aad:
 
 def _open(algorithm: Algorithm, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
     if algorithm is Algorithm.AES_256_GCM:
-        return AESGCM(key).decrypt(nonce, sealed, aad)
+        return _aesgcm(key).decrypt(nonce, sealed, aad)
     body, tag = sealed[:-TAG_BYTES], sealed[-TAG_BYTES:]
     dec = Cipher(algorithms.SM4(_sm4_key(key)), modes.GCM(nonce, tag)).decryptor()
     dec.authenticate_additional_data(aad)
@@ -330,9 +375,35 @@ def normalise_text(value: str) -> str:
 NORMALISERS = {"id_number": normalise_id_number, "phone": normalise_phone, "text": normalise_text}
 
 
-def blind_index(value: str, *, kind: str, ring: KeyRing | None = None) -> str:
+def blind_index(value: str, *, kind: str, ring: KeyRing | None = None, normalised: bool = False) -> str:
     """HMAC-SHA256 (hex) of the normalised value, keyed with the index key and the kind,
-    so an ID number and a phone with the same digits never share an index."""
+    so an ID number and a phone with the same digits never share an index.
+    ``normalised=True`` skips normalising a value that a validator already normalised."""
     ring = ring or keyring()
-    normalised = NORMALISERS[kind](value)
-    return hmac.new(ring.index_key, f"{kind}\x00{normalised}".encode(), hashlib.sha256).hexdigest()
+    if normalised:
+        mac = _hmac_base(ring.index_key, kind).copy()
+        mac.update(value.encode())
+        return mac.hexdigest()
+    return _hmac(ring.index_key, value, kind)
+
+
+@functools.lru_cache(maxsize=32)
+def _hmac_base(key: bytes, kind: str) -> hmac.HMAC:
+    """The keyed HMAC state after the ``kind`` prefix; each index copies it (cheaper than a new HMAC)."""
+    return hmac.new(key, f"{kind}\x00".encode(), hashlib.sha256)
+
+
+def _hmac(key: bytes, value: str, kind: str) -> str:
+    mac = _hmac_base(key, kind).copy()
+    mac.update(NORMALISERS[kind](value).encode())
+    return mac.hexdigest()
+
+
+def blind_indexes(value: str, *, kind: str, ring: KeyRing | None = None) -> list[str]:
+    """The value's blind index under every configured index key, the active key first.
+
+    Look rows up with ``field__in=blind_indexes(...)``: while ``rotate_index_key`` runs,
+    some rows still hold the old key's index and some the new one; both are found.
+    Outside a rotation there is one key and one index."""
+    ring = ring or keyring()
+    return [_hmac(key, value, kind) for key in ring.all_index_keys().values()]

@@ -96,6 +96,8 @@ class BlindIndexField(models.CharField):
         ):
             if kwargs.get(key) == default:
                 kwargs.pop(key)
+        if not getattr(self, "db_index", True):
+            kwargs["db_index"] = False  # the base Field omits False, but this field defaults to True
         return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:

@@ -46,3 +46,12 @@ def encrypted_models() -> list[type[models.Model]]:
     from gongzhi.privacy.fields import encrypted_fields
 
     return [m for m in apps.get_models() if encrypted_fields(m)]
+
+
+def indexed_models() -> list[type[models.Model]]:
+    """Every installed model with at least one blind index (index key rotation walks them)."""
+    from django.apps import apps
+
+    from gongzhi.privacy.fields import blind_index_fields
+
+    return [m for m in apps.get_models() if blind_index_fields(m)]

@@ -41,7 +41,7 @@ def gender_digit_is_male(number: str) -> bool:
     return int(number[16]) % 2 == 1
 
 
-def validate_id_number(value: str) -> str:
+def validate_id_number(value: str, *, today: datetime.date | None = None) -> str:
     """Return the normalised number or raise ValidationError with a precise code."""
     number = normalise_id_number(value or "")
     if not _ID_RE.match(number):
@@ -49,7 +49,7 @@ def validate_id_number(value: str) -> str:
     if int(number[:2]) not in PROVINCE_CODES or number[2:6] == "0000":
         raise ValidationError(_("The ID number's region code is not valid."), code="id_region")
     born = birth_date_from_id(number)
-    if born is None or born.year < 1900 or born > timezone.localdate():
+    if born is None or born.year < 1900 or born > (today or timezone.localdate()):
         raise ValidationError(_("The ID number's date of birth is not valid."), code="id_birth_date")
     if id_check_digit(number[:17]) != number[17]:
         raise ValidationError(_("The ID number's check digit is wrong."), code="id_checksum")

@@ -22,7 +22,7 @@ from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.models import RevealLog
 from gongzhi.privacy.queries import get_active_consent
 from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male
-from gongzhi.residents import parsing, retention
+from gongzhi.residents import bulk, parsing, retention
 from gongzhi.residents.choices import (
     IMPORT_FIELDS,
     SENSITIVE_TAGS,
@@ -91,7 +91,7 @@ def _require_grid(grid: Any) -> None:
 def _check_unique_id_number(id_number: str, *, exclude_pk: int | None = None) -> None:
     if not id_number:
         return
-    clash = Resident.objects.filter(id_number_index=crypto.blind_index(id_number, kind="id_number"))
+    clash = Resident.objects.filter(id_number_index__in=crypto.blind_indexes(id_number, kind="id_number"))
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
@@ -833,12 +833,12 @@ def _merge_values(
 
 
 class _ChunkWriter:
-    """Collects one chunk's writes so each table gets one bulk statement."""
+    """Collects one chunk's writes so each table gets one bulk statement (``COPY`` on
+    PostgreSQL, see :mod:`gongzhi.residents.bulk`)."""
 
     def __init__(self, batch: ImportBatch) -> None:
         self.batch = batch
-        self.households: dict[str, Household] = {}
-        self.memberships: list[tuple[Resident, str, dict[str, Any]]] = []
+        self.new_people: list[tuple[parsing.CleanRow, dict[str, Any]]] = []
         self.changes: list[ImportChange] = []
         self.lineage: list[ValueLineage] = []
 
@@ -850,42 +850,66 @@ class _ChunkWriter:
             )
         )  # fmt: skip
 
-    def households_for(self, wanted: dict[str, str]) -> dict[str, Household]:
-        """``{address: household}`` in the batch's grid: one query for those that exist,
+    def households_for(self, wanted: dict[str, str]) -> dict[str, int]:
+        """``{address: household id}`` in the batch's grid: one query for those that exist,
         one bulk insert for the rest."""
-        found = {
-            h.address: h
-            for h in Household.objects.filter(grid=self.batch.grid, address__in=list(wanted)).order_by("id")
-        }
-        new = [
-            Household(
-                grid=self.batch.grid, area_path=self.batch.grid.path, address=address, number=number,
-                import_batch=self.batch,
-            )
-            for address, number in wanted.items()
-            if address not in found
+        grid = self.batch.grid
+        found = dict(
+            Household.objects.filter(grid=grid, address__in=list(wanted)).order_by("-id").values_list("address", "id")
+        )
+        new = [(address, number) for address, number in wanted.items() if address not in found]
+        rows = [
+            {"grid_id": grid.pk, "area_path": grid.path, "address": address, "number": number,
+             "import_batch_id": self.batch.pk}
+            for address, number in new
         ]  # fmt: skip
-        Household.objects.bulk_create(new, batch_size=1000)
-        found.update({h.address: h for h in new})
+        ids = bulk.insert_rows(
+            Household, rows, ids=bulk.reserve_ids(Household, len(rows)) if bulk.uses_copy() else None
+        )
+        found.update({address: pk for (address, _), pk in zip(new, ids, strict=True)})
         return found
 
     def flush(self) -> None:
+        batch, grid = self.batch, self.batch.grid
+        people = [
+            {
+                "name": v["name"], "gender": v.get("gender", Gender.UNKNOWN), "date_of_birth": v.get("date_of_birth"),
+                "id_number": v.get("id_number", ""), "id_number_index": v.get("_index", ""),
+                "phone": v.get("phone", ""), "phone_index": v.get("_phone_index", ""),
+                "ethnicity": v.get("ethnicity", ""), "occupation": v.get("occupation", ""),
+                "employer": v.get("employer", ""), "grid_id": grid.pk, "area_path": grid.path,
+            }
+            for _, v in self.new_people
+        ]  # fmt: skip
+        ids = bulk.insert_rows(
+            Resident, people, ids=bulk.reserve_ids(Resident, len(people)) if bulk.uses_copy() else None
+        )
         wanted: dict[str, str] = {}
-        for _, address, values in self.memberships:
-            wanted.setdefault(address, values.get("household_number", ""))
+        for row, _ in self.new_people:
+            if row.values.get("address"):
+                wanted.setdefault(row.values["address"], row.values.get("household_number", ""))
         households = self.households_for(wanted) if wanted else {}
-        new_memberships = []
-        for resident, address, values in self.memberships:
-            household = households[address]
-            new_memberships.append(
-                HouseholdMembership(
-                    household=household, resident=resident, area_path=household.area_path,
-                    relation=values.get("relation", Relation.HEAD),
-                    residence_type=values.get("residence_type", ResidenceType.RESIDENT),
-                    moved_in_on=timezone.localdate(),
-                )
+        today = timezone.localdate()
+        memberships, changes, lineage = [], [], []
+        lineage_json: dict[tuple[str, ...], list[str]] = {}
+        for (row, _), pk in zip(self.new_people, ids, strict=True):
+            values = row.values
+            if values.get("address"):
+                memberships.append(
+                    {"household_id": households[values["address"]], "resident_id": pk, "area_path": grid.path,
+                     "relation": values.get("relation", Relation.HEAD),
+                     "residence_type": values.get("residence_type", ResidenceType.RESIDENT), "moved_in_on": today}
+                )  # fmt: skip
+            changes.append({"batch_id": batch.pk, "resident_id": pk, "created": True, "previous": ""})
+            key = tuple(f for f in _PERSON_FIELDS if f in values)
+            fields = lineage_json.setdefault(key, sorted(key))
+            lineage.append(
+                {"resident_id": pk, "fields": fields, "batch_id": batch.pk, "source": batch.source,
+                 "priority": batch.priority}
             )  # fmt: skip
-        HouseholdMembership.objects.bulk_create(new_memberships, batch_size=1000)
+        bulk.insert_rows(HouseholdMembership, memberships)
+        bulk.insert_rows(ImportChange, changes)
+        bulk.insert_rows(ValueLineage, lineage)
         ImportChange.objects.bulk_create(self.changes, batch_size=1000)
         ValueLineage.objects.bulk_create(self.lineage, batch_size=1000)
 
@@ -911,16 +935,18 @@ def import_chunk(
     if batch.status not in (ImportStatus.RUNNING, ImportStatus.DRY_RUN):
         raise ResidentError(ResidentErrorCode.IMPORT_NOT_RUNNING)
     seen = seen if seen is not None else set()
+    ring = crypto.keyring()
     counts = {"rows": 0, "created": 0, "updated": 0, "review": 0, "errors": 0}
     errors: list[ImportRowError] = []
     clean: list[parsing.CleanRow] = []
+    today = timezone.localdate()
     for number, raw in rows:
         if number <= batch.rows_done:
             continue
         counts["rows"] += 1
-        row, problems = parsing.clean_row(number, raw)
+        row, problems = parsing.clean_row(number, raw, today=today)
         if row is not None and row.values.get("id_number"):
-            key = crypto.blind_index(row.values["id_number"], kind="id_number")
+            key = crypto.blind_index(row.values["id_number"], kind="id_number", ring=ring, normalised=True)
             digest = bytes.fromhex(key)[:16]
             if digest in seen:
                 row, problems = None, [("id_number", "the same ID number appears earlier in the file")]
@@ -932,21 +958,35 @@ def import_chunk(
             counts["errors"] += 1
         else:
             clean.append(row)
-    by_index = {
-        r.id_number_index: r
-        for r in Resident.objects.filter(
-            id_number_index__in=[c.values["_index"] for c in clean if "_index" in c.values]
-        )
-    }
+    # Exact matches: one query per chunk. During a blind-index key rotation a person may
+    # still be indexed under an old key, so every configured key's index is asked for.
+    wanted = {c.values["_index"]: c for c in clean if "_index" in c.values}
+    if len(ring.all_index_keys()) > 1:
+        alias = {
+            other: c.values["_index"]
+            for c in wanted.values()
+            for other in crypto.blind_indexes(c.values["id_number"], kind="id_number", ring=ring)[1:]
+        }
+    else:
+        alias = {}
+    by_index: dict[str, Resident] = {}
+    if wanted:
+        for person in Resident.objects.filter(id_number_index__in=[*wanted, *alias]):
+            by_index[alias.get(person.id_number_index, person.id_number_index)] = person
     unmatched = [c for c in clean if c.values.get("_index") not in by_index]
     candidates: dict[tuple[str, Any], list[Resident]] = {}
     with_birthday = [c for c in unmatched if c.values.get("date_of_birth")]
     if with_birthday:
-        for person in Resident.objects.filter(
+        # Fuzzy candidates share name and date of birth (index residents_resident_dob_name).
+        # A row with an ID number only matches people without one (else the index said no).
+        people = Resident.objects.filter(
             name__in={c.values["name"] for c in with_birthday},
             date_of_birth__in={c.values["date_of_birth"] for c in with_birthday},
             anonymised_at__isnull=True,
-        ).prefetch_related(
+        )
+        if all(c.values.get("id_number") for c in with_birthday):
+            people = people.filter(id_number_index="")
+        for person in people.prefetch_related(
             Prefetch(
                 "memberships",
                 queryset=HouseholdMembership.objects.filter(moved_out_on__isnull=True).select_related("household"),
@@ -957,7 +997,6 @@ def import_chunk(
     lineage = _lineage_priorities(list(by_index.values()))
     writer = _ChunkWriter(batch)
     reviews: list[ImportReview] = []
-    to_create: list[tuple[parsing.CleanRow, Resident]] = []
     to_update: list[Resident] = []
     update_fields: set[str] = set()
     for row in clean:
@@ -989,20 +1028,13 @@ def import_chunk(
             )
             continue
         counts["created"] += 1
-        person = Resident(
-            grid=batch.grid, area_path=batch.grid.path, **{f: values[f] for f in _PERSON_FIELDS if f in values}
-        )
-        to_create.append((row, person))
+        if values.get("phone"):
+            values["_phone_index"] = crypto.blind_index(values["phone"], kind="phone", ring=ring, normalised=True)
+        writer.new_people.append((row, values))
     if not dry:
-        Resident.objects.bulk_create([p for _, p in to_create], batch_size=1000)
         if to_update:
             fields = sorted(update_fields | {f"{f}_index" for f in ("id_number", "phone") if f in update_fields})
             Resident.objects.bulk_update(to_update, fields, batch_size=1000)
-        for row, person in to_create:
-            writer.changes.append(ImportChange(batch=batch, resident=person, created=True, previous="{}"))
-            writer.note_lineage(person, [f for f in _PERSON_FIELDS if f in row.values])
-            if row.values.get("address"):
-                writer.memberships.append((person, row.values["address"], row.values))
         writer.flush()
         ImportReview.objects.bulk_create(reviews, batch_size=1000)
     ImportRowError.objects.bulk_create(errors, batch_size=1000)
@@ -1025,7 +1057,8 @@ def _fuzzy_match(values: dict[str, Any], candidates: dict[tuple[str, Any], list[
     for person in candidates.get((values["name"], values.get("date_of_birth")), []):
         if values.get("id_number") and person.id_number:
             continue
-        theirs = [parsing.normalise_address(m.household.address) for m in person.current_memberships]
+        current = getattr(person, "current_memberships", [])  # prefetched (to_attr) by import_chunk
+        theirs = [parsing.normalise_address(m.household.address) for m in current]
         score = (
             max((difflib.SequenceMatcher(None, address, t).ratio() for t in theirs), default=0.0) if address else 0.0
         )

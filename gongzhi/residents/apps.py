@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.apps import DomainConfig
@@ -78,3 +80,64 @@ class ResidentsConfig(DomainConfig):
         "social_org_staff": _SHARING_USE,
         "police_liaison": ["view_policerequest", "add_policerequest", "use_policerequest"],
     }
+
+    def ready(self) -> None:
+        super().ready()
+        from django.apps import apps
+
+        if not apps.is_installed("gongzhi.web"):
+            return
+        web: Any = apps.get_app_config("web")
+        for key, label, url_name, perm, order, icon in (
+            (
+                "residents_requests",
+                _("Data requests"),
+                "residents:request_queue",
+                "view_datasubjectrequest",
+                40,
+                "user",
+            ),
+            (
+                "residents_sharing",
+                _("Sharing agreements"),
+                "residents:agreement_list",
+                "view_sharingagreement",
+                41,
+                "people",
+            ),
+            ("residents_police", _("Police data requests"), "residents:police_list", "view_policerequest", 42, "bell"),
+            ("residents_imports", _("Imports"), "residents:import_list", "view_importbatch", 43, "services"),
+        ):
+            web.register_nav(
+                section="console",
+                key=key,
+                label=label,
+                url_name=url_name,
+                visible=_holding(f"residents.{perm}"),
+                order=order,
+                icon=icon,
+                elder=False,
+            )
+        web.register_nav(
+            section="resident_home",
+            key="residents_my_data",
+            label=_("My data"),
+            description=_("Download what the community holds about you; ask for a correction or deletion"),
+            url_name="residents:my_data",
+            visible=lambda user: user.is_authenticated and user.kind == "resident",
+            icon="user",
+            order=60,
+        )
+
+
+def _holding(perm: str) -> Any:
+    """Predicate: a role grant carries ``perm`` (read from the grants cached on the user)."""
+
+    def check(user: Any) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        from gongzhi.access.queries import grants_with_permission
+
+        return bool(grants_with_permission(user, perm))
+
+    return check

@@ -43,7 +43,7 @@ class ByteCounter(io.RawIOBase):
 
 def iter_csv(binary: IO[bytes], encoding: str = "utf-8-sig") -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """Header and ``(row number, values)`` pairs; row 1 is the header, data starts at 2."""
-    reader = csv.reader(codecs.getreader(encoding)(binary, errors="replace"))
+    reader = csv.reader(codecs.getreader(encoding)(binary, "replace"))  # type: ignore[arg-type]
     header = [h.strip() for h in next(reader, [])]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -171,8 +171,11 @@ class CleanRow:
     values: dict[str, Any]  # register fields, only those present in the row
 
 
-def clean_row(number: int, raw: dict[str, str]) -> tuple[CleanRow | None, list[tuple[str, str]]]:
-    """Validate one row: ``(clean row, [])`` or ``(None, [(field, reason), …])``."""
+def clean_row(
+    number: int, raw: dict[str, str], *, today: datetime.date | None = None
+) -> tuple[CleanRow | None, list[tuple[str, str]]]:
+    """Validate one row: ``(clean row, [])`` or ``(None, [(field, reason), …])``.
+    ``today`` (the local date, for "born in the future") may be passed once per chunk."""
     errors: list[tuple[str, str]] = []
     values: dict[str, Any] = {}
     name = raw.get("name", "")
@@ -184,7 +187,7 @@ def clean_row(number: int, raw: dict[str, str]) -> tuple[CleanRow | None, list[t
         values["name"] = name
     if raw.get("id_number"):
         try:
-            values["id_number"] = validate_id_number(raw["id_number"])
+            values["id_number"] = validate_id_number(raw["id_number"], today=today)
         except ValidationError as exc:
             errors.append(("id_number", exc.messages[0]))
     if raw.get("phone"):

@@ -102,11 +102,11 @@ def list_residents(user: Any) -> QuerySet[Resident]:
 
 
 def find_by_id_number(qs: QuerySet[Resident], id_number: str) -> QuerySet[Resident]:
-    return qs.filter(id_number_index=crypto.blind_index(id_number, kind="id_number"))
+    return qs.filter(id_number_index__in=crypto.blind_indexes(id_number, kind="id_number"))
 
 
 def find_by_phone(qs: QuerySet[Resident], phone: str) -> QuerySet[Resident]:
-    return qs.filter(phone_index=crypto.blind_index(phone, kind="phone"))
+    return qs.filter(phone_index__in=crypto.blind_indexes(phone, kind="phone"))
 
 
 @dataclass
@@ -137,7 +137,8 @@ def get_household_file(household: Household, user: Any) -> HouseholdFile:
     visible_ids = set(
         Resident.objects.restrict(user, "view").filter(memberships__household=household).values_list("pk", flat=True)
     )
-    members, former = [], []
+    members: list[dict[str, Any]] = []
+    former: list[dict[str, Any]] = []
     for membership in memberships:
         if membership.resident_id not in visible_ids:
             continue

@@ -21,10 +21,13 @@ from django.contrib.auth import get_user_model
 from gongzhi.access.choices import Role
 from gongzhi.access.models import RoleGrant
 from gongzhi.accounts.choices import AccountKind
+from gongzhi.core import calendar
 from gongzhi.organisations.choices import OrganisationKind
 from gongzhi.organisations.models import Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel, CommunityType
 from gongzhi.territory.models import Area, Building, Room, Unit
+from gongzhi.workcal.models import CalendarDay
+from gongzhi.workcal.seed import seed_days
 
 PASSWORD = "Gongzhi-Test-2026!"  # noqa: S105  (the test world's shared password, never deployed)
 
@@ -166,7 +169,18 @@ def build_world() -> World:
     return _create_world()
 
 
+def _ensure_calendar() -> None:
+    """A transactional test flushes every table, the migration-seeded holiday calendar
+    included; the next world brings it back (and drops the per-process calendar cache)."""
+    if not CalendarDay.objects.exists():
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(date=d, is_workday=w, name=n, source=src) for d, w, n, src in seed_days()]
+        )
+        calendar.invalidate()
+
+
 def _create_world() -> World:
+    _ensure_calendar()
     city = make_area("4403", "深圳市", AreaLevel.CITY)
     district = make_area("440305", "南山区", AreaLevel.DISTRICT, city)
     s1 = make_area("440305001", "粤海街道", AreaLevel.STREET, district)

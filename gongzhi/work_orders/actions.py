@@ -895,7 +895,7 @@ def add_attachment(order: WorkOrder, *, actor: Any, upload: Any, keep_location: 
 
 
 @action
-def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: int = 5000) -> EscalationRun:
+def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: int = 50_000) -> EscalationRun:
     """Raise reminders, supervision and public listings that have become due (see escalation.py).
 
     Idempotent and safe with concurrent workers: escalations are unique per (order, round,
@@ -907,6 +907,7 @@ def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: 
     counts: dict[str, int] = {}
     for rule in escalation.rules(now):
         counts[rule.key] = escalation.apply_rule(run, rule, now=now, batch_size=batch_size)
+    escalation.raise_levels(run, now=now)
     run.counts, run.finished_at = counts, timezone.now()
     run.save(update_fields=["counts", "finished_at"])
     record_change(run, verb="escalate", actor=actor, before=None, after={"as_of": now.isoformat(), "counts": counts})

@@ -237,6 +237,26 @@ class WorkOrder(ScopedModel):
             # The repeat-complaint KPI looks for closures in the 30 days before a submission.
             models.Index(fields=["category", "closed_at"], name="wo_category_closed"),
             models.Index(fields=["submitter", "closed_at"], name="wo_submitter_closed"),
+            # Staff inboxes (queries.inbox_q): every open-state inbox is a range of this
+            # partial index, which also carries the columns the scope and the deadline
+            # filters and the UI's urgency-first order read, so inbox counts and the ids
+            # of a page are index-only scans (docs/performance.md).
+            models.Index(
+                fields=["status", "id"],
+                include=[
+                    "urgency",
+                    "area_path",
+                    "submitter",
+                    "lead_organisation",
+                    "sign_due",
+                    "reply_due",
+                    "reply_remind_at",
+                    "followed_up_at",
+                    "on_hold",
+                ],
+                condition=~Q(status__in=[Status.CLOSED, Status.REJECTED, Status.MERGED]),
+                name="wo_open_inbox",
+            ),
             # The "to review" inbox (不满意待复核): few rows, read by area, newest first.
             models.Index(fields=["area_path", "id"], name="wo_review_pending", condition=Q(review_pending=True)),
         ]
@@ -347,7 +367,15 @@ class Assignment(models.Model):
                 fields=["order", "organisation"], condition=Q(ended_at__isnull=True), name="wo_assignment_unique_active"
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "ended_at"], name="wo_assignment_org_active")]
+        indexes = [
+            models.Index(fields=["organisation", "ended_at"], name="wo_assignment_org_active"),
+            # The assisting-unit scope (_assisting_unit) of department staff: a tiny index.
+            models.Index(
+                fields=["organisation", "order"],
+                condition=Q(role=AssignmentRole.ASSIST, ended_at__isnull=True),
+                name="wo_assignment_assisting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id} → {self.organisation_id} ({self.role})"
@@ -519,7 +547,7 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "round", "stage", "level"], name="wo_escalation_unique"),
         ]
-        indexes = [models.Index(fields=["run"], name="wo_escalation_run")]
+        indexes = [models.Index(fields=["run", "level", "stage"], name="wo_escalation_run_level")]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.stage} {self.level}"

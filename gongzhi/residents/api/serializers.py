@@ -132,7 +132,8 @@ class ResidentCreateSerializer(ResidentFieldsMixin):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user = self.context["request"].user
-        self.fields["household"].queryset = Household.objects.restrict(user, "view").select_related("grid")
+        household: Any = self.fields["household"]
+        household.queryset = Household.objects.restrict(user, "view").select_related("grid")
 
 
 class ResidentUpdateSerializer(ResidentFieldsMixin):
@@ -288,7 +289,7 @@ class AgreementWriteSerializer(serializers.Serializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     purpose = serializers.CharField(max_length=300)
     legal_basis = serializers.CharField(max_length=300)
-    fields = serializers.ListField(child=serializers.ChoiceField(choices=ShareableField.choices), min_length=1)
+    fields = serializers.ListField(child=serializers.ChoiceField(choices=ShareableField.choices), min_length=1)  # type: ignore[assignment]
     areas = serializers.ListField(child=VisibleAreaField(), min_length=1)
     valid_from = serializers.DateField()
     valid_until = serializers.DateField()
@@ -323,7 +324,7 @@ class PoliceRequestWriteSerializer(serializers.Serializer):
     document_number = serializers.CharField(max_length=64)
     legal_basis = serializers.CharField(max_length=300)
     purpose = serializers.CharField(max_length=300)
-    fields = serializers.ListField(child=serializers.ChoiceField(choices=ShareableField.choices), min_length=1)
+    fields = serializers.ListField(child=serializers.ChoiceField(choices=ShareableField.choices), min_length=1)  # type: ignore[assignment]
 
     def validate_id_number(self, value: str) -> str:
         return _django(validate_id_number, value)
@@ -338,7 +339,7 @@ class ImportProfileSerializer(serializers.ModelSerializer):
 
 class ImportProfileWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    source = serializers.ChoiceField(choices=ImportSource.choices)
+    source = serializers.ChoiceField(choices=ImportSource.choices)  # type: ignore[assignment]
     column_map = serializers.DictField(child=serializers.CharField(max_length=100))
     priority = serializers.IntegerField(min_value=0, max_value=100, default=50)
     area = VisibleAreaField()

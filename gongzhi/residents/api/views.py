@@ -7,7 +7,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import mixins, status, viewsets
@@ -24,6 +23,7 @@ from gongzhi.privacy.errors import PrivacyError, PrivacyErrorCode
 from gongzhi.residents import actions
 from gongzhi.residents.api import serializers as s
 from gongzhi.residents.choices import RequestStatus
+from gongzhi.residents.exports import export_response
 from gongzhi.residents.importer import run_import, write_error_report
 from gongzhi.residents.models import (
     DataSubjectRequest,
@@ -55,7 +55,6 @@ from gongzhi.residents.queries import (
     Viewer,
     find_by_id_number,
     find_by_phone,
-    humanise_export,
     list_access_events,
     residents_for_sharing,
 )
@@ -148,7 +147,7 @@ class ResidentViewSet(ScopedModelViewSet):
         return qs
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.request.user.is_authenticated:
             context["viewer"] = Viewer.of(self.request.user)
         return context
@@ -183,8 +182,8 @@ class ResidentViewSet(ScopedModelViewSet):
 
     @action(detail=True, methods=["get"])
     def export(self, request: Request, pk: Any = None) -> Any:
-        """All data held about the person: ``?as=json`` (default) or ``?as=html`` (readable,
-        printable); ``&download=1`` saves it as a file. Staff must give ``?purpose=``."""
+        """All data held about the person: ``?as=json`` (default), ``?as=html`` (readable,
+        printable) or ``?as=pdf``; ``&download=1`` saves it as a file. Staff must give ``?purpose=``."""
         resident = self.get_object()
         own = resident.user_id == request.user.pk
         purpose = request.query_params.get("purpose", "").strip()
@@ -193,19 +192,8 @@ class ResidentViewSet(ScopedModelViewSet):
         if len(purpose) < actions.MIN_REASON_LENGTH:
             raise PrivacyError(PrivacyErrorCode.PURPOSE_REQUIRED, field="purpose")
         data = actions.export_resident_data(resident, actor=request.user, purpose=purpose)
-        as_html = request.query_params.get("as") == "html"
-        stamp = timezone.localdate().isoformat()
-        if as_html:
-            html = render_to_string(
-                "residents/data_export.html", {"data": humanise_export(data)}, request=request._request
-            )
-            response: Any = HttpResponse(html, content_type="text/html; charset=utf-8")
-        else:
-            response = Response(data)
-        if request.query_params.get("download"):
-            ext = "html" if as_html else "json"
-            response["Content-Disposition"] = f'attachment; filename="resident-{resident.pk}-{stamp}.{ext}"'
-        return response
+        return export_response(request._request, resident, data, request.query_params.get("as", "json"),
+                               download=bool(request.query_params.get("download")), api_response=Response)  # fmt: skip
 
     @action(detail=True, methods=["get"], url_path="access-log")
     def access_log(self, request: Request, pk: Any = None) -> Response:
@@ -294,7 +282,7 @@ class VisitViewSet(
         return Visit.objects.all()
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.request.user.is_authenticated:
             context["viewer"] = Viewer.of(self.request.user)
         return context
@@ -347,7 +335,7 @@ class DataRequestViewSet(
         return qs
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.request.user.is_authenticated:
             context["viewer"] = Viewer.of(self.request.user)
         return context
@@ -427,7 +415,7 @@ class SharingAgreementViewSet(
         if request.query_params.get("id_number"):
             people = find_by_id_number(people, request.query_params["id_number"])
         page = self.paginate_queryset(people)
-        rows = actions.disclose_under_agreement(agreement, list(page), actor=request.user)
+        rows = actions.disclose_under_agreement(agreement, list(page or []), actor=request.user)
         return self.get_paginated_response(rows)
 
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import ScopedModel
-from gongzhi.core.scoping import RestrictedManager, ScopeSpec
+from gongzhi.core.scoping import ScopeSpec
 from gongzhi.privacy.fields import EncryptedField
 from gongzhi.residents.choices import ImportSource, ImportStatus, ReviewStatus
 
@@ -158,7 +158,6 @@ class ImportReview(ScopedModel):
         related_name="+",
     )
 
-    objects = RestrictedManager()
     scope = ScopeSpec(area_path="area_path")
     audit_redacted_fields = frozenset({"incoming"})
 

@@ -82,9 +82,10 @@ class Resident(ScopedModel):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, default=Gender.UNKNOWN)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     id_number = EncryptedField(_("ID number"), purpose="identity")
-    id_number_index = BlindIndexField(_("ID number index"), source="id_number", kind="id_number")
+    # Indexed in Meta (a plain btree: exact lookups only, no pattern-ops twin).
+    id_number_index = BlindIndexField(_("ID number index"), source="id_number", kind="id_number", db_index=False)
     phone = EncryptedField(_("phone"), purpose="contact")
-    phone_index = BlindIndexField(_("phone index"), source="phone", kind="phone")
+    phone_index = BlindIndexField(_("phone index"), source="phone", kind="phone", db_index=False)
     ethnicity = models.CharField(_("ethnicity"), max_length=32, blank=True)
     occupation = models.CharField(_("occupation"), max_length=64, blank=True)
     employer = models.CharField(_("employer"), max_length=120, blank=True)
@@ -119,7 +120,12 @@ class Resident(ScopedModel):
                 fields=["id_number_index"], condition=~Q(id_number_index=""), name="residents_resident_unique_id_number"
             ),
         ]
-        indexes = [models.Index(fields=["phone_index"], name="residents_resident_phone_ix")]
+        indexes = [
+            models.Index(fields=["id_number_index"], name="residents_resident_idnum_ix"),
+            models.Index(fields=["phone_index"], name="residents_resident_phone_ix"),
+            # fuzzy import matching: same name and date of birth
+            models.Index(fields=["date_of_birth", "name"], name="residents_resident_dob_name"),
+        ]
 
     def __str__(self) -> str:
         return self.masked_label()

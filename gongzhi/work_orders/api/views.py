@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.access.roles import permission_name
+from gongzhi.api.pagination import CappedCountPagination
 from gongzhi.api.permissions import PolicyPermission, verb_for
 from gongzhi.api.viewsets import CreateActionMixin, ScopedViewSetMixin
 from gongzhi.work_orders import actions, export, queries
@@ -59,6 +60,7 @@ class WorkOrderViewSet(
 ):
     policy = WorkOrderPolicy
     permission_classes = [WorkOrderPermission]
+    pagination_class = CappedCountPagination
     serializer_class = s.WorkOrderListSerializer
     output_serializer_class = s.WorkOrderDetailSerializer
     parser_classes = [JSONParser, FormParser, MultiPartParser]

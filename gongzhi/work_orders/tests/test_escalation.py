@@ -161,3 +161,62 @@ def test_job_notices_link_to_their_order(world, monkeypatch):
     for order in orders:
         urls = set(Notification.objects.filter(source_id=order.pk).exclude(url="").values_list("url", flat=True))
         assert urls == {f"/work-orders/{order.pk}/"}
+
+
+def test_set_based_notices_and_events_match_the_python_formulation(world, monkeypatch):
+    from django.utils.translation import gettext
+
+    from gongzhi.work_orders.escalation import MESSAGES
+
+    order = _dispatch_at(world, monkeypatch, MONDAY_10)
+    monkeypatch.undo()
+    late = calendar.add_working_days(order.reply_due, 6)
+    run = actions.escalate_due_work_orders(now=late)
+    order.refresh_from_db()
+    escalations = list(Escalation.objects.filter(order=order, run=run))
+    assert len(escalations) == 5
+    labels = dict(Escalation._meta.get_field("stage").choices)
+    for level, kind in ((1, "reminder"), (2, "supervision"), (3, "public_listing")):
+        expected = {
+            gettext(MESSAGES[e.level]) % {"number": order.number, "stage": str(labels[e.stage])}
+            for e in escalations
+            if e.level == level
+        }
+        messages = set(
+            Notification.objects.filter(source_id=order.pk, kind=f"work_orders.{kind}").values_list("title", flat=True)
+        )
+        assert messages == expected
+    events = order.events.filter(kind="escalate")
+    assert sorted((e.data["stage"], e.data["level"]) for e in events) == sorted((e.stage, e.level) for e in escalations)
+    dues = {(e.stage, e.level): e.due_at for e in escalations}
+    for event in events:
+        assert dt.datetime.fromisoformat(event.data["due"]) == dues[(event.data["stage"], event.data["level"])]
+        assert event.organisation_id == order.lead_organisation_id
+        assert not event.is_public
+    # one notice per recipient and escalation (sign and reply supervision: two each)
+    notices = list(
+        Notification.objects.filter(source_id=order.pk, kind="work_orders.supervision").values_list(
+            "recipient_id", "title"
+        )
+    )
+    assert len(notices) == len(set(notices)) == 2 * len({r for r, _m in notices}) > 0
+
+
+def test_order_number_sql_matches_the_property_past_six_digits(world, monkeypatch):
+    from gongzhi.work_orders.escalation import order_number
+
+    order = _dispatch_at(world, monkeypatch, dt.datetime(2026, 11, 2, 23, 30, tzinfo=SH))
+    monkeypatch.undo()
+    # 23:30 Shanghai is 15:30 UTC: the date must be the local one
+    assert WorkOrder.objects.filter(pk=order.pk).annotate(n=order_number("pk", "submitted_at")).get().n == order.number
+    WorkOrder.objects.create(
+        id=1234567,
+        order_type=order.order_type,
+        title="x",
+        description="x",
+        area=order.area,
+        area_path=order.area_path,
+        submitted_at=order.submitted_at,
+    )
+    big = WorkOrder.objects.annotate(n=order_number("pk", "submitted_at")).get(pk=1234567)
+    assert big.n == big.number == "GZ20261102-1234567"

@@ -27,7 +27,7 @@ class ProjectSerializer(serializers.ModelSerializer[BudgetProject]):
         read_only_fields = fields
 
 
-class ProcessSerializer(serializers.ModelSerializer[BudgetProcess]):
+class BudgetProcessSerializer(serializers.ModelSerializer[BudgetProcess]):
     class Meta:
         model = BudgetProcess
         fields = [
@@ -48,7 +48,7 @@ class ProcessSerializer(serializers.ModelSerializer[BudgetProcess]):
         read_only_fields = ["id", "phase", "ballots_cast", "tallied_at", "created_at"]
 
 
-class ProcessCreateSerializer(serializers.Serializer[object]):
+class BudgetProcessCreateSerializer(serializers.Serializer[object]):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     area = serializers.IntegerField()

@@ -28,20 +28,20 @@ from gongzhi.territory.models import Area
 
 class ProcessViewSet(ScopedModelViewSet):
     policy = BudgetProcessPolicy
-    serializer_class = s.ProcessSerializer
+    serializer_class = s.BudgetProcessSerializer
     action_verbs = {"advance": "manage", "tally": "manage", "propose": "propose", "ballot": "ballot"}
     http_method_names = ["get", "post", "head", "options"]
-    output_serializer_class = s.ProcessSerializer
+    output_serializer_class = s.BudgetProcessSerializer
 
     def base_queryset(self) -> QuerySet[BudgetProcess]:
         return BudgetProcess.objects.order_by("-created_at", "-id")
 
     def get_serializer_class(self) -> type:
         if self.action == "create":
-            return s.ProcessCreateSerializer
-        return s.ProcessSerializer
+            return s.BudgetProcessCreateSerializer
+        return s.BudgetProcessSerializer
 
-    @extend_schema(request=s.ProcessCreateSerializer, responses={201: s.ProcessSerializer})
+    @extend_schema(request=s.BudgetProcessCreateSerializer, responses={201: s.BudgetProcessSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().create(request, *args, **kwargs)
 
@@ -54,15 +54,15 @@ class ProcessViewSet(ScopedModelViewSet):
         process = actions.create_process(area, actor=self.request.user, **data)
         return process
 
-    @extend_schema(request=None, responses=s.ProcessSerializer)
+    @extend_schema(request=None, responses=s.BudgetProcessSerializer)
     @drf_action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: str) -> Response:
-        return Response(s.ProcessSerializer(actions.advance_phase(self.get_object(), actor=request.user)).data)
+        return Response(s.BudgetProcessSerializer(actions.advance_phase(self.get_object(), actor=request.user)).data)
 
-    @extend_schema(request=None, responses=s.ProcessSerializer)
+    @extend_schema(request=None, responses=s.BudgetProcessSerializer)
     @drf_action(detail=True, methods=["post"])
     def tally(self, request: Request, pk: str) -> Response:
-        return Response(s.ProcessSerializer(actions.tally_process(self.get_object(), actor=request.user)).data)
+        return Response(s.BudgetProcessSerializer(actions.tally_process(self.get_object(), actor=request.user)).data)
 
     @extend_schema(request=s.ProposalSerializer, responses={201: s.ProjectSerializer})
     @drf_action(detail=True, methods=["post"])
