@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "gongzhi.workcal",
     "gongzhi.work_orders",
     "gongzhi.open311",
+    "gongzhi.participation.surveys",
+    "gongzhi.participation.meetings",
     "gongzhi.api",
     "gongzhi.web",
 ]
