@@ -53,7 +53,7 @@ class OwnersVoteStatus(models.TextChoices):
 
 
 class OwnersMatter(models.TextChoices):
-    """The matters owners decide jointly (Civil Code art. 278, para. 1, items 1–9)."""
+    """The matters owners decide jointly (Civil Code art. 278, para. 1, items 1-9)."""
 
     RULES_OF_PROCEDURE = "rules", _("(1) Adopt or amend the rules of procedure of the owners' assembly")
     MANAGEMENT_STATUTE = "statute", _("(2) Adopt or amend the management statute")
@@ -66,5 +66,5 @@ class OwnersMatter(models.TextChoices):
     OTHER_MAJOR = "other", _("(9) Other major matters of common ownership and joint management")
 
 
-#: Items 6–8 need ≥ 3/4 of the participating area and of the participating owners (art. 278, para. 2).
+#: Items 6-8 need ≥ 3/4 of the participating area and of the participating owners (art. 278, para. 2).
 SPECIAL_MATTERS = frozenset({OwnersMatter.RAISE_MAINTENANCE_FUND, OwnersMatter.REBUILD, OwnersMatter.COMMON_PARTS_USE})

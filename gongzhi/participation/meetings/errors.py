@@ -11,7 +11,7 @@ class MeetingErrorCode(StrEnum):
     ILLEGAL_TRANSITION = "illegal_transition"
     AREA_NOT_ALLOWED = "area_not_allowed"
     NOT_INVITED = "not_invited"
-    BAD_TOKEN = "bad_token"
+    BAD_TOKEN = "bad_token"  # noqa: S105  (an error code)
     ALREADY_SIGNED_IN = "already_signed_in"
     NOT_PRESENT = "not_present"
     QUORUM_NOT_REACHED = "quorum_not_reached"

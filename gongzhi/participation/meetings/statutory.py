@@ -1,3 +1,4 @@
+# ruff: noqa: RUF002  (the statute is quoted with its own Chinese punctuation)
 """The counting rule of Civil Code art. 278 (2020), implemented exactly.
 
     业主共同决定事项，应当由专有部分面积占比三分之二以上的业主且人数占比三分之二以上的业主参与表决。

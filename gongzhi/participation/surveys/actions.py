@@ -332,13 +332,17 @@ def submit_response(
     enter answers for a resident without a phone (recorded as proxy with the staff member
     on named surveys). Returns the survey: the response itself is not handed back, so
     nothing ties a caller to an anonymous response."""
+    survey = Survey.objects.select_related("area").get(pk=survey.pk)  # the current state, not the caller's copy
     if not accepting(survey):
         raise SurveyError(E.NOT_OPEN)
     proxy = on_behalf_of is not None
-    if proxy and not _covers(actor, "assist", survey.area):
-        raise SurveyError(E.NOT_ELIGIBLE, field="on_behalf_of")
     respondent = on_behalf_of if proxy else actor
     profile = respondents.check_eligible(survey, respondent)
+    if proxy and not any(
+        profile.area_path.startswith(g.area_path or "")
+        for g in grants_with_permission(actor, "participation_surveys.assist_survey")
+    ):  # staff assist the residents of their own area only
+        raise SurveyError(E.NOT_ELIGIBLE, field="on_behalf_of")
     cells = build_cells(survey, answers)
     named = not survey.anonymous
     response = Response(

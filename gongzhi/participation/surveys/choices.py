@@ -33,9 +33,9 @@ CHOICE_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKi
 class AgeGroup(models.TextChoices):
     UNKNOWN = "", _("Unknown")
     UNDER_18 = "0-17", _("Under 18")
-    YOUNG = "18-34", _("18–34")
-    MIDDLE = "35-59", _("35–59")
-    SENIOR = "60-79", _("60–79")
+    YOUNG = "18-34", _("18-34")
+    MIDDLE = "35-59", _("35-59")
+    SENIOR = "60-79", _("60-79")
     ELDER = "80+", _("80 and over")
 
 

@@ -20,7 +20,7 @@ from gongzhi.participation.surveys.models import Survey
 from gongzhi.residents.models import HouseholdMembership, Resident
 
 E = SurveyErrorCode
-TOKEN_SALT = "gongzhi.participation.surveys.token.v1"
+TOKEN_SALT = "gongzhi.participation.surveys.token.v1"  # noqa: S105  (an HMAC salt, not a secret)
 
 
 def response_token(survey: Survey, kind: str, subject_id: int) -> str:

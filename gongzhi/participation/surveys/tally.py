@@ -140,7 +140,7 @@ def breakdown(survey: Survey, attribute: Breakdown | str) -> dict[str, Any]:
         .order_by()
     ):
         cells[qid][_key(v)][f"{row}:{option}" if row is not None else str(option)] = n
-    for qid, v, mean, n in (
+    for qid, v, mean, _n in (
         base.filter(value__isnull=False)
         .values_list("question_id", field)
         .annotate(m=Avg("value"), n=Count("id"))
