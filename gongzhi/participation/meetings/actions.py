@@ -201,8 +201,8 @@ def record_attendance(
         (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED) if meeting.is_offline_record else (MeetingStatus.IN_PROGRESS,)
     )
     _state(meeting, *allowed)
-    if not _invited(meeting, user):
-        raise MeetingError(E.NOT_INVITED, field="user")
+    if Invitation.objects.filter(meeting=meeting).exists() and not _invited(meeting, user):
+        raise MeetingError(E.NOT_INVITED, field="user")  # an open meeting: staff vouch for who was there
     attendance = _add_attendance(meeting, user, method, entered_by=actor, proxy_name=proxy_name)
     record_change(attendance, verb="record_attendance", actor=actor, before=None, related=meeting)
     return attendance

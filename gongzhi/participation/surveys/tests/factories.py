@@ -21,7 +21,13 @@ def survey(world: World, *, open_: bool = True, area: Any = None, **kwargs: Any)
     s = actions.create_survey(
         actor=world.community_worker_c1, area=area or world.c1, title=kwargs.pop("title", "加装电梯意向调查"), **kwargs
     )
-    q1 = actions.add_question(s, actor=world.community_worker_c1, kind=QuestionKind.SINGLE, text="是否支持加装电梯?", options=["支持", "反对", "无所谓"])
+    q1 = actions.add_question(
+        s,
+        actor=world.community_worker_c1,
+        kind=QuestionKind.SINGLE,
+        text="是否支持加装电梯?",
+        options=["支持", "反对", "无所谓"],
+    )
     actions.add_question(
         s,
         actor=world.community_worker_c1,
@@ -31,14 +37,18 @@ def survey(world: World, *, open_: bool = True, area: Any = None, **kwargs: Any)
         show_if=q1,
         show_if_options=[1],
     )
-    actions.add_question(s, actor=world.community_worker_c1, kind=QuestionKind.SCALE, text="对小区环境的满意度", scale_min=1, scale_max=5)
+    actions.add_question(
+        s, actor=world.community_worker_c1, kind=QuestionKind.SCALE, text="对小区环境的满意度", scale_min=1, scale_max=5
+    )
     actions.add_question(s, actor=world.community_worker_c1, kind=QuestionKind.TEXT, text="其他建议", required=False)
     if open_:
         s = actions.open_survey(s, actor=world.community_worker_c1)
     return s
 
 
-def answers(s: Survey, choice: int = 0, scale: int = 4, reasons: list[int] | None = None, text: str = "") -> dict[int, Any]:
+def answers(
+    s: Survey, choice: int = 0, scale: int = 4, reasons: list[int] | None = None, text: str = ""
+) -> dict[int, Any]:
     qs = list(s.questions.order_by("position"))
     out: dict[int, Any] = {qs[0].pk: choice, qs[2].pk: scale, qs[3].pk: text}
     if reasons is not None:
@@ -46,7 +56,15 @@ def answers(s: Survey, choice: int = 0, scale: int = 4, reasons: list[int] | Non
     return out
 
 
-def resident(world: World, name: str, *, grid: Any = None, household: Any = None, born: datetime.date | None = None, gender: str = "female") -> Any:
+def resident(
+    world: World,
+    name: str,
+    *,
+    grid: Any = None,
+    household: Any = None,
+    born: datetime.date | None = None,
+    gender: str = "female",
+) -> Any:
     """A resident account with a register entry (verified) in a household of ``grid``."""
     grid = grid or world.g1
     user = make_user(name, kind="resident", home_area=grid)

@@ -185,16 +185,29 @@ def test_named_survey_and_staff_proxy(world):
     s = f.survey(world, anonymous=False)
     actions.submit_response(s, actor=world.grid_worker_g1, answers=f.answers(s), on_behalf_of=world.resident_c1)
     response = Response.objects.get(survey=s)
-    assert response.respondent == world.resident_c1 and response.entered_by == world.grid_worker_g1 and response.via_proxy
+    assert (
+        response.respondent == world.resident_c1 and response.entered_by == world.grid_worker_g1 and response.via_proxy
+    )
     with pytest.raises(SurveyError) as err:  # no assist grant over C3
-        actions.submit_response(s, actor=world.community_worker_c3, answers=f.answers(s), on_behalf_of=world.resident_c1)
+        actions.submit_response(
+            s, actor=world.community_worker_c3, answers=f.answers(s), on_behalf_of=world.resident_c1
+        )
     assert err.value.code == E.NOT_ELIGIBLE
 
 
 def test_file_and_matrix_and_ranking_questions(world):
     s = actions.create_survey(actor=world.community_worker_c1, area=world.c1, title="综合")
-    m = actions.add_question(s, actor=world.community_worker_c1, kind=QuestionKind.MATRIX, text="评价", rows=["保洁", "安保"], options=["好", "差"])
-    r = actions.add_question(s, actor=world.community_worker_c1, kind=QuestionKind.RANKING, text="排序", options=["停车", "绿化", "电梯"])
+    m = actions.add_question(
+        s,
+        actor=world.community_worker_c1,
+        kind=QuestionKind.MATRIX,
+        text="评价",
+        rows=["保洁", "安保"],
+        options=["好", "差"],
+    )
+    r = actions.add_question(
+        s, actor=world.community_worker_c1, kind=QuestionKind.RANKING, text="排序", options=["停车", "绿化", "电梯"]
+    )
     up = actions.add_question(s, actor=world.community_worker_c1, kind=QuestionKind.FILE, text="照片", required=False)
     actions.open_survey(s, actor=world.community_worker_c1)
     photo = SimpleUploadedFile("a.jpg", b"\xff\xd8\xff" + b"0" * 100, content_type="image/jpeg")

@@ -12,12 +12,22 @@ def _answer_many(world, s, plan):
     """plan: list of (grid, born, choice, scale)."""
     for i, (grid, born, choice, scale) in enumerate(plan):
         user = f.resident(world, f"r{i}", grid=grid, born=born)
-        actions.submit_response(s, actor=user, answers=f.answers(s, choice=choice, scale=scale, reasons=[0] if choice == 1 else None))
+        actions.submit_response(
+            s, actor=user, answers=f.answers(s, choice=choice, scale=scale, reasons=[0] if choice == 1 else None)
+        )
 
 
 def test_totals_percentages_and_scale_mean(world):
     s = f.survey(world, anonymous=False)
-    _answer_many(world, s, [(world.g1, dt.date(1950, 1, 1), 0, 5), (world.g1, dt.date(1990, 1, 1), 0, 3), (world.g2, dt.date(1990, 1, 1), 1, 1)])
+    _answer_many(
+        world,
+        s,
+        [
+            (world.g1, dt.date(1950, 1, 1), 0, 5),
+            (world.g1, dt.date(1990, 1, 1), 0, 3),
+            (world.g2, dt.date(1990, 1, 1), 1, 1),
+        ],
+    )
     result = tally.results(Survey.objects.get(pk=s.pk))
     q1, q2, q3, _ = result["questions"]
     assert result["responses"] == 3
@@ -28,7 +38,11 @@ def test_totals_percentages_and_scale_mean(world):
 
 def test_breakdown_suppresses_small_groups_and_one_more(world):
     s = f.survey(world, min_group_size=3)
-    g1_old, g1_young, g2 = (world.g1, dt.date(1950, 1, 1)), (world.g1, dt.date(1995, 1, 1)), (world.g2, dt.date(1970, 1, 1))
+    g1_old, g1_young, g2 = (
+        (world.g1, dt.date(1950, 1, 1)),
+        (world.g1, dt.date(1995, 1, 1)),
+        (world.g2, dt.date(1970, 1, 1)),
+    )
     # grid G1: 5 responses, grid G2: 2 (< k)
     _answer_many(world, s, [(*g1_old, 0, 5)] * 3 + [(*g1_young, 1, 2)] * 2 + [(*g2, 2, 4)] * 2)
     actions.close_survey(s, actor=world.community_worker_c1)
