@@ -88,7 +88,8 @@ def test_offline_meeting_recorded_after_the_fact_with_minutes_and_attachment(wor
     pdf = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf")
     actions.add_attachment(m, actor=world.community_worker_c1, title="签到表", file=pdf)
     m = actions.close_meeting(m, actor=world.community_worker_c1, minutes="会议纪要<script>x</script>")
-    assert m.minutes_published_at is not None and m.attachments.count() == 1
+    assert m.minutes_published_at is not None
+    assert m.attachments.count() == 1
     assert Attendance.objects.get(meeting=m).method == "paper"
 
 
@@ -134,7 +135,9 @@ def test_owners_vote_reaches_thresholds_exactly(world):
     vote = actions.close_owners_vote(vote, actor=world.community_worker_c1)
     assert ChangeRecord.objects.count() == before + 1
     assert (vote.participating_owners, vote.participating_area, vote.for_owners) == (6, Decimal("600.00"), 4)
-    assert vote.participation_met and vote.majority_met and vote.status == OwnersVoteStatus.PASSED
+    assert vote.participation_met
+    assert vote.majority_met
+    assert vote.status == OwnersVoteStatus.PASSED
 
 
 def test_owners_vote_fails_one_short_of_participation(world):
@@ -143,7 +146,9 @@ def test_owners_vote_fails_one_short_of_participation(world):
     for owner in owners[:5]:
         actions.cast_owner_ballot(vote, actor=users[owner.pk], choice="for")
     vote = actions.close_owners_vote(vote, actor=world.community_worker_c1)
-    assert not vote.participation_met and vote.majority_met and vote.status == OwnersVoteStatus.FAILED
+    assert not vote.participation_met
+    assert vote.majority_met
+    assert vote.status == OwnersVoteStatus.FAILED
 
 
 def test_special_matter_weighted_by_area(world):
@@ -153,7 +158,9 @@ def test_special_matter_weighted_by_area(world):
     for owner, choice in zip(owners, ["for", "for", "for", "against"], strict=True):
         actions.cast_owner_ballot(vote, actor=users[owner.pk], choice=choice)
     vote = actions.close_owners_vote(vote, actor=world.community_worker_c1)
-    assert vote.for_area == Decimal("500.00") and vote.for_owners == 3 and vote.status == OwnersVoteStatus.PASSED
+    assert vote.for_area == Decimal("500.00")
+    assert vote.for_owners == 3
+    assert vote.status == OwnersVoteStatus.PASSED
 
 
 def test_one_vote_per_owner_and_roll_rules(world):

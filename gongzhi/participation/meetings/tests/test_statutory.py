@@ -47,7 +47,8 @@ def test_participation_two_thirds_of_area_and_of_owners(p_area, p_owners, met):
 )
 def test_ordinary_matter_needs_more_than_half_of_participants(f_area, f_owners, passed):
     outcome = decide(count("300.00", 9, "200.00", 6, f_area, f_owners), OwnersMatter.PROPERTY_MANAGER)
-    assert outcome.participation_met and outcome.passed is passed
+    assert outcome.participation_met
+    assert outcome.passed is passed
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,9 @@ def test_ordinary_matter_needs_more_than_half_of_participants(f_area, f_owners, 
 )
 def test_special_matter_needs_three_quarters_of_participants(f_area, f_owners, passed):
     outcome = decide(count("250.00", 12, "200.00", 8, f_area, f_owners), OwnersMatter.REBUILD)
-    assert outcome.special and outcome.participation_met and outcome.passed is passed
+    assert outcome.special
+    assert outcome.participation_met
+    assert outcome.passed is passed
 
 
 def test_thirds_are_exact_not_rounded():
@@ -71,5 +74,7 @@ def test_thirds_are_exact_not_rounded():
 
 def test_majority_without_participation_fails_and_empty_roll_fails():
     outcome = decide(count("300.00", 9, "100.00", 3, "100.00", 3), OwnersMatter.ELECT_COMMITTEE)
-    assert outcome.majority_met and not outcome.participation_met and not outcome.passed
+    assert outcome.majority_met
+    assert not outcome.participation_met
+    assert not outcome.passed
     assert not decide(count("0", 0, "0", 0, "0", 0), OwnersMatter.ELECT_COMMITTEE).passed

@@ -164,13 +164,17 @@ def test_anonymous_response_holds_no_link_and_only_the_day(world):
     s = f.survey(world)
     actions.submit_response(s, actor=world.resident_c1, answers=f.answers(s, text="楼道灯坏了"))
     response = Response.objects.get(survey=s)
-    assert response.respondent_id is None and response.household_id is None and response.entered_by_id is None
+    assert response.respondent_id is None
+    assert response.household_id is None
+    assert response.entered_by_id is None
     assert not hasattr(response, "created_at")
     assert response.submitted_on == timezone.localdate()
-    assert world.resident_c1.username not in response.token and len(response.token) == 64
+    assert world.resident_c1.username not in response.token
+    assert len(response.token) == 64
     # The audit record names the survey, never the response
     record = ChangeRecord.objects.filter(verb="respond").latest("id")
-    assert record.target_id == str(s.pk) and str(response.pk) not in str(record.after)
+    assert record.target_id == str(s.pk)
+    assert str(response.pk) not in str(record.after)
 
 
 def test_anonymous_constraint_refuses_a_link(world):
@@ -185,9 +189,9 @@ def test_named_survey_and_staff_proxy(world):
     s = f.survey(world, anonymous=False)
     actions.submit_response(s, actor=world.grid_worker_g1, answers=f.answers(s), on_behalf_of=world.resident_c1)
     response = Response.objects.get(survey=s)
-    assert (
-        response.respondent == world.resident_c1 and response.entered_by == world.grid_worker_g1 and response.via_proxy
-    )
+    assert response.respondent == world.resident_c1
+    assert response.entered_by == world.grid_worker_g1
+    assert response.via_proxy
     with pytest.raises(SurveyError) as err:  # no assist grant over C3
         actions.submit_response(
             s, actor=world.community_worker_c3, answers=f.answers(s), on_behalf_of=world.resident_c1
@@ -215,7 +219,8 @@ def test_file_and_matrix_and_ranking_questions(world):
     result = tally.results(Survey.objects.get(pk=s.pk), live_snapshot=False)
     by_id = {q["id"]: q for q in result["questions"]}
     assert [o["count"] for o in by_id[m.pk]["rows"][1]["options"]] == [0, 1]
-    assert by_id[r.pk]["options"][0]["label"] == "电梯" and by_id[r.pk]["options"][0]["mean_rank"] == 1
+    assert by_id[r.pk]["options"][0]["label"] == "电梯"
+    assert by_id[r.pk]["options"][0]["mean_rank"] == 1
     assert Answer.objects.get(question=up).file.name
     with pytest.raises(SurveyError) as err:  # matrix missing a row
         actions.submit_response(s, actor=f.resident(world, "p2"), answers={m.pk: {"0": 0}, r.pk: [0]})
@@ -229,7 +234,8 @@ def test_close_tallies_onto_the_ledger(world):
     actions.close_survey(s, actor=world.community_worker_c1)
     event = PendingEvent.objects.order_by("-id").first()
     assert PendingEvent.objects.count() == before + 1
-    assert '"kind":"survey"' in event.data and "resident_c1" not in event.data
+    assert '"kind":"survey"' in event.data
+    assert "resident_c1" not in event.data
     assert Survey.objects.get(pk=s.pk).status == SurveyStatus.CLOSED
     with pytest.raises(SurveyError):
         actions.submit_response(s, actor=f.resident(world, "late"), answers=f.answers(s))

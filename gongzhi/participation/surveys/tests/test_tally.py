@@ -32,8 +32,10 @@ def test_totals_percentages_and_scale_mean(world):
     q1, q2, q3, _ = result["questions"]
     assert result["responses"] == 3
     assert [(o["count"], o["pct"]) for o in q1["options"]] == [(2, 66.7), (1, 33.3), (0, 0.0)]
-    assert q2["answered"] == 1 and q2["options"][0]["count"] == 1
-    assert q3["mean"] == 3.0 and [d["count"] for d in q3["distribution"]] == [1, 0, 1, 0, 1]
+    assert q2["answered"] == 1
+    assert q2["options"][0]["count"] == 1
+    assert q3["mean"] == 3.0
+    assert [d["count"] for d in q3["distribution"]] == [1, 0, 1, 0, 1]
 
 
 def test_breakdown_suppresses_small_groups_and_one_more(world):
@@ -48,7 +50,8 @@ def test_breakdown_suppresses_small_groups_and_one_more(world):
     actions.close_survey(s, actor=world.community_worker_c1)
     by_area = tally.breakdown(Survey.objects.get(pk=s.pk), "area")
     # G2 is below k; as the only small group it would be recoverable as total - G1, so G1 goes too
-    assert by_area["groups"] == [] and by_area["suppressed_groups"] == 2
+    assert by_area["groups"] == []
+    assert by_area["suppressed_groups"] == 2
     by_age = tally.breakdown(Survey.objects.get(pk=s.pk), "age_group")
     keys = {g["key"]: g["responses"] for g in by_age["groups"]}
     assert keys == {"60-79": 3}  # "18-34" (2) and "35-59" (2) suppressed
