@@ -41,7 +41,7 @@ class MeetingsConfig(DomainConfig):
         "resident": [
             "view_meeting",
             "attend_meeting",
-            "vote_meeting",
+            "vote_resolution",
             "view_resolution",
             "view_ownersvote",
             "cast_ownersvote",

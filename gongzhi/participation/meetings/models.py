@@ -67,7 +67,7 @@ class Meeting(ScopedModel):
         ordering = ["-starts_at", "-id"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
-        permissions = [("attend_meeting", "Can sign in to a meeting"), ("vote_meeting", "Can vote in a meeting")]
+        permissions = [("attend_meeting", "Can sign in to a meeting")]
         constraints = [models.CheckConstraint(condition=Q(quorum__gte=1), name="meetings_meeting_quorum_positive")]
 
     def __str__(self) -> str:
@@ -184,6 +184,7 @@ class Resolution(ScopedModel):
         ordering = ["meeting_id", "id"]
         verbose_name = _("resolution")
         verbose_name_plural = _("resolutions")
+        permissions = [("vote_resolution", "Can vote on a resolution")]
 
     def __str__(self) -> str:
         return self.title

@@ -140,6 +140,10 @@ class Question(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.position}. {self.text}"
 
+    @property
+    def scale_values(self) -> list[int]:
+        return list(range(self.scale_min, self.scale_max + 1))
+
 
 class Response(models.Model):
     """One response. For anonymous surveys it holds no respondent, no household and no
