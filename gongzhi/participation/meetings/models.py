@@ -5,6 +5,7 @@ votes of Civil Code art. 278, over an owner roll (owner ↔ rooms with floor are
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +26,15 @@ from gongzhi.participation.meetings.choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
+
+
+def _visible_above(grant: Any, verb: str) -> Q | None:
+    """Holders of ``view`` (``attend``, ``vote``, ``cast``) for an area also see the meetings
+    and votes of the areas above it: a community meeting is visible to its grid worker."""
+    if not grant.area_path or verb not in {"view", "attend", "vote", "cast"}:
+        return None
+    codes = grant.area_path.rstrip("/").split("/")
+    return Q(area_path__in=["/".join(codes[: i + 1]) + "/" for i in range(len(codes))])
 
 
 class Meeting(ScopedModel):
@@ -61,7 +71,7 @@ class Meeting(ScopedModel):
         USER, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    scope = ScopeSpec(area_path="area_path")
+    scope = ScopeSpec(area_path="area_path", extra=_visible_above)
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -178,7 +188,7 @@ class Resolution(ScopedModel):
     present = models.PositiveIntegerField(_("present at the vote"), default=0)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
-    scope = ScopeSpec(area_path="area_path")
+    scope = ScopeSpec(area_path="area_path", extra=_visible_above)
 
     class Meta:
         ordering = ["meeting_id", "id"]
@@ -307,7 +317,7 @@ class OwnersVote(ScopedModel):
         USER, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    scope = ScopeSpec(area_path="area_path")
+    scope = ScopeSpec(area_path="area_path", extra=_visible_above)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -17,15 +17,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.access.choices import Role
 from gongzhi.core.models import ScopedModel, TimeStampedModel
 from gongzhi.core.scoping import ScopeSpec
 from gongzhi.participation.surveys.choices import AgeGroup, QuestionKind, ResponseUnit, SurveyStatus
 
 
-def _residents_see_published(grant: Any, verb: str) -> Q | None:
-    """Residents see the published surveys of their area and of every area above it."""
-    if grant.role != Role.RESIDENT or not grant.area_path or verb not in {"view", "respond"}:
+def _see_published_above(grant: Any, verb: str) -> Q | None:
+    """Anyone holding ``view``/``respond``/``assist`` for an area also sees the published
+    surveys of every area above it (a district survey reaches every community's residents)."""
+    if not grant.area_path or verb not in {"view", "respond", "assist"}:
         return None
     codes = grant.area_path.rstrip("/").split("/")
     ancestors = ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
@@ -76,7 +76,7 @@ class Survey(ScopedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    scope = ScopeSpec(area_path="area_path", extra=_residents_see_published)
+    scope = ScopeSpec(area_path="area_path", extra=_see_published_above)
 
     class Meta:
         ordering = ["-created_at", "-id"]
