@@ -364,27 +364,27 @@ def submit_response(
             response.save(force_insert=True)
     except IntegrityError:
         raise SurveyError(E.ALREADY_RESPONDED) from None
-    Answer.objects.bulk_create(
-        [
-            Answer(
-                response=response,
-                question=question,
-                survey=survey,
-                grid_id=profile.grid_id,
-                age_group=response.age_group,
-                gender=response.gender,
-                **cell,
-            )
-            for question, cell in cells
-            if "file" not in cell
-        ]
-    )
-    for question, cell in cells:  # files go through save() so the storage names them
-        if "file" in cell:
-            upload = cell["file"]
-            answer = Answer(response=response, question=question, survey=survey, grid_id=profile.grid_id)
+    rows: list[Answer] = []
+    seen: set[int] = set()
+    for question, cell in cells:
+        upload = cell.pop("file", None)
+        answer = Answer(
+            response=response,
+            question=question,
+            survey=survey,
+            grid_id=profile.grid_id,
+            age_group=response.age_group,
+            gender=response.gender,
+            lead=question.pk not in seen,
+            **cell,
+        )
+        seen.add(question.pk)
+        if upload is not None:  # files go through save() so the storage names them
             answer.file.save(f"{survey.pk}-{question.pk}", upload, save=False)
             answer.save()
+        else:
+            rows.append(answer)
+    Answer.objects.bulk_create(rows)
     updated = Survey.objects.filter(pk=survey.pk, status=SurveyStatus.OPEN).update(
         response_count=F("response_count") + 1
     )

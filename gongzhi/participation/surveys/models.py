@@ -230,12 +230,17 @@ class Answer(models.Model):
     )
     age_group = models.CharField(_("age group"), max_length=8, blank=True)
     gender = models.CharField(_("gender"), max_length=8, blank=True)
+    lead = models.BooleanField(
+        _("first cell of the answer"),
+        default=True,
+        help_text=_("Counting these counts the responses that answered a question, without COUNT(DISTINCT)."),
+    )
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
-        indexes = [models.Index(fields=["survey", "question", "option"], name="surveys_answer_tally_ix")]
+        indexes = [models.Index(fields=["survey", "question"], name="surveys_answer_survey_ix")]
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.option if self.option is not None else self.value}"

@@ -1,6 +1,12 @@
-"""Counting: totals, breakdowns with small-group suppression, ledger counts — all SQL
-aggregates over ``Answer`` (one table, copied breakdown attributes, an index on
-survey + question + option), so 200,000 responses count in well under a second.
+"""Counting: totals, breakdowns with small-group suppression and ledger counts.
+
+Everything comes from one SQL aggregate over ``Answer`` — the *cube*: counts per answer
+cell (question, matrix row, option, scale value) and per breakdown attribute (grid, age
+group, gender), which the answer rows carry as copies — plus one aggregate of response
+counts per attribute combination. Totals and every breakdown are sums over the cube in
+Python (a few thousand rows at most), so a full results page with three breakdowns scans
+the answers once. ``Answer.lead`` marks the first cell of each answer, so "how many
+answered this question" is a plain filtered count, not COUNT(DISTINCT).
 
 Breakdowns suppress every group with fewer than ``survey.min_group_size`` responses
 (k-anonymity), per question too (conditional questions are answered by fewer people);
@@ -11,66 +17,101 @@ the suppressed group cannot be recovered by subtracting the others from the tota
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Sum
+from django.db.models import Count, Q, Sum
 
 from gongzhi.participation.surveys.choices import AgeGroup, Breakdown, QuestionKind, SurveyStatus
 from gongzhi.participation.surveys.models import Answer, Question, Response, Survey
 from gongzhi.territory.models import Area
 
 UNKNOWN = "unknown"
-ATTR_FIELD = {Breakdown.AREA: "grid_id", Breakdown.AGE_GROUP: "age_group", Breakdown.GENDER: "gender"}
+#: Position of each breakdown attribute in a cube key (grid, age group, gender).
+ATTR_INDEX = {Breakdown.AREA: 0, Breakdown.AGE_GROUP: 1, Breakdown.GENDER: 2}
+
+
+@dataclass
+class Cube:
+    """``cells[(question, row, option, value, grid, age, gender)] = (count, leads, rank_sum)``;
+    ``sizes[(grid, age, gender)] = responses``."""
+
+    cells: dict[tuple[Any, ...], tuple[int, int, int]]
+    sizes: dict[tuple[Any, ...], int]
+
+
+def _key(value: Any) -> Any:
+    return UNKNOWN if value in (None, "") else value
+
+
+def cube(survey: Survey) -> Cube:
+    rows = (
+        Answer.objects.filter(survey=survey)
+        .values_list("question_id", "row", "option", "value", "grid_id", "age_group", "gender")
+        .annotate(n=Count("id"), leads=Count("id", filter=Q(lead=True)), ranks=Sum("rank"))
+        .order_by()
+    )
+    cells = {
+        (q, row, option, value, _key(g), _key(a), _key(s)): (n, leads, ranks or 0)
+        for q, row, option, value, g, a, s, n, leads, ranks in rows
+    }
+    sizes: dict[tuple[Any, ...], int] = defaultdict(int)
+    for g, a, s, n in (
+        Response.objects.filter(survey=survey)
+        .values_list("grid_id", "age_group", "gender")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        sizes[(_key(g), _key(a), _key(s))] += n
+    return Cube(cells=cells, sizes=dict(sizes))
 
 
 def _pct(n: int, total: int) -> float:
     return round(100.0 * n / total, 1) if total else 0.0
 
 
-def results(survey: Survey, *, live_snapshot: bool = True) -> dict[str, Any]:
+def _totals(
+    data: Cube,
+) -> tuple[dict[int, dict[tuple[Any, Any], list[int]]], dict[int, dict[int, int]], dict[int, int]]:
+    options: dict[int, dict[tuple[Any, Any], list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    scales: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    answered: dict[int, int] = defaultdict(int)
+    for (q, row, option, value, *_attrs), (n, leads, ranks) in data.cells.items():
+        answered[q] += leads
+        if option is not None:
+            cell = options[q][(row, option)]
+            cell[0] += n
+            cell[1] += ranks
+        elif value is not None:
+            scales[q][value] += n
+    return options, scales, answered
+
+
+def results(survey: Survey, *, live_snapshot: bool = True, data: Cube | None = None) -> dict[str, Any]:
     """Totals per question. For an open anonymous survey the live figures come from the
     last snapshot (see ``actions.refresh_live_results``) unless ``live_snapshot`` is off."""
     if live_snapshot and survey.anonymous and survey.status == SurveyStatus.OPEN:
         return survey.live_results or {"responses": 0, "questions": [], "snapshot": True}
+    data = data or cube(survey)
     questions = list(Question.objects.filter(survey=survey).order_by("position"))
-    base = Answer.objects.filter(survey=survey)
-    option_rows = (
-        base.filter(option__isnull=False)
-        .values_list("question_id", "row", "option")
-        .annotate(n=Count("id"), ranks=Sum("rank"))
-        .order_by()
-    )
-    scale_rows = base.filter(value__isnull=False).values_list("question_id", "value").annotate(n=Count("id")).order_by()
-    answered = dict(
-        base.values_list("question_id")
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-        .values_list("question_id", "n")
-    )
-    options: dict[int, dict[tuple[int | None, int], tuple[int, int]]] = defaultdict(dict)
-    for qid, row, option, n, ranks in option_rows:
-        options[qid][(row, option)] = (n, ranks or 0)
-    scales: dict[int, dict[int, int]] = defaultdict(dict)
-    for qid, value, n in scale_rows:
-        scales[qid][value] = n
-    responses = Response.objects.filter(survey=survey).count()
+    options, scales, answered = _totals(data)
     return {
-        "responses": responses,
+        "responses": sum(data.sizes.values()),
         "questions": [_question_result(q, options[q.pk], scales[q.pk], answered.get(q.pk, 0)) for q in questions],
     }
 
 
 def _question_result(
-    q: Question, options: dict[tuple[int | None, int], tuple[int, int]], scale: dict[int, int], answered: int
+    q: Question, options: dict[tuple[Any, Any], list[int]], scale: dict[int, int], answered: int
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"id": q.pk, "position": q.position, "kind": q.kind, "text": q.text, "answered": answered}
+
+    def count(row: int | None, i: int) -> int:
+        return options[(row, i)][0] if (row, i) in options else 0
+
     if q.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}:
         out["options"] = [
-            {
-                "label": label,
-                "count": options.get((None, i), (0, 0))[0],
-                "pct": _pct(options.get((None, i), (0, 0))[0], answered),
-            }
+            {"label": label, "count": count(None, i), "pct": _pct(count(None, i), answered)}
             for i, label in enumerate(q.options)
         ]
     elif q.kind == QuestionKind.RANKING:
@@ -78,7 +119,7 @@ def _question_result(
         items = []
         for i, label in enumerate(q.options):
             n, ranks = options.get((None, i), (0, 0))
-            # Borda: rank r earns size - r points; unranked items earn nothing.
+            # Borda: rank r earns size + 1 - r points; unranked items earn nothing.
             items.append(
                 {
                     "label": label,
@@ -92,9 +133,7 @@ def _question_result(
         out["rows"] = [
             {
                 "label": row_label,
-                "options": [
-                    {"label": label, "count": options.get((r, i), (0, 0))[0]} for i, label in enumerate(q.options)
-                ],
+                "options": [{"label": label, "count": count(r, i)} for i, label in enumerate(q.options)],
             }
             for r, row_label in enumerate(q.rows)
         ]
@@ -113,47 +152,42 @@ def _suppressed(sizes: dict[Any, int], k: int) -> set[Any]:
     return small
 
 
-def _key(value: Any) -> Any:
-    return UNKNOWN if value in (None, "") else value
-
-
-def breakdown(survey: Survey, attribute: Breakdown | str) -> dict[str, Any]:
+def breakdown(survey: Survey, attribute: Breakdown | str, *, data: Cube | None = None) -> dict[str, Any]:
     """Per-group counts for one allowed attribute, small groups suppressed."""
     attribute = Breakdown(attribute)
-    field = ATTR_FIELD[attribute]
+    index = ATTR_INDEX[attribute]
     k = survey.min_group_size
-    sizes = {
-        _key(v): n
-        for v, n in Response.objects.filter(survey=survey).values_list(field).annotate(n=Count("id")).order_by()
-    }
-    hidden = _suppressed(sizes, k)
-    shown = [key for key in sizes if key not in hidden]
-    base = Answer.objects.filter(survey=survey)
-    answered: dict[int, dict[Any, int]] = defaultdict(dict)
-    for qid, v, n in base.values_list("question_id", field).annotate(n=Count("response_id", distinct=True)).order_by():
-        answered[qid][_key(v)] = n
-    cells: dict[int, dict[Any, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
-    for qid, row, option, v, n in (
-        base.filter(option__isnull=False)
-        .values_list("question_id", "row", "option", field)
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        cells[qid][_key(v)][f"{row}:{option}" if row is not None else str(option)] = n
-    for qid, v, mean, _n in (
-        base.filter(value__isnull=False)
-        .values_list("question_id", field)
-        .annotate(m=Avg("value"), n=Count("id"))
-        .order_by()
-    ):
-        cells[qid][_key(v)]["mean"] = round(float(mean), 2)
+    data = data or cube(survey)
+    sizes: dict[Any, int] = defaultdict(int)
+    for attrs, n in data.sizes.items():
+        sizes[attrs[index]] += n
+    hidden = _suppressed(dict(sizes), k)
+    answered: dict[int, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
+    counts: dict[int, dict[Any, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    scale_sum: dict[int, dict[Any, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for (q, row, option, value, *attrs), (n, leads, _ranks) in data.cells.items():
+        group = attrs[index]
+        answered[q][group] += leads
+        if option is not None:
+            counts[q][group][f"{row}:{option}" if row is not None else str(option)] += n
+        elif value is not None:
+            scale_sum[q][group][0] += value * n
+            scale_sum[q][group][1] += n
+    shown = [g for g in sizes if g not in hidden]
     labels = _labels(attribute, shown)
     questions: dict[str, dict[str, Any]] = {}
-    for qid, per_group in answered.items():
+    for q, per_group in answered.items():
         q_hidden = hidden | _suppressed({g: n for g, n in per_group.items() if g not in hidden}, k)
-        questions[str(qid)] = {
-            str(g): {"answered": per_group[g], **cells[qid].get(g, {})} for g in per_group if g not in q_hidden
-        }
+        out: dict[str, Any] = {}
+        for g, n in per_group.items():
+            if g in q_hidden:
+                continue
+            cell: dict[str, Any] = {"answered": n, **counts[q][g]}
+            total, m = scale_sum[q].get(g, (0, 0))
+            if m:
+                cell["mean"] = round(total / m, 2)
+            out[str(g)] = cell
+        questions[str(q)] = out
     return {
         "attribute": attribute.value,
         "min_group_size": k,
@@ -165,6 +199,14 @@ def breakdown(survey: Survey, attribute: Breakdown | str) -> dict[str, Any]:
     }
 
 
+def full(survey: Survey) -> dict[str, Any]:
+    """Totals and every allowed breakdown from one scan (what the bench times)."""
+    data = cube(survey)
+    out = results(survey, live_snapshot=False, data=data)
+    out["breakdowns"] = {b.value: breakdown(survey, b, data=data) for b in Breakdown}
+    return out
+
+
 def _labels(attribute: Breakdown, keys: list[Any]) -> dict[Any, str]:
     if attribute == Breakdown.AREA:
         names = dict(Area.objects.filter(pk__in=[k for k in keys if k != UNKNOWN]).values_list("pk", "name"))
@@ -174,19 +216,16 @@ def _labels(attribute: Breakdown, keys: list[Any]) -> dict[Any, str]:
     return {k: str(k) for k in keys}
 
 
-def ledger_counts(survey: Survey) -> dict[str, Any]:
-    """Counts only (integers), for the ledger: per question, per option cell."""
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    base = Answer.objects.filter(survey=survey)
-    for qid, row, option, n in (
-        base.filter(option__isnull=False).values_list("question_id", "row", "option").annotate(n=Count("id")).order_by()
-    ):
-        counts[str(qid)][f"{row}:{option}" if row is not None else str(option)] = n
-    for qid, value, n in (
-        base.filter(value__isnull=False).values_list("question_id", "value").annotate(n=Count("id")).order_by()
-    ):
-        counts[str(qid)][f"v{value}"] = n
-    return {"responses": Response.objects.filter(survey=survey).count(), "counts": dict(counts)}
+def ledger_counts(survey: Survey, data: Cube | None = None) -> dict[str, Any]:
+    """Counts only (integers), for the ledger: per question, per option cell or scale value."""
+    data = data or cube(survey)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (q, row, option, value, *_attrs), (n, _leads, _ranks) in data.cells.items():
+        if option is not None:
+            counts[str(q)][f"{row}:{option}" if row is not None else str(option)] += n
+        elif value is not None:
+            counts[str(q)][f"v{value}"] += n
+    return {"responses": sum(data.sizes.values()), "counts": {q: dict(c) for q, c in counts.items()}}
 
 
 def texts(survey: Survey, question: Question, limit: int = 200) -> list[str]:

@@ -141,13 +141,16 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not allowed:
         raise PermissionDenied
-    data = tally.results(survey)
     attribute = request.GET.get("breakdown", "")
     breakdown = None
     if attribute in Breakdown.values and (survey.status == SurveyStatus.CLOSED or not survey.anonymous):
-        breakdown = tally.breakdown(survey, attribute)
+        cube = tally.cube(survey)  # one scan for the totals and the breakdown
+        data = tally.results(survey, data=cube)
+        breakdown = tally.breakdown(survey, attribute, data=cube)
         for q in data["questions"]:
             q["groups"] = breakdown["questions"].get(str(q["id"]), {})
+    else:
+        data = tally.results(survey)
     staff_view = request.user.is_authenticated and SurveyPolicy.in_scope(request.user, "results", survey)
     texts = {}
     if staff_view:

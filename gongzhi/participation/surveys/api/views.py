@@ -116,14 +116,16 @@ class SurveyViewSet(
     @route(detail=True, methods=["get"])
     def results(self, request: Request, pk: str) -> Response:
         survey = self.get_object()
-        data = dict(tally.results(survey))
         attribute = request.query_params.get("breakdown")
-        if attribute:
-            if attribute not in Breakdown.values:
-                raise ValidationError({"breakdown": [f"Use one of {', '.join(Breakdown.values)}."]})
-            if survey.anonymous and survey.status != "closed":
-                raise ValidationError({"breakdown": ["Breakdowns of an anonymous survey appear when it closes."]})
-            data["breakdown"] = tally.breakdown(survey, attribute)
+        if not attribute:
+            return Response(tally.results(survey))
+        if attribute not in Breakdown.values:
+            raise ValidationError({"breakdown": [f"Use one of {', '.join(Breakdown.values)}."]})
+        if survey.anonymous and survey.status != "closed":
+            raise ValidationError({"breakdown": ["Breakdowns of an anonymous survey appear when it closes."]})
+        cube = tally.cube(survey)
+        data = dict(tally.results(survey, data=cube))
+        data["breakdown"] = tally.breakdown(survey, attribute, data=cube)
         return Response(data)
 
     @extend_schema(request=None, responses=s.ResultsSerializer)
