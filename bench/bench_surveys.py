@@ -171,9 +171,8 @@ def main() -> None:
         data = full_tally()
         q1_counts = [o["count"] for o in data["questions"][0]["options"]]
         shown = len(data["breakdowns"]["age_group"]["groups"])
-        print(
-            f"check: q1 counts {q1_counts} (sum {sum(q1_counts):,}); q2 answered {data['questions'][1]['answered']:,}; age groups shown {shown}"
-        )
+        answered = data["questions"][1]["answered"]
+        print(f"check: q1 counts {q1_counts} (sum {sum(q1_counts):,}); q2 answered {answered:,}; age groups {shown}")
     finally:
         if not args.keep:
             from django.db import connections
