@@ -60,7 +60,7 @@ class MeetingsConfig(DomainConfig):
 
         if not apps.is_installed("gongzhi.web"):
             return
-        web = apps.get_app_config("web")
+        web: Any = apps.get_app_config("web")
         web.register_nav(
             section="console",
             key="meetings",

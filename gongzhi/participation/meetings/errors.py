@@ -1,6 +1,7 @@
 """Domain errors of meetings and owners' votes, each with a stable code the API returns."""
 
 from enum import StrEnum
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,7 @@ class MeetingErrorCode(StrEnum):
 
 class MeetingError(DomainError):
     http_status = 409
-    messages = {
+    messages: ClassVar[dict[str, Any]] = {
         MeetingErrorCode.ILLEGAL_TRANSITION.value: _("This step is not possible in the current state."),
         MeetingErrorCode.AREA_NOT_ALLOWED.value: _("You cannot do this for this area."),
         MeetingErrorCode.NOT_INVITED.value: _("You are not invited to this meeting."),

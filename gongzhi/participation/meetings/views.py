@@ -65,18 +65,17 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request.user, pk)
+    user: Any = request.user
+    meeting = _meeting(user, pk)
     staff = MeetingPolicy.can(request.user, "change", meeting)
-    attended = Attendance.objects.filter(meeting=meeting, user=request.user).exists()
+    attended = Attendance.objects.filter(meeting=meeting, user=user).exists()
     my_votes = dict(
-        ResolutionVote.objects.filter(resolution__meeting=meeting, voter=request.user).values_list(
-            "resolution_id", "choice"
-        )
+        ResolutionVote.objects.filter(resolution__meeting=meeting, voter=user).values_list("resolution_id", "choice")
     )
     resolutions = list(meeting.resolutions.all())
     for r in resolutions:
         r.my_vote = my_votes.get(r.pk)  # type: ignore[attr-defined]
-    context = {
+    context: dict[str, Any] = {
         "meeting": meeting,
         "agenda": list(meeting.agenda.all()),
         "resolutions": resolutions,
@@ -155,7 +154,7 @@ def meeting_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 meeting,
                 actor=request.user,
                 user=_user(post.get("user", "")),
-                method=post.get("method") if post.get("method") in ("staff", "paper") else "staff",
+                method=post.get("method", "") if post.get("method") in ("staff", "paper") else "staff",
                 proxy_name=post.get("proxy_name", ""),
             )
         elif verb == "resolution":
@@ -204,7 +203,7 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
                 raise MeetingError(actions.E.AREA_NOT_ALLOWED, field="area")
             meeting = actions.create_meeting(
                 actor=request.user,
-                kind=request.POST.get("kind")
+                kind=request.POST.get("kind", "")
                 if request.POST.get("kind") in MeetingKind.values
                 else MeetingKind.RESIDENTS_COUNCIL,
                 area=area,
@@ -315,7 +314,7 @@ def new_vote(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 estate=estate,
                 title=request.POST.get("title", "") or gettext("Owners' vote"),
-                matter=request.POST.get("matter")
+                matter=request.POST.get("matter", "")
                 if request.POST.get("matter") in OwnersMatter.values
                 else OwnersMatter.OTHER_MAJOR,
                 text=request.POST.get("text", ""),

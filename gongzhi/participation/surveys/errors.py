@@ -1,6 +1,7 @@
 """Domain errors of polls and surveys, each with a stable code the API returns."""
 
 from enum import StrEnum
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ class SurveyError(DomainError):
     """A survey rule was broken (409, or 400 when the rule is about the input)."""
 
     http_status = 409
-    messages = {
+    messages: ClassVar[dict[str, Any]] = {
         SurveyErrorCode.ILLEGAL_TRANSITION.value: _("This step is not possible in the survey's current state."),
         SurveyErrorCode.NOT_OPEN.value: _("The survey is not open for responses."),
         SurveyErrorCode.NOT_ELIGIBLE.value: _("This survey is not addressed to you."),

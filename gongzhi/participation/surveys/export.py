@@ -59,7 +59,7 @@ def as_xlsx(survey: Survey) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
-    sheet = book.active
+    sheet: Any = book.active
     sheet.title = str(_("Results"))[:31]
     for row in rows(survey):
         sheet.append(row)

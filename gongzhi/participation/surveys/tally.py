@@ -159,8 +159,8 @@ def breakdown(survey: Survey, attribute: Breakdown | str, *, data: Cube | None =
     k = survey.min_group_size
     data = data or cube(survey)
     sizes: dict[Any, int] = defaultdict(int)
-    for attrs, n in data.sizes.items():
-        sizes[attrs[index]] += n
+    for combo, n in data.sizes.items():
+        sizes[combo[index]] += n
     hidden = _suppressed(dict(sizes), k)
     answered: dict[int, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
     counts: dict[int, dict[Any, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))

@@ -223,7 +223,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 title=request.POST.get("title", "")[:120] or gettext("Untitled survey"),
                 description=request.POST.get("description", "")[:4000],
                 anonymous=request.POST.get("anonymous") == "on",
-                unit=request.POST.get("unit")
+                unit=request.POST.get("unit", "")
                 if request.POST.get("unit") in ResponseUnit.values
                 else ResponseUnit.RESIDENT,
                 requires_verified=request.POST.get("requires_verified") == "on",

@@ -22,7 +22,7 @@ from gongzhi.participation.meetings.models import AgendaItem, Meeting, Owner, Ow
 from gongzhi.participation.meetings.permissions import MeetingPolicy, OwnerPolicy, OwnersVotePolicy, ResolutionPolicy
 
 
-class MeetingViewSet(
+class MeetingViewSet(  # type: ignore[misc]
     ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     policy = MeetingPolicy
@@ -180,7 +180,7 @@ class ResolutionViewSet(ScopedReadOnlyViewSet):
         return self._out(actions.decide_resolution(self.get_object(), actor=request.user))
 
 
-class OwnerViewSet(
+class OwnerViewSet(  # type: ignore[misc]
     ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     policy = OwnerPolicy
@@ -199,7 +199,7 @@ class OwnerViewSet(
         return actions.register_owner(actor=self.request.user, **serializer.validated_data)
 
 
-class OwnersVoteViewSet(
+class OwnersVoteViewSet(  # type: ignore[misc]
     ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     policy = OwnersVotePolicy

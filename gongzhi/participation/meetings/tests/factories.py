@@ -31,7 +31,7 @@ def meeting(world: World, *, start: bool = True, quorum: int = 1, **kwargs: Any)
     return m
 
 
-def estate(world: World, areas: list[str], *, name: str = "科苑小区5栋") -> list[Owner]:
+def estate(world: World, areas: list[str], *, name: str = "科苑小区5栋", phones: bool = False) -> list[Owner]:
     """One owner per floor area in ``areas`` (rooms in a new building of grid G1), each with an account."""
     building = Building.objects.create(
         grid=world.g1, area_path=world.g1.path, name=name, address=f"南山区科苑路15号{name}"
@@ -40,7 +40,8 @@ def estate(world: World, areas: list[str], *, name: str = "科苑小区5栋") ->
     owners = []
     for i, area in enumerate(areas):
         room = Room.objects.create(unit=unit, number=f"{i + 1:03d}", floor=1 + i // 4, floor_area=Decimal(area))
-        user = make_user(f"{name}-owner-{i}", kind="resident", home_area=world.g1)
+        phone = f"1370000{i:04d}" if phones else None
+        user = make_user(f"{name}-owner-{i}", kind="resident", home_area=world.g1, phone=phone)
         grant(user, Role.RESIDENT, area=world.c1)
         owners.append(
             actions.register_owner(

@@ -91,8 +91,10 @@ class CreateSurveySerializer(serializers.Serializer):
 class AddQuestionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=QuestionKind.choices)
     text = serializers.CharField(max_length=300)
-    help_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    required = serializers.BooleanField(required=False, default=True)
+    help_text = serializers.CharField(  # type: ignore[assignment]
+        max_length=300, required=False, allow_blank=True, default=""
+    )
+    required = serializers.BooleanField(required=False, default=True)  # type: ignore[assignment]
     options = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, default=list, max_length=50
     )

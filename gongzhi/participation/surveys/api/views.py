@@ -23,7 +23,7 @@ from gongzhi.participation.surveys.models import Question, Survey
 from gongzhi.participation.surveys.permissions import SurveyPolicy
 
 
-class SurveyViewSet(
+class SurveyViewSet(  # type: ignore[misc]
     ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     policy = SurveyPolicy
