@@ -183,6 +183,7 @@ class _Seeder:
             self._duties,
             self._staff,
             self._residents,
+            self._participation,
         ):
             started = time.perf_counter()
             step()
@@ -192,6 +193,12 @@ class _Seeder:
         summary.district_id = self.district.pk
         record_demo_seed(self.district, summary={"size": summary.size, "seed": summary.seed, **summary.counts})
         return summary
+
+    def _participation(self) -> None:
+        from gongzhi.demo import meetings_demo, surveys_demo
+
+        for module in (surveys_demo, meetings_demo):
+            module.seed(self)
 
     def _residents_per_grid(self, grid_count: int) -> list[int]:
         base, extra = divmod(self.size.residents, grid_count)
