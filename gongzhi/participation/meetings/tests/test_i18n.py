@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the statute in its own punctuation)
 """Meetings and surveys speak Chinese: the statute's own words, complete catalogues."""
 
 from pathlib import Path
