@@ -35,7 +35,7 @@ class User(AbstractUser):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = GongzhiUserManager()
+    objects = GongzhiUserManager()  # type: ignore[misc]  # AbstractUser declares it as a ClassVar
     scope = ScopeSpec(area_path="home_area__path", owner="pk", owner_verbs=frozenset({"view", "change"}))
     audit_redacted_fields = frozenset({"password", "phone", "last_login"})
 

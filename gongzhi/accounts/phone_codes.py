@@ -110,8 +110,9 @@ def _check_code(phone: str, *, code: str, actor: Any = None) -> tuple[_Outcome, 
     if phone_code is None:  # verify_code checks this first; codes are never deleted
         raise AccountError(AccountErrorCode.CODE_EXPIRED, field="code")
     if phone_code.consumed_at is not None:
-        after = {"outcome": _Outcome.USED.value}
-        record_change(phone_code, verb="verify_phone_code", actor=actor, before=None, after=after)
+        record_change(
+            phone_code, verb="verify_phone_code", actor=actor, before=None, after={"outcome": _Outcome.USED.value}
+        )
         return _Outcome.USED, None
     before = {"attempts": phone_code.attempts, "consumed_at": None, "outcome": None}
     user: User | None = None
@@ -131,7 +132,7 @@ def _check_code(phone: str, *, code: str, actor: Any = None) -> tuple[_Outcome, 
             outcome = _Outcome.BURNT
             phone_code.consumed_at = now
     phone_code.save(update_fields=["attempts", "consumed_at"])
-    after = {
+    after: dict[str, Any] = {
         "attempts": phone_code.attempts,
         "consumed_at": phone_code.consumed_at.isoformat() if phone_code.consumed_at else None,
         "outcome": outcome.value,

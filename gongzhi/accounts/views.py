@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -113,7 +114,7 @@ class StaffLoginView(auth_views.LoginView):
             ) % {"minutes": settings.GONGZHI_STAFF_IDLE_TIMEOUT // 60}
         return context
 
-    def form_valid(self, form: StaffLoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:  # a StaffLoginForm (form_class)
         user = form.get_user()
         has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         if not has_device and not settings.GONGZHI_REQUIRE_STAFF_2FA:

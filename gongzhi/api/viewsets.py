@@ -7,7 +7,7 @@ by calling actions. Serializers only validate and shape: they never save models.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import QuerySet
 from rest_framework import mixins, status, viewsets
@@ -18,12 +18,18 @@ from gongzhi.access.policy import Policy
 from gongzhi.api.idempotency import idempotent
 from gongzhi.api.permissions import PolicyPermission
 
+if TYPE_CHECKING:  # the mixin is only ever combined with DRF's generic views
+    from rest_framework.generics import GenericAPIView
 
-class ScopedViewSetMixin:
+    _ViewBase = GenericAPIView
+else:
+    _ViewBase = object
+
+
+class ScopedViewSetMixin(_ViewBase):
     policy: ClassVar[type[Policy]]
     permission_classes = [PolicyPermission]
     action_verbs: ClassVar[dict[str, str]] = {}
-    request: Request
 
     def base_queryset(self) -> QuerySet[Any]:
         """Override to add select_related/prefetch_related and annotations."""

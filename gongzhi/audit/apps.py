@@ -18,7 +18,7 @@ class AuditConfig(DomainConfig):
         if apps.is_installed("gongzhi.web"):
             from gongzhi.audit.permissions import can_view_change_records
 
-            apps.get_app_config("web").register_nav(
+            apps.get_app_config("web").register_nav(  # type: ignore[attr-defined]
                 section="console",
                 key="audit",
                 label=_("Audit log"),

@@ -37,7 +37,7 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
 
 class ChangeRecordFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         date_from, date_to = data.get("date_from"), data.get("date_to")
         if date_from and date_to and date_from > date_to:
             self.add_error("date_to", _("The end date is before the start date."))

@@ -191,7 +191,7 @@ def export_lines(records: QuerySet[ChangeRecord]) -> Iterator[str]:
 
 
 @require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     require_audit_reader(request.user, export=True)
     filterset = ChangeRecordFilter(request.GET, queryset=ChangeRecord.objects.restrict(request.user, "view"))
     if not filterset.is_valid():

@@ -5,21 +5,25 @@ The API maps them to ``{"code": ..., "detail": ...}`` with the error's HTTP stat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, ClassVar
+
+from django_stubs_ext import StrOrPromise
 
 
 class DomainError(Exception):
     """Base class; each domain subclasses it with its own ``<Domain>ErrorCode`` enum."""
 
     http_status: ClassVar[int] = 409
-    messages: ClassVar[dict[str, str]] = {}
+    #: code -> message (lazy translations allowed)
+    messages: ClassVar[Mapping[str, StrOrPromise]] = {}
 
     def __init__(self, code: StrEnum, detail: str | None = None, *, field: str | None = None, **params: Any) -> None:
         self.code = code
         self.field = field
         self.params = params
-        self.detail = detail or self.messages.get(code.value, code.value.replace("_", " "))
+        self.detail = detail or str(self.messages.get(code.value, code.value.replace("_", " ")))
         super().__init__(f"{code.value}: {self.detail}")
 
 

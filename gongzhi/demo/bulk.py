@@ -18,6 +18,8 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from gongzhi.privacy.fields import EncryptedField
+
 
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
@@ -49,6 +51,9 @@ class BulkInserter:
             self.constants[name] = _plain(value)
         if fixed:
             raise ValueError(f"unknown fields for {model.__name__}: {sorted(fixed)}")
+        # COPY skips the ORM's value preparation: encrypted columns are encrypted here.
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        self.encrypted = [(i, fields[c]) for i, c in enumerate(self.columns) if isinstance(fields[c], EncryptedField)]
 
     @property
     def uses_copy(self) -> bool:
@@ -83,6 +88,8 @@ class BulkInserter:
             names += [str(fields[c].column) for c in self.constants]
             quoted = ", ".join(connection.ops.quote_name(n) for n in names)
             sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({quoted}) FROM STDIN"
+            if self.encrypted:
+                rows = [self._encrypt(row) for row in rows]
             with cursor.cursor.copy(sql) as copy:
                 if return_ids:
                     for pk, row in zip(ids, rows, strict=True):
@@ -91,3 +98,9 @@ class BulkInserter:
                     for row in rows:
                         copy.write_row((*row, *constant_values))
         return ids
+
+    def _encrypt(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        values = list(row)
+        for i, field in self.encrypted:
+            values[i] = field.get_db_prep_save(values[i], connection)
+        return tuple(values)

@@ -35,8 +35,11 @@ from gongzhi.core.context import acting_as
 from gongzhi.demo import data
 from gongzhi.demo.actions import record_demo_seed
 from gongzhi.demo.bulk import BulkInserter
+from gongzhi.demo.registry import DemoHousehold, RegistryPlanner, index_of
+from gongzhi.demo.work_orders_demo import seed_work_orders
 from gongzhi.organisations.choices import DutyRole, OrganisationKind
 from gongzhi.organisations.models import DutyAssignment, MatterCategory, Organisation, OrganisationArea
+from gongzhi.residents.models import Household, HouseholdMembership, Resident, ResidentTag
 from gongzhi.territory.choices import AreaLevel, BuildingUse, CommunityType
 from gongzhi.territory.models import Area, Building, Room, Unit
 
@@ -60,13 +63,22 @@ class DemoSize:
     grids_per_community: int
     buildings_per_grid: int
     residents: int
+    requests: int = 0  # work-order stories replayed through the actions (see work_orders_demo)
 
 
 SIZES: dict[str, DemoSize] = {
     # Seven communities so that every community type appears once.
-    "small": DemoSize("small", streets=2, communities=7, grids_per_community=2, buildings_per_grid=2, residents=300),
+    "small": DemoSize(
+        "small", streets=2, communities=7, grids_per_community=2, buildings_per_grid=2, residents=300, requests=120
+    ),
     "district": DemoSize(
-        "district", streets=8, communities=48, grids_per_community=4, buildings_per_grid=5, residents=100_000
+        "district",
+        streets=8,
+        communities=48,
+        grids_per_community=4,
+        buildings_per_grid=5,
+        residents=100_000,
+        requests=300,
     ),
 }
 
@@ -183,6 +195,7 @@ class _Seeder:
             self._duties,
             self._staff,
             self._residents,
+            self._requests,
             self._participation,
         ):
             started = time.perf_counter()
@@ -559,27 +572,99 @@ class _Seeder:
         ]
         self._bulk(RoleGrant, grants, "staff_grants")
 
+    def _requests(self) -> None:
+        for status, count in seed_work_orders(self.size.requests, rng=self.rng).items():
+            self.counts[f"work_orders_{status}"] += count
+
+    def _rooms_by_grid(self) -> dict[int, list[tuple[int, str]]]:
+        """Every room of the district with a postal address, grouped by grid (one query)."""
+        rooms: dict[int, list[tuple[int, str]]] = {grid.pk: [] for grid in self.grids}
+        rows = Room.objects.filter(unit__building__grid__in=self.grids).order_by("id")
+        for room_id, grid_id, building, unit, number in rows.values_list(
+            "id", "unit__building__grid_id", "unit__building__address", "unit__number", "number"
+        ):
+            rooms[grid_id].append((room_id, f"{building}{unit}单元{number}室"))
+        for grid_rooms in rooms.values():
+            self.rng.shuffle(grid_rooms)  # households spread over the buildings, some rooms empty
+        return rooms
+
     def _residents(self) -> None:
+        """Adults with accounts (they sign in with phone codes) and the registry of their households."""
         users = BulkInserter(
             self.user_model,
             ["username", "display_name", "phone", "home_area_id", "password"],
             fixed={"kind": AccountKind.RESIDENT},
         )
         grants = BulkInserter(RoleGrant, ["user_id", "area_id", "area_path"], fixed={"role": Role.RESIDENT})
+        households = BulkInserter(Household, ["grid_id", "area_path", "room_id", "address", "number"])
+        people = BulkInserter(
+            Resident,
+            [
+                "name", "gender", "date_of_birth", "id_number", "id_number_index",
+                "phone", "phone_index", "grid_id", "area_path", "user_id",
+            ],
+        )  # fmt: skip
+        stays = BulkInserter(
+            HouseholdMembership,
+            ["household_id", "resident_id", "area_path", "relation", "residence_type", "moved_in_on"],
+        )
+        tags = BulkInserter(ResidentTag, ["resident_id", "area_path", "kind", "note"])
+        planner = RegistryPlanner(
+            self.rng,
+            surname=lambda: self.rng.choices(self.surnames, cum_weights=self.surname_weights)[0],
+            given_name=lambda: self.rng.choice(self.given_names),
+        )
+        rooms = self._rooms_by_grid()
         number = 0
 
-        def people() -> Iterator[tuple[tuple[Any, ...], Area]]:
-            nonlocal number
+        def plan() -> Iterator[tuple[Area, Area, DemoHousehold]]:
             for grid, community, count in zip(self.grids, self.grid_community, self.residents_per_grid, strict=True):
-                for _ in range(count):
-                    number += 1
-                    # "!" starts an unusable password: residents sign in with phone codes only.
-                    password = f"!demo{self.rng.getrandbits(128):032x}"
-                    row = (f"resident_{number:06d}", self._resident_name(), self._phone(), grid.pk, password)
-                    yield row, community.area
+                for household in planner.households(count, rooms[grid.pk]):
+                    yield grid, community.area, household
 
-        for batch in _batches(people(), self.batch_size):
-            ids = users.insert([row for row, _ in batch], return_ids=True)
-            grants.insert([(pk, c.pk, c.path) for pk, (_, c) in zip(ids, batch, strict=True)])
-            self.counts["residents"] += len(batch)
-            self.counts["resident_grants"] += len(batch)
+        for batch in _batches(plan(), max(1, self.batch_size // 3)):
+            accounts: list[tuple[Any, ...]] = []
+            account_areas: list[Area] = []
+            for grid, community, household in batch:
+                for member in household.members:
+                    if member.account:
+                        number += 1
+                        member.phone = self._phone()
+                        # "!" starts an unusable password: residents sign in with phone codes only.
+                        password = f"!demo{self.rng.getrandbits(128):032x}"
+                        accounts.append((f"resident_{number:06d}", member.name, member.phone, grid.pk, password))
+                        account_areas.append(community)
+            account_ids = users.insert(accounts, return_ids=True)
+            grants.insert([(pk, c.pk, c.path) for pk, c in zip(account_ids, account_areas, strict=True)])
+            user_ids = iter(account_ids)
+            household_ids = households.insert(
+                [(g.pk, g.path, h.room_id, h.address, f"{g.code}-{i:05d}") for i, (g, _, h) in enumerate(batch)],
+                return_ids=True,
+            )
+            person_rows: list[tuple[Any, ...]] = []
+            for grid, _, household in batch:
+                for m in household.members:
+                    person_rows.append(
+                        (
+                            m.name, m.gender, m.born, m.id_number, index_of(m.id_number, "id_number"),
+                            m.phone, index_of(m.phone, "phone"), grid.pk, grid.path,
+                            next(user_ids) if m.account else None,
+                        )
+                    )  # fmt: skip
+            resident_ids = iter(people.insert(person_rows, return_ids=True))
+            stay_rows: list[tuple[Any, ...]] = []
+            tag_rows: list[tuple[Any, ...]] = []
+            for (grid, _, household), household_id in zip(batch, household_ids, strict=True):
+                for m in household.members:
+                    resident_id = next(resident_ids)
+                    stay_rows.append(
+                        (household_id, resident_id, grid.path, m.relation, household.residence, household.moved_in)
+                    )
+                    tag_rows += [(resident_id, grid.path, kind, note) for kind, note in planner.tags(m, household)]
+            stays.insert(stay_rows)
+            tags.insert(tag_rows)
+            self.counts["residents"] += len(accounts)
+            self.counts["resident_grants"] += len(accounts)
+            self.counts["households"] += len(batch)
+            self.counts["registered_residents"] += len(person_rows)
+            self.counts["resident_tags"] += len(tag_rows)

@@ -1,3 +1,3 @@
 """Notifications for every domain: in-app notices, per-user channel preferences and a daily
-digest. Domains call ``gongzhi.notifications.actions.notify``; see
+digest. Domains call ``gongzhi.notifications.dispatch.notify`` inside their own actions; see
 ``docs/domains/notifications.md``."""

@@ -86,7 +86,7 @@ def service_row(category: MatterCategory) -> dict[str, Any]:
         "metadata": True,
         "type": "batch",
         "keywords": keywords,
-        "group": category.parent.name if category.parent_id else category.name,
+        "group": category.parent.name if category.parent is not None else category.name,
     }
 
 

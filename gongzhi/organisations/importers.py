@@ -31,7 +31,7 @@ from gongzhi.territory.tabular import ImportReport, RowError, RowsInvalid, read_
 
 REQUIRED = ["code", "name", "kind", "seat_code"]
 OPTIONAL = ["parent_code", "serves", "contact_name", "contact_phone", "address", "duties"]
-_SPLIT = re.compile(r"[;；]")  # noqa: RUF001  (Chinese keyboards type the full-width semicolon)
+_SPLIT = re.compile(r"[;；]")
 
 
 def _codes(text: str) -> list[str]:
@@ -59,7 +59,8 @@ def _parse(table: Any, errors: list[RowError]) -> list[OrgRow]:
     roles = choice_lookup(DutyRole)
     meta = Organisation._meta
     limits = {
-        f: meta.get_field(f).max_length or 0 for f in ("code", "name", "contact_name", "contact_phone", "address")
+        f: getattr(meta.get_field(f), "max_length", None) or 0
+        for f in ("code", "name", "contact_name", "contact_phone", "address")
     }
 
     area_codes: set[str] = set()

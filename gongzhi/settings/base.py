@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.access",
     "gongzhi.audit",
+    "gongzhi.notifications",
     "gongzhi.ledger",
     "gongzhi.privacy",
     "gongzhi.territory",
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongzhi.web.context_processors.shell",
+                "gongzhi.notifications.context_processors.bell",
             ],
         },
     }
@@ -144,7 +146,17 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
     "work-order-deadlines": ("gongzhi.work_orders.tasks.escalate_deadlines", 300.0),
     "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
+    "notification-digests": ("gongzhi.notifications.tasks.send_daily_digests", 3600.0),
+    "notification-quiet-hours": ("gongzhi.notifications.tasks.release_held_notifications", 600.0),
 }
+# Notifications (gongzhi.notifications.dispatch): backends per external channel, the default
+# choice of users who set no preference, and the local hour the daily digest goes out.
+GONGZHI_NOTIFICATION_CHANNELS: dict[str, list[str]] = {
+    "sms": ["gongzhi.notifications.channels.SmsChannel"],
+    "email": ["gongzhi.notifications.channels.EmailChannel"],
+}
+GONGZHI_NOTIFICATION_DEFAULTS = {"mode": "immediate", "in_app": True, "sms": False, "email": False}
+GONGZHI_NOTIFICATION_DIGEST_HOUR = env.int("GONGZHI_NOTIFICATION_DIGEST_HOUR", default=8)
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": timedelta(seconds=seconds)} for name, (task, seconds) in GONGZHI_SCHEDULE.items()
 }

@@ -18,10 +18,13 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from gongzhi.core.errors import DomainError
 
@@ -258,3 +261,27 @@ def read_upload(upload: Any) -> bytes:
 
 def truthy(value: Any) -> bool:
     return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class TableImporter(Protocol):
+    """``import_areas``, ``import_organisations``: validate every row, then write all or nothing."""
+
+    def __call__(self, data: bytes, filename: str, *, actor: Any, dry_run: bool = False) -> Any: ...
+
+
+def import_upload(request: Any, importer: TableImporter) -> Response:
+    """The body of every CSV/XLSX import endpoint: read the multipart ``file`` (size-capped), run
+    ``importer`` (``?dry_run=1`` validates only) and answer with its report, or a 400 listing the
+    bad rows."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
+    data = read_upload(upload)
+    try:
+        report = importer(data, upload.name, actor=request.user, dry_run=truthy(request.query_params.get("dry_run")))
+    except RowsInvalid as exc:
+        return Response(
+            {"code": exc.code.value, "detail": str(exc.detail), "errors": [e.as_dict() for e in exc.errors]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return Response(report.as_dict())

@@ -802,9 +802,19 @@ def set_on_hold(order: WorkOrder, *, actor: Any, on_hold: bool, reason: str = ""
     if order.on_hold == on_hold:
         raise WorkOrderError(E.ILLEGAL_TRANSITION, gettext("The order is already in that state."))
     before = snapshot(order)
+    now = timezone.now()
+    changed: list[str] = []
+    paused_minutes = 0
+    if not on_hold and order.held_at is not None:
+        # The clock stood still while on hold: every open deadline moves by the working time held.
+        changed, paused_minutes = deadlines.shift_open_deadlines(order, order.held_at, now)
     order.on_hold, order.hold_reason = on_hold, reason[:300]
-    _save(order, ["on_hold", "hold_reason"])
-    _event(order, EventKind.HOLD if on_hold else EventKind.RESUME, actor, note=reason)
+    order.held_at = now if on_hold else None
+    _save(order, ["on_hold", "hold_reason", "held_at", *changed])
+    data: dict[str, Any] = {"paused_working_minutes": paused_minutes} if not on_hold else {}
+    if order.reply_due is not None and "reply_due" in changed:
+        data["reply_due"] = order.reply_due.isoformat()
+    _event(order, EventKind.HOLD if on_hold else EventKind.RESUME, actor, note=reason, data=data)
     record_change(order, verb="hold" if on_hold else "resume", actor=actor, before=before)
     return order
 

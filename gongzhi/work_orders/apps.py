@@ -10,7 +10,7 @@ def _wo(*verbs: str) -> list[str]:
 
 
 #: Handling-unit verbs (主办单位): only for orders whose lead unit is the user's organisation.
-HANDLER = _wo("view", "sign", "return", "contact", "start", "reply", "request_extension", "attach")
+HANDLER = _wo("view", "sign", "return", "contact", "start", "reply", "request_extension", "attach", "kpi")
 #: Dispatcher verbs (受理/派单/回访/办结) over the user's area.
 DISPATCHER = _wo(
     "view",
@@ -29,6 +29,7 @@ DISPATCHER = _wo(
     "hold",
     "attach",
     "export",
+    "kpi",
 )
 
 
@@ -54,10 +55,12 @@ class WorkOrdersConfig(DomainConfig):
     # ownership (ScopeSpec.owner), never the orders of their neighbours.
     role_permissions = {
         "resident": _wo("add"),
-        "grid_worker": _wo("view", "add", "add_on_behalf", "patrol", "follow_up", "attach"),
+        "grid_worker": _wo("view", "add", "add_on_behalf", "patrol", "follow_up", "attach", "kpi"),
         "community_worker": sorted(set(DISPATCHER + HANDLER)),
         "street_official": sorted(set(DISPATCHER + HANDLER + _wo("supervise"))),
-        "district_official": _wo("view", "supervise", "decide_extension", "export"),
+        "district_official": _wo("view", "supervise", "decide_extension", "export", "kpi"),
+        # Third-party evaluators (第三方评估) read the KPIs of their area, never the orders.
+        "evaluator": _wo("kpi"),
         "department_handler": HANDLER,
         "property_staff": HANDLER,
         "owners_committee": HANDLER,
@@ -76,6 +79,10 @@ class WorkOrdersConfig(DomainConfig):
     def ready(self) -> None:
         super().ready()
         from django.apps import apps
+
+        from gongzhi.work_orders import notifications
+
+        notifications.register()
 
         if not apps.is_installed("gongzhi.web"):
             return

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from gongzhi.core import calendar
-from gongzhi.work_orders.choices import DurationUnit, OrderType, Urgency
+from gongzhi.work_orders.choices import WITH_UNIT, DurationUnit, OrderType, Status, Urgency
 from gongzhi.work_orders.models import DeadlinePolicy, WorkOrder
 
 
@@ -132,3 +132,35 @@ def extend_reply_deadline(order: WorkOrder, working_days: int, start: dt.datetim
     order.reply_due = calendar.add_working_days(order.reply_due, working_days)  # type: ignore[assignment]
     order.reply_remind_at = reminder_at(start, order.reply_due)  # type: ignore[arg-type]
     return ["reply_due", "reply_remind_at"]
+
+
+def open_deadline_fields(order: WorkOrder) -> list[str]:
+    """The deadlines still running for the order's current step(s)."""
+    status = order.status
+    fields: list[str] = []
+    if status == Status.DISPATCHED:
+        fields += ["sign_due", "sign_remind_at"]
+    if status in WITH_UNIT:
+        if order.first_contact_at is None:
+            fields.append("contact_due")
+        fields += ["reply_due", "reply_remind_at"]
+    if status == Status.REPLIED:
+        if order.followed_up_at is None:
+            fields.append("follow_up_due")
+        if order.rated_at is None:
+            fields.append("rating_due")
+    return [f for f in fields if getattr(order, f) is not None]
+
+
+def shift_open_deadlines(order: WorkOrder, held_from: dt.datetime, resumed_at: dt.datetime) -> tuple[list[str], int]:
+    """A hold stopped the clock: move every open deadline by the working time the order
+    spent on hold (nights, weekends and holidays inside the hold do not count, so a hold
+    from Friday 17:00 to Monday 10:00 moves them by 2 working hours). Returns the fields
+    changed and the paused working minutes."""
+    paused = calendar.working_time_between(held_from, resumed_at)
+    if paused <= dt.timedelta(0):
+        return [], 0
+    fields = open_deadline_fields(order)
+    for field in fields:
+        setattr(order, field, calendar.add_working_time(getattr(order, field), paused))
+    return fields, int(paused.total_seconds() // 60)

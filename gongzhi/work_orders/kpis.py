@@ -479,12 +479,13 @@ def dashboard(
     user: Any = None,
     unit: Organisation | int | None = None,
     now: dt.datetime | None = None,
+    verb: str = "view",
 ) -> dict[str, Any]:
     """Everything the staff dashboard shows, for ``[start, end)``: summary, trend, ranking
     and the overdue list. With ``user``, only orders that user may view are counted; the
     caller checks the area first (``api.kpi_views.access_kpi_area`` does for the API)."""
     period = Period(_as_datetime(start), _as_datetime(end), f"{start}..{end}")
-    base = WorkOrder.objects.restrict(user, "view") if user is not None else WorkOrder.objects.all()
+    base = WorkOrder.objects.restrict(user, verb) if user is not None else WorkOrder.objects.all()
     now = now or timezone.now()
     return {
         "area": {"id": area.pk, "name": area.name, "path": area.path} if area is not None else None,
@@ -493,7 +494,9 @@ def dashboard(
         "summary": summary(area, period, base=base, unit=unit, now=now),
         "trend": trend(area, period, base=base, unit=unit, now=now),
         "ranking": ranking(area, period, base=base, now=now),
-        "overdue": overdue(area, base=base, now=now),
+        # The overdue list names orders: only those the user may view (an evaluator holds
+        # "kpi" alone and gets the numbers without the list).
+        "overdue": overdue(area, base=WorkOrder.objects.restrict(user, "view") if user is not None else base, now=now),
     }
 
 

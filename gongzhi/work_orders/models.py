@@ -22,7 +22,6 @@ from gongzhi.work_orders.choices import (
     DurationUnit,
     EventKind,
     ExtensionStatus,
-    NotificationKind,
     OrderType,
     Satisfaction,
     Status,
@@ -111,6 +110,9 @@ class WorkOrder(ScopedModel):
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     is_public = models.BooleanField(_("may appear on the public board"), default=False)
+    # Anonymous (匿名): the submitter's identity is kept for the submitter's own view and
+    # follow-up, but hidden from everyone handling the order; the contact is shown masked.
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
@@ -176,6 +178,8 @@ class WorkOrder(ScopedModel):
     )
     on_hold = models.BooleanField(_("on hold"), default=False)
     hold_reason = models.CharField(_("reason for hold"), max_length=300, blank=True)
+    # When the current hold began: on resume the open deadlines move by the working time since.
+    held_at = models.DateTimeField(_("on hold since"), null=True, blank=True)
     extension_status = models.CharField(
         _("extension"), max_length=12, choices=ExtensionStatus.choices, default=ExtensionStatus.NONE, blank=True
     )
@@ -221,6 +225,8 @@ class WorkOrder(ScopedModel):
             # The repeat-complaint KPI looks for closures in the 30 days before a submission.
             models.Index(fields=["category", "closed_at"], name="wo_category_closed"),
             models.Index(fields=["submitter", "closed_at"], name="wo_submitter_closed"),
+            # The "to review" inbox (不满意待复核): few rows, read by area, newest first.
+            models.Index(fields=["area_path", "id"], name="wo_review_pending", condition=Q(review_pending=True)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -362,6 +368,8 @@ class Attachment(TimeStampedModel):
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     kept_location = models.BooleanField(_("photo location kept"), default=False)
+    # Shown on the public board with the order (only when the order itself is public).
+    is_public = models.BooleanField(_("shown on the public board"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -525,33 +533,3 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ⇢ {self.order_id}"
-
-
-class Notification(models.Model):
-    """An in-app notice. SMS and e-mail go through pluggable backends (see notifications.py)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="work_order_notifications",
-    )
-    order = models.ForeignKey(
-        WorkOrder, verbose_name=_("work order"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
-    message = models.CharField(_("message"), max_length=300)
-    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    objects = RestrictedManager()
-    scope = ScopeSpec(owner="recipient_id")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="wo_notification_unread")]
-
-    def __str__(self) -> str:
-        return self.message

@@ -1,25 +1,38 @@
-"""Notices about work orders, sent after the action's transaction commits.
+"""Notices about work orders, through the generic notifications app.
 
-In-app notifications are rows of :class:`Notification`. Extra channels (SMS, e-mail)
-are backends named in ``settings.GONGZHI_WORK_ORDER_NOTIFICATION_BACKENDS``: classes
-with ``send(notifications: list[Notification]) -> None``.
+``notify`` writes the in-app rows in the action's transaction (``gongzhi.notifications``
+applies each recipient's preferences and sends SMS / e-mail after commit). Kinds are
+``work_orders.<NotificationKind>``, all in the ``work_orders`` preference group. Supervision,
+public listing and anything about an urgent order are urgent (they ignore digests, "off" and
+quiet hours).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
-from django.utils.module_loading import import_string
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.models import RoleGrant
-from gongzhi.work_orders.choices import NotificationKind
-from gongzhi.work_orders.models import Notification, Subscription, WorkOrder
+from gongzhi.notifications import dispatch
+from gongzhi.notifications.registry import register_group
+from gongzhi.work_orders.choices import NotificationKind, Urgency
+from gongzhi.work_orders.models import Subscription, WorkOrder
 
-logger = logging.getLogger(__name__)
+GROUP = "work_orders"
+URGENT_KINDS = frozenset({NotificationKind.SUPERVISION, NotificationKind.PUBLIC_LISTING})
+
+
+def kind_key(kind: NotificationKind | str) -> str:
+    return f"{GROUP}.{NotificationKind(kind).value}"
+
+
+def register() -> None:
+    """Called from WorkOrdersConfig.ready: the preference group and its kinds' labels."""
+    register_group(GROUP, _("Requests"), kinds={kind_key(k): k.label for k in NotificationKind})
 
 
 def resident_recipients(order: WorkOrder) -> set[int]:
@@ -39,27 +52,37 @@ def unit_recipients(organisation_ids: Iterable[int]) -> set[int]:
     )
 
 
-def _deliver(rows: list[Notification]) -> None:
-    if not rows:
-        return
-    created = Notification.objects.bulk_create(rows, batch_size=1000)
-    for path in getattr(settings, "GONGZHI_WORK_ORDER_NOTIFICATION_BACKENDS", []):
-        try:
-            import_string(path)().send(created)
-        except Exception:  # one failing channel must not stop the others
-            logger.exception("notification backend %s failed", path)
+def order_url(order_id: int) -> str:
+    return reverse("work_orders:detail", args=[order_id])
 
 
 def notify(user_ids: Iterable[int], *, order: WorkOrder | None, kind: NotificationKind, message: str) -> None:
-    """Queue notices to ``user_ids``; they are written only if the transaction commits."""
-    rows = [
-        Notification(recipient_id=uid, order_id=order.pk if order else None, kind=kind, message=message[:300])
-        for uid in sorted(set(user_ids))
-    ]
-    transaction.on_commit(lambda: _deliver(rows))
+    """Notify ``user_ids`` about ``order`` (rows are rolled back with the action)."""
+    urgent = kind in URGENT_KINDS or (order is not None and order.urgency == Urgency.URGENT)
+    dispatch.notify(
+        user_ids,
+        kind=kind_key(kind),
+        title=message,
+        url=order_url(order.pk) if order is not None else "",
+        source=order,
+        urgent=urgent,
+    )
 
 
 def notify_many(rows: list[dict[str, Any]]) -> None:
     """Bulk variant for the deadline job: dicts with recipient_id, order_id, kind, message."""
-    objects = [Notification(**row) for row in rows]
-    transaction.on_commit(lambda: _deliver(objects))
+    type_id = ContentType.objects.get_for_model(WorkOrder).pk
+    dispatch.notify_many(
+        [
+            dispatch.Draft(
+                recipient_id=row["recipient_id"],
+                kind=kind_key(row["kind"]),
+                title=row["message"],
+                url=order_url(row["order_id"]),
+                source_type_id=type_id,
+                source_id=row["order_id"],
+                urgent=row["kind"] in URGENT_KINDS,
+            )
+            for row in rows
+        ]
+    )

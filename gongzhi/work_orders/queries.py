@@ -34,10 +34,13 @@ def inbox_q(name: str, now: dt.datetime | None = None) -> Q:
         return Q(status=Status.DISPATCHED)
     if name == "in_progress":
         return Q(status__in=[Status.SIGNED, Status.IN_PROGRESS])
+    # Held orders' clocks stand still (their deadlines move on resume): never due or overdue.
     if name == "due_soon":
-        return Q(status__in=WITH_UNIT, reply_remind_at__lte=now, reply_due__gt=now)
+        return Q(status__in=WITH_UNIT, reply_remind_at__lte=now, reply_due__gt=now, on_hold=False)
     if name == "overdue":
-        return Q(status__in=WITH_UNIT, reply_due__lte=now) | Q(status=Status.DISPATCHED, sign_due__lte=now)
+        return (Q(status__in=WITH_UNIT, reply_due__lte=now) | Q(status=Status.DISPATCHED, sign_due__lte=now)) & Q(
+            on_hold=False
+        )
     if name == "awaiting_follow_up":
         return Q(status=Status.REPLIED, followed_up_at__isnull=True)
     if name == "to_review":

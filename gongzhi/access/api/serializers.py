@@ -45,10 +45,10 @@ class RoleGrantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_organisation_name(self, grant: RoleGrant) -> str:
-        return grant.organisation.name if grant.organisation_id else ""
+        return grant.organisation.name if grant.organisation is not None else ""
 
     def get_area_name(self, grant: RoleGrant) -> str:
-        return grant.area.name if grant.area_id else ""
+        return grant.area.name if grant.area is not None else ""
 
     def get_active(self, grant: RoleGrant) -> bool:
         return grant.revoked_at is None

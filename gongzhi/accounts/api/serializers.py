@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework import serializers
 
 from gongzhi.accounts.choices import UiLanguage
@@ -100,7 +101,7 @@ class MeSerializer(serializers.ModelSerializer):
     def get_two_factor(self, user: User) -> dict[str, bool]:
         is_verified = getattr(user, "is_verified", None)
         return {
-            "enrolled": user.totpdevice_set.filter(confirmed=True).exists(),
+            "enrolled": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
             "verified": bool(is_verified()) if callable(is_verified) else False,
         }
 

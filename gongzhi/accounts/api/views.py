@@ -82,7 +82,10 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = actions.update_preferences(
-            request.user, actor=request.user, elder_mode=data.get("elder_mode"), language=data.get("language")
+            request.user,  # type: ignore[arg-type]  # IsAuthenticated: never anonymous here
+            actor=request.user,
+            elder_mode=data.get("elder_mode"),
+            language=data.get("language"),
         )
         return Response(MeSerializer(user).data)
 

@@ -25,7 +25,7 @@ SCHEMA_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "reference"
 W3C_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 POINT_G1 = (Decimal("22.540000"), Decimal("113.950000"))
 # Chinese punctuation is what residents really type.
-PRIVATE_TEXT = "3栋楼下占道摆摊，联系13812345678，身份证440305199001011234，邮箱li@example.com"  # noqa: RUF001
+PRIVATE_TEXT = "3栋楼下占道摆摊，联系13812345678，身份证440305199001011234，邮箱li@example.com"
 
 
 def _schemas() -> dict[str, Any]:

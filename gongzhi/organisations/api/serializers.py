@@ -57,18 +57,18 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 class OrganisationCreateSerializer(serializers.ModelSerializer):
     seat = ScopedRelatedField(Area)
-    parent = ScopedRelatedField(Organisation, allow_null=True, required=False)
+    parent = ScopedRelatedField(Organisation, allow_null=True, required=False)  # type: ignore[assignment]  # stubs: Field.parent
 
     class Meta:
         model = Organisation
         fields = ["kind", "name", "code", "parent", "seat", "contact_name", "contact_phone", "address"]
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
         validators: list[Any] = []
 
 
 class OrganisationUpdateSerializer(serializers.ModelSerializer):
     seat = ScopedRelatedField(Area, required=False)
-    parent = ScopedRelatedField(Organisation, allow_null=True, required=False)
+    parent = ScopedRelatedField(Organisation, allow_null=True, required=False)  # type: ignore[assignment]  # stubs: Field.parent
 
     class Meta:
         model = Organisation
@@ -88,12 +88,12 @@ class MatterCategorySerializer(serializers.ModelSerializer):
 
 
 class MatterCategoryCreateSerializer(serializers.ModelSerializer):
-    parent = ScopedRelatedField(MatterCategory, allow_null=True, required=False)
+    parent = ScopedRelatedField(MatterCategory, allow_null=True, required=False)  # type: ignore[assignment]  # stubs: Field.parent
 
     class Meta:
         model = MatterCategory
         fields = ["code", "name", "name_en", "parent"]
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
         validators: list[Any] = []
 
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -26,7 +26,7 @@ from gongzhi.organisations.models import DutyAssignment, MatterCategory, Organis
 from gongzhi.organisations.permissions import DutyAssignmentPolicy, MatterCategoryPolicy, OrganisationPolicy
 from gongzhi.organisations.queries import category_tree, propose_duties
 from gongzhi.territory.models import Area
-from gongzhi.territory.tabular import RowsInvalid, read_upload, truthy
+from gongzhi.territory.tabular import import_upload
 
 
 class OrganisationViewSet(ScopedModelViewSet):
@@ -82,20 +82,7 @@ class OrganisationViewSet(ScopedModelViewSet):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request) -> Response:
         """Upload a CSV/XLSX list of organisations (multipart ``file``); ``?dry_run=1`` validates only."""
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
-        data = read_upload(upload)
-        try:
-            report = import_organisations(
-                data, upload.name, actor=request.user, dry_run=truthy(request.query_params.get("dry_run"))
-            )
-        except RowsInvalid as exc:
-            return Response(
-                {"code": exc.code.value, "detail": str(exc.detail), "errors": [e.as_dict() for e in exc.errors]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return Response(report.as_dict())
+        return import_upload(request, import_organisations)
 
 
 class MatterCategoryViewSet(ScopedModelViewSet):

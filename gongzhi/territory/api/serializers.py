@@ -52,7 +52,7 @@ class AreaSerializer(serializers.ModelSerializer):
 
 
 class AreaCreateSerializer(serializers.ModelSerializer):
-    parent = ScopedRelatedField(Area, allow_null=True, required=False)
+    parent = ScopedRelatedField(Area, allow_null=True, required=False)  # type: ignore[assignment]  # stubs: Field.parent
 
     class Meta:
         model = Area
@@ -90,7 +90,7 @@ class AreaUpdateSerializer(serializers.ModelSerializer):
 
 
 class AreaMoveSerializer(serializers.Serializer):
-    parent = ScopedRelatedField(Area)
+    parent = ScopedRelatedField(Area)  # type: ignore[assignment]  # stubs: Field.parent
 
 
 class BuildingSerializer(serializers.ModelSerializer):

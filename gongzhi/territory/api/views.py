@@ -10,11 +10,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,14 +22,7 @@ from gongzhi.territory.api import filters, serializers
 from gongzhi.territory.importers import import_areas
 from gongzhi.territory.models import Area, Building, Room, Unit
 from gongzhi.territory.permissions import AreaPolicy, BuildingPolicy, RoomPolicy, UnitPolicy
-from gongzhi.territory.tabular import RowsInvalid, read_upload, truthy
-
-
-def rows_invalid_response(exc: RowsInvalid) -> Response:
-    return Response(
-        {"code": exc.code.value, "detail": str(exc.detail), "errors": [e.as_dict() for e in exc.errors]},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
+from gongzhi.territory.tabular import import_upload
 
 
 class AreaViewSet(ScopedModelViewSet):
@@ -101,17 +91,7 @@ class AreaViewSet(ScopedModelViewSet):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request) -> Response:
         """Upload a CSV/XLSX area tree (multipart ``file``); ``?dry_run=1`` validates only."""
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
-        data = read_upload(upload)
-        try:
-            report = import_areas(
-                data, upload.name, actor=request.user, dry_run=truthy(request.query_params.get("dry_run"))
-            )
-        except RowsInvalid as exc:
-            return rows_invalid_response(exc)
-        return Response(report.as_dict())
+        return import_upload(request, import_areas)
 
 
 class BuildingViewSet(ScopedModelViewSet):

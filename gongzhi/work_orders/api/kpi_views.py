@@ -1,10 +1,12 @@
 """KPI endpoints: ``/api/work-orders/kpis/`` (summary + ranking) and
 ``/api/work-orders/kpis/dashboard/`` (trend, ranking and overdue list shaped for ECharts).
 
-Scoped to the viewer: the orders counted are those the viewer may view, under an area
+Scoped to the viewer: the orders counted are those in the viewer's ``kpi_workorder`` scope
+(the same as their view scope for staff who handle orders; third-party evaluators hold
+``kpi`` alone and read the numbers of their area without seeing any order), under an area
 inside one of the viewer's grants (officials of a street see their street; a unit's
 handlers see their unit's orders). An area outside every grant is a 404; a user with no
-work-order view grant gets a 403.
+KPI grant gets a 403.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from gongzhi.territory.models import Area
 from gongzhi.work_orders import kpis
 from gongzhi.work_orders.models import WorkOrder
 
+KPI_VERB = "kpi"
+
 
 def access_kpi_area(user: Any, area_param: str | None, code_param: str | None = None) -> Area:
     """The area the viewer asked for (``area`` id or ``area_code``), or their widest granted
     area. 403 without a work-order view grant; 404 when missing or outside every grant."""
-    grants = grants_with_permission(user, permission_name(WorkOrder, "view"))
+    grants = grants_with_permission(user, permission_name(WorkOrder, KPI_VERB))
     if not grants:
         raise PermissionDenied()
     if not area_param and not code_param:
@@ -58,7 +62,7 @@ def access_kpi_unit(user: Any, unit_param: str | None) -> Organisation | None:
     unit = Organisation.objects.filter(pk=int(unit_param)).first()
     if unit is None:
         raise Http404
-    grants = grants_with_permission(user, permission_name(WorkOrder, "view"))
+    grants = grants_with_permission(user, permission_name(WorkOrder, KPI_VERB))
     if all(g.role in ORGANISATION_SCOPED_ROLES for g in grants) and all(g.organisation_id != unit.pk for g in grants):
         raise Http404
     return unit
@@ -83,7 +87,7 @@ class KpiView(APIView):
         area = access_kpi_area(request.user, request.query_params.get("area"), request.query_params.get("area_code"))
         unit = access_kpi_unit(request.user, request.query_params.get("unit"))
         period = _period(request)
-        base = WorkOrder.objects.restrict(request.user, "view")
+        base = WorkOrder.objects.restrict(request.user, KPI_VERB)
         now = timezone.now()
         return Response(
             {
@@ -107,5 +111,5 @@ class KpiDashboardView(APIView):
         area = access_kpi_area(request.user, request.query_params.get("area"), request.query_params.get("area_code"))
         unit = access_kpi_unit(request.user, request.query_params.get("unit"))
         period = _period(request)
-        data = kpis.dashboard(area, period.start, period.end, user=request.user, unit=unit)
+        data = kpis.dashboard(area, period.start, period.end, user=request.user, unit=unit, verb=KPI_VERB)
         return Response({"area": data["area"], "period": period.label, **kpis.as_echarts(data)})

@@ -10,6 +10,7 @@ from PIL import Image
 
 from gongzhi.audit.models import ChangeRecord
 from gongzhi.core import calendar
+from gongzhi.notifications.models import Notification
 from gongzhi.work_orders import actions
 from gongzhi.work_orders.choices import (
     Channel,
@@ -22,7 +23,7 @@ from gongzhi.work_orders.choices import (
     Urgency,
 )
 from gongzhi.work_orders.errors import WorkOrderError, WorkOrderErrorCode
-from gongzhi.work_orders.models import Assignment, DeadlinePolicy, Notification, Rating, Subscription, WorkOrder
+from gongzhi.work_orders.models import Assignment, DeadlinePolicy, Rating, Subscription, WorkOrder
 from gongzhi.work_orders.tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -68,8 +69,10 @@ def test_full_loop_sets_every_timestamp(world, django_capture_on_commit_callback
     assert order.rating_due == order.replied_at + dt.timedelta(days=3)
     kinds = list(order.events.values_list("kind", flat=True))
     assert kinds == ["submit", "accept", "dispatch", "sign", "contact", "start", "reply", "rate", "follow_up", "close"]
-    assert Notification.objects.filter(recipient=world.resident_c1, order=order).count() >= 5
-    assert Notification.objects.filter(recipient=world.department_handler, order=order, kind="dispatched").exists()
+    assert Notification.objects.filter(recipient=world.resident_c1, source_id=order.pk).count() >= 5
+    assert Notification.objects.filter(
+        recipient=world.department_handler, source_id=order.pk, kind="work_orders.dispatched"
+    ).exists()
 
 
 def test_dispatch_computes_default_deadlines_on_the_working_calendar(world, monkeypatch):

@@ -8,9 +8,10 @@ from django.db import connection
 
 from gongzhi.audit.models import ChangeRecord
 from gongzhi.core import calendar
+from gongzhi.notifications.models import Notification
 from gongzhi.work_orders import actions, tasks
 from gongzhi.work_orders.choices import OrderType, SupervisionLevel
-from gongzhi.work_orders.models import Escalation, Notification, WorkOrder
+from gongzhi.work_orders.models import Escalation, WorkOrder
 from gongzhi.work_orders.tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -40,7 +41,12 @@ def test_sign_reminder_then_supervision(world, monkeypatch, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         actions.escalate_due_work_orders(now=order.sign_remind_at)
     assert _levels(order) == [("sign", SupervisionLevel.REMINDER)]
-    assert Notification.objects.filter(recipient=world.department_handler, order=order, kind="reminder").count() == 1
+    assert (
+        Notification.objects.filter(
+            recipient=world.department_handler, source_id=order.pk, kind="work_orders.reminder"
+        ).count()
+        == 1
+    )
     day_after = calendar.add_working_days(order.sign_due, 1)
     actions.escalate_due_work_orders(now=day_after)
     assert ("sign", SupervisionLevel.SUPERVISION) in _levels(order)
@@ -142,4 +148,6 @@ def test_two_workers_raise_one_escalation_each(monkeypatch):
     assert Escalation.objects.count() == 6 * 5
     per_order = set(WorkOrder.objects.filter(pk__in=[o.pk for o in orders]).values_list("supervision_level", flat=True))
     assert per_order == {SupervisionLevel.PUBLIC_LISTING}
-    assert Notification.objects.filter(kind="public_listing", recipient=world.department_handler).count() == 6
+    assert (
+        Notification.objects.filter(kind="work_orders.public_listing", recipient=world.department_handler).count() == 6
+    )

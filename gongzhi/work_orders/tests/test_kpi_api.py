@@ -3,20 +3,22 @@
 import pytest
 
 from gongzhi.testing.matrix import Case, check, matrix_params
+from gongzhi.work_orders.models import WorkOrder
 from gongzhi.work_orders.tests.kpi_world import build_kpi_world
 
 URL = "/api/work-orders/kpis/"
 DASHBOARD = "/api/work-orders/kpis/dashboard/"
 
-#: Street S1's KPIs: who may read them (everyone else with a view grant: 404; without: 403).
+#: Street S1's KPIs: who may read them (everyone else with a KPI grant: 404; without: 403).
 S1_READERS = {
     "street_official_s1": 200,
     "district_official": 200,
+    "evaluator": 200,  # third-party evaluator: KPIs of the district, no order contents
     "department_handler": 200,  # a district-wide grant, counted for its own unit only
     "police_liaison": 200,
 }
 NO_VIEW_GRANT = dict.fromkeys(
-    ["no_grant", "resident_c1", "resident_c3", "evaluator", "system_admin", "security_admin", "audit_admin"], 403
+    ["no_grant", "resident_c1", "resident_c3", "system_admin", "security_admin", "audit_admin"], 403
 )
 
 CASES = [
@@ -101,6 +103,18 @@ def test_dashboard_is_shaped_for_echarts(world, client_for):
     assert len(series["score"]) == len(body["trend"]["xAxis"])
     assert body["summary"]["counts"]["cases"] == 9
     assert {row["title"] for row in body["overdue"]} >= {"o5", "o6"}
+
+
+def test_evaluator_reads_the_numbers_but_no_order(world, client_for):
+    build_kpi_world(world)
+    client = client_for("evaluator")
+    body = client.get(f"{DASHBOARD}?area={world.district.pk}&period=2026-11").json()
+    assert body["summary"]["counts"]["cases"] == 9  # the same numbers as the district official
+    assert body["overdue"] == []  # the list names orders: not for an evaluator
+    assert client.get(f"{URL}?period=2026-11").json()["area"]["code"] == world.district.code
+    assert client.get("/api/work-orders/").status_code == 403
+    order = WorkOrder.objects.filter(area_path__startswith=world.district.path).first()
+    assert client.get(f"/api/work-orders/{order.pk}/").status_code == 404
 
 
 @pytest.mark.parametrize(
