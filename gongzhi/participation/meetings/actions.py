@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.audit.actions import record_change
@@ -132,6 +133,20 @@ def invite(meeting: Meeting, *, actor: Any, users: Sequence[Any]) -> int:
     already = set(Invitation.objects.filter(meeting=meeting).values_list("user_id", flat=True))
     new = [Invitation(meeting=meeting, user=u) for u in {u.pk: u for u in users}.values() if u.pk not in already]
     Invitation.objects.bulk_create(new)
+    if new:
+        from django.urls import reverse
+
+        from gongzhi.notifications.dispatch import notify
+
+        notify(
+            [i.user for i in new],
+            kind="participation_meetings.invitation",
+            title=gettext("Invitation: %(title)s") % {"title": meeting.title},
+            body=gettext("%(when)s, %(where)s")
+            % {"when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"), "where": meeting.location},
+            url=reverse("participation_meetings:detail", args=[meeting.pk]),
+            source=meeting,
+        )
     record_change(meeting, verb="invite", actor=actor, after={"invited": len(new)})
     return len(new)
 

@@ -58,6 +58,14 @@ class MeetingsConfig(DomainConfig):
         super().ready()
         from django.apps import apps
 
+        from gongzhi.notifications.registry import register_group
+
+        register_group(
+            "participation_meetings",
+            _("Meetings and votes"),
+            kinds={"participation_meetings.invitation": _("Invitation to a meeting")},
+        )
+
         if not apps.is_installed("gongzhi.web"):
             return
         web: Any = apps.get_app_config("web")

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.audit.actions import record_change
@@ -402,14 +403,24 @@ def submit_response(
 
 @action
 def remind_survey(survey: Survey, *, actor: Any) -> int:
-    """Record a reminder round and return how many eligible accounts have not answered yet.
+    """Remind the eligible accounts that have not answered yet (a notice each, which their
+    channel preferences and the daily digest shape); returns how many were reminded."""
+    from django.urls import reverse
 
-    The notices themselves go through the notifications domain once it exists (see the
-    report: the ``notify`` call is not wired yet)."""
+    from gongzhi.notifications.dispatch import notify
+
     survey = _lock(survey)
     if not accepting(survey):
         raise SurveyError(E.NOT_OPEN)
-    pending = len(tally.reminder_recipients(survey))
+    recipients = tally.reminder_recipients(survey)
+    pending = len(recipients)
+    notify(
+        recipients,
+        kind="participation_surveys.reminder",
+        title=gettext("Please answer: %(title)s") % {"title": survey.title},
+        url=reverse("participation_surveys:detail", args=[survey.pk]),
+        source=survey,
+    )
     before = snapshot(survey)
     survey.reminded_at = timezone.now()
     survey.save(update_fields=["reminded_at", "updated_at"])

@@ -42,6 +42,14 @@ class SurveysConfig(DomainConfig):
         super().ready()
         from django.apps import apps
 
+        from gongzhi.notifications.registry import register_group
+
+        register_group(
+            "participation_surveys",
+            _("Polls and surveys"),
+            kinds={"participation_surveys.reminder": _("Reminder to answer a survey")},
+        )
+
         if not apps.is_installed("gongzhi.web"):
             return
         web: Any = apps.get_app_config("web")

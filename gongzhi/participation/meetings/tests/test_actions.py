@@ -207,3 +207,13 @@ def test_room_without_floor_area_cannot_join_the_roll(world):
         )
     assert err.value.code == E.MISSING_FLOOR_AREA
     assert Meeting.objects.count() == 0
+
+
+def test_invitations_are_notified_once(world):
+    from gongzhi.notifications.models import Notification
+
+    m = f.meeting(world, start=False)
+    assert actions.invite(m, actor=world.community_worker_c1, users=[world.resident_c1, world.grid_worker_g1]) == 2
+    assert actions.invite(m, actor=world.community_worker_c1, users=[world.resident_c1]) == 0
+    kinds = Notification.objects.filter(kind="participation_meetings.invitation")
+    assert sorted(kinds.values_list("recipient_id", flat=True)) == sorted([world.resident_c1.pk, world.grid_worker_g1.pk])

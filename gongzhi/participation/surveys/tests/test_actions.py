@@ -239,3 +239,15 @@ def test_close_tallies_onto_the_ledger(world):
     assert Survey.objects.get(pk=s.pk).status == SurveyStatus.CLOSED
     with pytest.raises(SurveyError):
         actions.submit_response(s, actor=f.resident(world, "late"), answers=f.answers(s))
+
+
+def test_reminder_notifies_those_who_have_not_answered(world):
+    from gongzhi.notifications.models import Notification
+
+    s = f.survey(world)
+    answered = f.resident(world, "answered")
+    pending = f.resident(world, "pending")
+    actions.submit_response(s, actor=answered, answers=f.answers(s))
+    assert actions.remind_survey(s, actor=world.community_worker_c1) == 2  # pending + resident_c1
+    notified = set(Notification.objects.filter(kind="participation_surveys.reminder").values_list("recipient_id", flat=True))
+    assert notified == {pending.pk, world.resident_c1.pk}
