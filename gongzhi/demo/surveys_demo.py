@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (Chinese text keeps its full-width punctuation)
+
 """Demo polls and surveys: a closed survey with results, an open one and a draft, in the first
 community of the demo district. Rows are written directly (like the rest of the demo seed,
 which is one transaction with one change record)."""

@@ -216,4 +216,6 @@ def test_invitations_are_notified_once(world):
     assert actions.invite(m, actor=world.community_worker_c1, users=[world.resident_c1, world.grid_worker_g1]) == 2
     assert actions.invite(m, actor=world.community_worker_c1, users=[world.resident_c1]) == 0
     kinds = Notification.objects.filter(kind="participation_meetings.invitation")
-    assert sorted(kinds.values_list("recipient_id", flat=True)) == sorted([world.resident_c1.pk, world.grid_worker_g1.pk])
+    assert sorted(kinds.values_list("recipient_id", flat=True)) == sorted(
+        [world.resident_c1.pk, world.grid_worker_g1.pk]
+    )

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (the statute in its own punctuation)
+
 """Meetings and surveys speak Chinese: the statute's own words, complete catalogues."""
 
 from pathlib import Path
@@ -7,8 +7,6 @@ from django.utils import translation
 
 from gongzhi.participation.meetings.choices import OwnersMatter, OwnersVoteStatus
 from gongzhi.participation.meetings.errors import MeetingError, MeetingErrorCode
-from gongzhi.participation.surveys.choices import QuestionKind
-from gongzhi.participation.surveys.errors import SurveyError, SurveyErrorCode
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,13 +16,11 @@ def test_art_278_matters_use_the_statute_wording():
         assert str(OwnersMatter.RAISE_MAINTENANCE_FUND.label) == "（六）筹集建筑物及其附属设施的维修资金"
         assert str(OwnersMatter.COMMON_PARTS_USE.label) == "（八）改变共有部分的用途或者利用共有部分从事经营活动"
         assert str(OwnersVoteStatus.PASSED.label) == "已通过"
-        assert str(QuestionKind.MATRIX.label) == "矩阵"
         assert str(MeetingError(MeetingErrorCode.ALREADY_VOTED).detail) == "已经投过票了。"
-        assert str(SurveyError(SurveyErrorCode.ALREADY_RESPONDED).detail) == "已经作答过了。"
 
 
 def test_catalogues_have_no_empty_or_fuzzy_entry():
-    for app in ("surveys", "meetings"):
+    for app in ("meetings",):
         text = (ROOT / app / "locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
         assert "#, fuzzy" not in text
         body = text.split("\n\n", 1)[1]

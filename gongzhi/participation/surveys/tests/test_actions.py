@@ -249,5 +249,7 @@ def test_reminder_notifies_those_who_have_not_answered(world):
     pending = f.resident(world, "pending")
     actions.submit_response(s, actor=answered, answers=f.answers(s))
     assert actions.remind_survey(s, actor=world.community_worker_c1) == 2  # pending + resident_c1
-    notified = set(Notification.objects.filter(kind="participation_surveys.reminder").values_list("recipient_id", flat=True))
+    notified = set(
+        Notification.objects.filter(kind="participation_surveys.reminder").values_list("recipient_id", flat=True)
+    )
     assert notified == {pending.pk, world.resident_c1.pk}
