@@ -1,4 +1,3 @@
-
 """Demo meetings and owners' votes: a residents' council held with a passed resolution, a
 planned representatives' assembly, and an estate's owner roll with a closed statutory vote and
 an open one. Rows are written directly (the demo seed is one transaction, one change record)."""

@@ -1,4 +1,3 @@
-
 """Demo polls and surveys: a closed survey with results, an open one and a draft, in the first
 community of the demo district. Rows are written directly (like the rest of the demo seed,
 which is one transaction with one change record)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gongzhi.demo.seeding import seed_demo
-from gongzhi.participation.meetings import actions as meeting_actions
 from gongzhi.participation.meetings import statutory
+from gongzhi.participation.meetings import tally as meeting_tally
 from gongzhi.participation.meetings.models import Meeting, OwnersVote
 from gongzhi.participation.surveys import tally
 from gongzhi.participation.surveys.models import Response, Survey
@@ -23,6 +23,6 @@ def test_demo_participation_data_is_consistent():
     assert sum(o["count"] for o in result["questions"][0]["options"]) == 60
     assert Meeting.objects.count() == 2
     decided = OwnersVote.objects.exclude(status__in=["open", "draft"]).get()
-    count = meeting_actions.count_owners_vote(decided)
+    count = meeting_tally.count_owners_vote(decided)
     assert statutory.decide(count, decided.matter).passed == (decided.status == "passed")
     assert decided.participating_owners == count.participating_owners

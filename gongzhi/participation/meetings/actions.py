@@ -20,7 +20,7 @@ from gongzhi.audit.snapshot import snapshot
 from gongzhi.ledger.actions import enqueue_event
 from gongzhi.ledger.choices import EventKind
 from gongzhi.organisations.models import Organisation
-from gongzhi.participation.meetings import signin, statutory
+from gongzhi.participation.meetings import signin, statutory, tally
 from gongzhi.participation.meetings.choices import (
     STAFF_METHODS,
     AttendanceMethod,
@@ -338,11 +338,6 @@ def enter_resolution_vote(
     return vote
 
 
-def resolution_passes(votes_for: int, present: int) -> bool:
-    """More than half of those present at the vote are for it (过半数, exact)."""
-    return present > 0 and 2 * votes_for > present
-
-
 @action
 def decide_resolution(resolution: Resolution, *, actor: Any) -> Resolution:
     """Count the votes (SQL aggregate), decide, and put the tally on the ledger."""
@@ -357,7 +352,7 @@ def decide_resolution(resolution: Resolution, *, actor: Any) -> Resolution:
     )
     resolution.votes_for, resolution.votes_against, resolution.votes_abstain = counts["f"], counts["a"], counts["n"]
     resolution.present = Meeting.objects.get(pk=resolution.meeting_id).attendance_count
-    passed = resolution_passes(resolution.votes_for, resolution.present)
+    passed = statutory.resolution_passes(resolution.votes_for, resolution.present)
     resolution.status = ResolutionStatus.PASSED if passed else ResolutionStatus.REJECTED
     resolution.decided_at = timezone.now()
     resolution.save(
@@ -531,24 +526,6 @@ def enter_owner_ballot(
     return ballot
 
 
-def count_owners_vote(vote: OwnersVote) -> statutory.Count:
-    """The art. 278 figures from the ballots (one SQL aggregate)."""
-    agg = vote.ballots.aggregate(
-        p_area=Sum("floor_area"),
-        p_owners=Count("id"),
-        f_area=Sum("floor_area", filter=Q(choice=VoteChoice.FOR)),
-        f_owners=Count("id", filter=Q(choice=VoteChoice.FOR)),
-    )
-    return statutory.Count(
-        total_area=Decimal(vote.total_area),
-        total_owners=vote.total_owners,
-        participating_area=Decimal(agg["p_area"] or 0),
-        participating_owners=agg["p_owners"],
-        for_area=Decimal(agg["f_area"] or 0),
-        for_owners=agg["f_owners"],
-    )
-
-
 @action
 def close_owners_vote(vote: OwnersVote, *, actor: Any) -> OwnersVote:
     """Count by area and by head and apply art. 278; the tally goes on the ledger."""
@@ -556,7 +533,7 @@ def close_owners_vote(vote: OwnersVote, *, actor: Any) -> OwnersVote:
     _need(actor, "change_ownersvote", vote.area_path)
     _state(vote, OwnersVoteStatus.OPEN)
     before = snapshot(vote)
-    count = count_owners_vote(vote)
+    count = tally.count_owners_vote(vote)
     outcome = statutory.decide(count, vote.matter)
     against = vote.ballots.filter(choice=VoteChoice.AGAINST).aggregate(a=Sum("floor_area"), n=Count("id"))
     vote.participating_area = count.participating_area

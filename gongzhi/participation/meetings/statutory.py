@@ -76,3 +76,8 @@ def decide(count: Count, matter: str) -> Outcome:
             count.for_owners, count.participating_owners, 1, 2
         )
     return Outcome(participation_met=participation, majority_met=majority, special=special)
+
+
+def resolution_passes(votes_for: int, present: int) -> bool:
+    """A meeting's resolution: more than half of those present at the vote are for it (过半数, exact)."""
+    return present > 0 and 2 * votes_for > present

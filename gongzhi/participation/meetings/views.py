@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from gongzhi.participation.meetings import actions, signin
+from gongzhi.participation.meetings import actions, signin, tally
 from gongzhi.participation.meetings.choices import SPECIAL_MATTERS, MeetingKind, OwnersMatter, VoteChoice, VoteMethod
 from gongzhi.participation.meetings.errors import MeetingError
 from gongzhi.participation.meetings.models import (
@@ -233,7 +233,7 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vote = _vote(request.user, pk)
     owner = Owner.objects.filter(estate_id=vote.estate_id, user=request.user, is_active=True).first()
     my_ballot = OwnerBallot.objects.filter(vote=vote, owner=owner).first() if owner else None
-    count = actions.count_owners_vote(vote) if vote.status != "draft" else None
+    count = tally.count_owners_vote(vote) if vote.status != "draft" else None
     staff_enter = OwnersVotePolicy.can(request.user, "enter", vote)
     context: dict[str, Any] = {
         "vote": vote,

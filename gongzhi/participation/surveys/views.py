@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.access.queries import grants_with_permission
-from gongzhi.participation.surveys import actions, export, queries, respondents, tally
+from gongzhi.participation.surveys import actions, answers, export, queries, respondents, tally
 from gongzhi.participation.surveys.choices import Breakdown, QuestionKind, ResponseUnit, SurveyStatus
 from gongzhi.participation.surveys.errors import SurveyError
 from gongzhi.participation.surveys.models import Question, Survey
@@ -74,7 +74,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": _questions(survey),
             "responded": responded,
             "eligible_error": eligible_error,
-            "accepting": actions.accepting(survey),
+            "accepting": answers.accepting(survey),
             "can_change": SurveyPolicy.can(request.user, "change", survey),
             "can_results": SurveyPolicy.can(request.user, "results", survey),
             "kinds": QuestionKind,

@@ -1,4 +1,3 @@
-
 """Meetings and surveys speak Chinese: the statute's own words, complete catalogues."""
 
 from pathlib import Path
