@@ -148,6 +148,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
     "notification-digests": ("gongzhi.notifications.tasks.send_daily_digests", 3600.0),
     "notification-quiet-hours": ("gongzhi.notifications.tasks.release_held_notifications", 600.0),
+    "survey-closing": ("gongzhi.participation.surveys.tasks.close_due_surveys", 300.0),
 }
 # Notifications (gongzhi.notifications.dispatch): backends per external channel, the default
 # choice of users who set no preference, and the local hour the daily digest goes out.

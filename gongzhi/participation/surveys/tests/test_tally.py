@@ -88,3 +88,17 @@ def test_texts_carry_no_respondent(world):
     s = f.survey(world)
     actions.submit_response(s, actor=world.resident_c1, answers=f.answers(s, text=f.HOSTILE))
     assert tally.texts(s, s.questions.get(position=4)) == [f.HOSTILE.strip()]
+
+
+def test_due_surveys_are_closed_and_counted_by_the_task(world):
+    from django.utils import timezone
+
+    from gongzhi.participation.surveys.tasks import close_due_surveys
+
+    due = f.survey(world, title="到期")
+    later = f.survey(world, title="未到期", closes_at=timezone.now() + dt.timedelta(days=1))
+    Survey.objects.filter(pk=due.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
+    assert close_due_surveys() == 1
+    assert Survey.objects.get(pk=due.pk).status == "closed"
+    assert Survey.objects.get(pk=later.pk).status == "open"
+    assert close_due_surveys() == 0
