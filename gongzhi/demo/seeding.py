@@ -32,7 +32,7 @@ from gongzhi.access.choices import ADMIN_ROLES, Role
 from gongzhi.access.models import RoleGrant
 from gongzhi.accounts.choices import AccountKind
 from gongzhi.core.context import acting_as
-from gongzhi.demo import data
+from gongzhi.demo import data, deliberation_demo
 from gongzhi.demo.actions import record_demo_seed
 from gongzhi.demo.bulk import BulkInserter
 from gongzhi.demo.registry import DemoHousehold, RegistryPlanner, index_of
@@ -196,6 +196,8 @@ class _Seeder:
             self._staff,
             self._residents,
             self._requests,
+            self._budgeting_and_opinion,
+            self._participation_deliberation,
             self._participation,
         ):
             started = time.perf_counter()
@@ -206,6 +208,9 @@ class _Seeder:
         summary.district_id = self.district.pk
         record_demo_seed(self.district, summary={"size": summary.size, "seed": summary.seed, **summary.counts})
         return summary
+
+    def _participation_deliberation(self) -> None:
+        deliberation_demo.seed(self)
 
     def _participation(self) -> None:
         from gongzhi.demo import meetings_demo, surveys_demo
@@ -575,6 +580,13 @@ class _Seeder:
     def _requests(self) -> None:
         for status, count in seed_work_orders(self.size.requests, rng=self.rng).items():
             self.counts[f"work_orders_{status}"] += count
+
+    def _budgeting_and_opinion(self) -> None:
+        # Replayed through the actions like the requests: skipped when requests are (quiet sizes).
+        if self.size.requests:
+            from gongzhi.demo.participation_algo_demo import seed_participation
+
+            self.counts.update(seed_participation(rng=self.rng))
 
     def _rooms_by_grid(self) -> dict[int, list[tuple[int, str]]]:
         """Every room of the district with a postal address, grouped by grid (one query)."""

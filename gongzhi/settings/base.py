@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "gongzhi.workcal",
     "gongzhi.work_orders",
     "gongzhi.open311",
+    "gongzhi.participation.accountability",
+    "gongzhi.participation.budgeting",
+    "gongzhi.participation.opinion",
+    "gongzhi.participation.deliberation",
     "gongzhi.participation.surveys",
     "gongzhi.participation.meetings",
     "gongzhi.api",
@@ -148,6 +152,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
     "notification-digests": ("gongzhi.notifications.tasks.send_daily_digests", 3600.0),
     "notification-quiet-hours": ("gongzhi.notifications.tasks.release_held_notifications", 600.0),
+    "opinion-maps": ("gongzhi.participation.opinion.tasks.recompute_maps", 120.0),
     "survey-closing": ("gongzhi.participation.surveys.tasks.close_due_surveys", 300.0),
 }
 # Notifications (gongzhi.notifications.dispatch): backends per external channel, the default

@@ -268,6 +268,10 @@ def test_small_seed_replays_requests_through_the_actions_with_past_timelines() -
     assert orders.filter(submitted_at__lt=now - datetime.timedelta(days=14)).exists()
     assert not WorkOrderEvent.objects.filter(created_at__gt=now).exists()
     events = WorkOrderEvent.objects.count()
-    assert ChangeRecord.objects.exclude(verb="seed_demo").count() == events
+    # (the participation demo's budgeting and opinion actions write their own records)
+    replayed = ChangeRecord.objects.exclude(verb="seed_demo").exclude(
+        target_type__app_label__startswith="participation_"
+    )
+    assert replayed.count() == events
     # the slow unit left work overdue, which supervision screens must show
     assert orders.filter(reply_due__lt=now, status__in=[Status.SIGNED, Status.IN_PROGRESS, Status.DISPATCHED]).exists()

@@ -1,0 +1,1 @@
+"""Participatory budgeting (微实事): proposals, feasibility review, voting, results, implementation."""

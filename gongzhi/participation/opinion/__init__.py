@@ -1,0 +1,1 @@
+"""The opinion map (Polis method): statements, agree/disagree/pass votes, groups and consensus."""
