@@ -20,6 +20,7 @@ from gongzhi.audit.snapshot import snapshot
 from gongzhi.ledger.actions import enqueue_event
 from gongzhi.ledger.choices import EventKind
 from gongzhi.organisations.models import Organisation
+from gongzhi.participation.accountability.tracking import track_result
 from gongzhi.participation.meetings import signin, statutory, tally
 from gongzhi.participation.meetings.choices import (
     STAFF_METHODS,
@@ -371,7 +372,17 @@ def decide_resolution(resolution: Resolution, *, actor: Any) -> Resolution:
             "passed": passed,
         },
     )
-    # Wiring pending: accountability.tracking.track_result(resolution, ...) once that app lands.
+    if passed:
+        meeting = Meeting.objects.select_related("area", "organisation").get(pk=resolution.meeting_id)
+        track_result(
+            resolution,
+            title=resolution.title,
+            description=resolution.text,
+            area=meeting.area,
+            responsible_unit=meeting.organisation,
+            deadline=None,
+            actor=actor,
+        )
     record_change(resolution, verb="decide", actor=actor, before=before)
     return resolution
 
@@ -565,6 +576,15 @@ def close_owners_vote(vote: OwnersVote, *, actor: Any) -> OwnersVote:
             "passed": outcome.passed,
         },
     )
-    # Wiring pending: accountability.tracking.track_result(vote, ...) for a passed vote once that app lands.
+    if outcome.passed:
+        track_result(
+            vote,
+            title=vote.title,
+            description=vote.text,
+            area=Area.objects.get(pk=vote.estate_id),
+            responsible_unit=None,
+            deadline=None,
+            actor=actor,
+        )
     record_change(vote, verb="close", actor=actor, before=before)
     return vote

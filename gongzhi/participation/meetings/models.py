@@ -199,6 +199,11 @@ class Resolution(ScopedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("participation_meetings:detail", args=[self.meeting_id])
+
 
 class ResolutionVote(models.Model):
     resolution = models.ForeignKey(
@@ -330,6 +335,11 @@ class OwnersVote(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("participation_meetings:vote", args=[self.pk])
 
 
 class Elector(models.Model):

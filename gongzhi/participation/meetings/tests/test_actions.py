@@ -37,7 +37,9 @@ def test_qr_sign_in_quorum_and_resolution_passes(world):
     before = PendingEvent.objects.count()
     r = actions.decide_resolution(r, actor=world.community_worker_c1)
     assert (r.status, r.votes_for, r.present) == (ResolutionStatus.PASSED, 2, 2)
-    assert PendingEvent.objects.count() == before + 1
+    # the decision with its tally, and the tracked result it became (accountability)
+    assert PendingEvent.objects.count() == before + 2
+    assert '"kind":"resolution"' in PendingEvent.objects.order_by("id")[before].data
 
 
 def test_half_is_not_a_majority(world):
@@ -219,3 +221,24 @@ def test_invitations_are_notified_once(world):
     assert sorted(kinds.values_list("recipient_id", flat=True)) == sorted(
         [world.resident_c1.pk, world.grid_worker_g1.pk]
     )
+
+
+def test_passed_resolutions_and_votes_become_tracked_results(world):
+    from gongzhi.participation.accountability.models import Result
+
+    m = f.meeting(world)
+    actions.record_attendance(m, actor=world.community_worker_c1, user=world.resident_c1)
+    r = actions.open_resolution_vote(
+        actions.propose_resolution(m, actor=world.community_worker_c1, title="更换小区路灯"),
+        actor=world.community_worker_c1,
+    )
+    actions.cast_resolution_vote(r, actor=world.resident_c1, choice="for")
+    actions.decide_resolution(r, actor=world.community_worker_c1)
+    assert Result.objects.filter(title="更换小区路灯", area=world.c1).count() == 1
+    vote, owners = _vote(world, "manager", ["100.00"] * 3)
+    users = _users(owners)
+    for owner in owners[:2]:
+        actions.cast_owner_ballot(vote, actor=users[owner.pk], choice="for")
+    actions.close_owners_vote(vote, actor=world.community_worker_c1)
+    tracked = Result.objects.get(title="选聘物业")
+    assert tracked.source_url == f"/participation/meetings/votes/{vote.pk}/"
