@@ -133,7 +133,7 @@ class RespondedSerializer(serializers.Serializer):
     responses = serializers.IntegerField()
 
 
-class ResultsSerializer(serializers.Serializer):
+class SurveyResultsSerializer(serializers.Serializer):
     responses = serializers.IntegerField()
     questions = serializers.ListField(child=serializers.DictField())
     breakdown = serializers.DictField(required=False)

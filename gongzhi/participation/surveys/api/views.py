@@ -111,7 +111,7 @@ class SurveyViewSet(  # type: ignore[misc]
 
     @extend_schema(
         parameters=[OpenApiParameter("breakdown", str, enum=Breakdown.values, required=False)],
-        responses=s.ResultsSerializer,
+        responses=s.SurveyResultsSerializer,
     )
     @route(detail=True, methods=["get"])
     def results(self, request: Request, pk: str) -> Response:
@@ -128,7 +128,7 @@ class SurveyViewSet(  # type: ignore[misc]
         data["breakdown"] = tally.breakdown(survey, attribute, data=cube)
         return Response(data)
 
-    @extend_schema(request=None, responses=s.ResultsSerializer)
+    @extend_schema(request=None, responses=s.SurveyResultsSerializer)
     @route(detail=True, methods=["post"], url_path="refresh-results")
     def refresh_results(self, request: Request, pk: str) -> Response:
         survey = actions.refresh_live_results(self.get_object(), actor=request.user)
