@@ -31,8 +31,9 @@ def main() -> None:
     with scratch_database("deadlines", keep=args.keep):
         from django.db import connection
 
+        from gongzhi.notifications.models import Notification
         from gongzhi.work_orders import actions
-        from gongzhi.work_orders.models import Escalation, Notification, WorkOrder, WorkOrderEvent
+        from gongzhi.work_orders.models import Escalation, WorkOrder, WorkOrderEvent
 
         start = time.perf_counter()
         info = load(args.orders, open_only=True)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from gongzhi.access.choices import ADMIN_ROLES, Role
 from gongzhi.access.errors import AccessError, AccessErrorCode
 from gongzhi.access.models import RoleGrant
+from gongzhi.access.observers import admin_grant_changed
 from gongzhi.access.queries import forget_grants, roles_of
 from gongzhi.accounts.choices import AccountKind
 from gongzhi.audit.actions import record_change, snapshot
@@ -99,6 +100,7 @@ def grant_role(
         granted_by=actor,
         valid_until=valid_until,
     )
+    admin_grant_changed(grant, "grant")
     record_change(grant, verb="grant_role", actor=actor, before=None, related=user)
     forget_grants(user)
     return grant
@@ -117,6 +119,7 @@ def revoke_role(grant: RoleGrant, *, actor: Any) -> RoleGrant:
     grant.revoked_at = timezone.now()
     grant.revoked_by = actor
     grant.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+    admin_grant_changed(grant, "revoke")
     record_change(grant, verb="revoke_role", actor=actor, before=before, related=grant.user)
     forget_grants(grant.user)
     return grant

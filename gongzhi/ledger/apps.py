@@ -14,3 +14,9 @@ class LedgerConfig(DomainConfig):
         "security_admin": ["add_witness", "change_witness", "view_witness"],
         "audit_admin": ["view_ledgeralarm", "view_witness", "erase_personalsalt"],
     }
+
+    def ready(self) -> None:
+        from gongzhi.access.observers import register_admin_grant_observer
+        from gongzhi.ledger.hooks import log_admin_grant
+
+        register_admin_grant_observer(log_admin_grant)

@@ -33,6 +33,14 @@ def commit_personal(value: str) -> tuple[bytes, str]:
     return salt, commitment
 
 
+def commit_personal_many(values: list[str]) -> list[str]:
+    """One fresh salt and commitment per value, stored in one bulk insert; commitments in order."""
+    pairs = [(secrets.token_bytes(32), value) for value in values]
+    rows = [PersonalSalt(commitment=commitment_for(value, salt), salt=salt) for salt, value in pairs]
+    PersonalSalt.objects.bulk_create(rows, batch_size=2000)
+    return [row.commitment for row in rows]
+
+
 def matches_commitment(value: str, commitment: str) -> bool:
     """True if ``value`` is what ``commitment`` commits to (False once the salt is erased)."""
     row = PersonalSalt.objects.filter(commitment=commitment).first()

@@ -24,13 +24,13 @@ class LedgerErrorCode(StrEnum):
 class LedgerError(DomainError):
     http_status = 422
     messages = {
-        LedgerErrorCode.UNKNOWN_KIND: _("This event kind is not recorded on the ledger."),
-        LedgerErrorCode.NOT_CANONICAL: _("The payload cannot be written as canonical JSON."),
-        LedgerErrorCode.NO_SUCH_SIZE: _("The log has no tree of that size."),
-        LedgerErrorCode.NO_SUCH_LEAF: _("No entry with that hash or index is in the log."),
-        LedgerErrorCode.NO_SUCH_CHECKPOINT: _("No checkpoint with that size and root hash."),
-        LedgerErrorCode.UNKNOWN_WITNESS: _("The signature is not from a registered witness key."),
-        LedgerErrorCode.BAD_COSIGNATURE: _("The cosignature does not verify."),
-        LedgerErrorCode.RANGE_TOO_LARGE: _("Ask for fewer entries at a time."),
-        LedgerErrorCode.NO_SIGNING_KEY: _("No ledger signing key is configured."),
+        LedgerErrorCode.UNKNOWN_KIND.value: _("This event kind is not recorded on the ledger."),
+        LedgerErrorCode.NOT_CANONICAL.value: _("The payload cannot be written as canonical JSON."),
+        LedgerErrorCode.NO_SUCH_SIZE.value: _("The log has no tree of that size."),
+        LedgerErrorCode.NO_SUCH_LEAF.value: _("No entry with that hash or index is in the log."),
+        LedgerErrorCode.NO_SUCH_CHECKPOINT.value: _("No checkpoint with that size and root hash."),
+        LedgerErrorCode.UNKNOWN_WITNESS.value: _("The signature is not from a registered witness key."),
+        LedgerErrorCode.BAD_COSIGNATURE.value: _("The cosignature does not verify."),
+        LedgerErrorCode.RANGE_TOO_LARGE.value: _("Ask for fewer entries at a time."),
+        LedgerErrorCode.NO_SIGNING_KEY.value: _("No ledger signing key is configured."),
     }

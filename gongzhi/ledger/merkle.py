@@ -24,6 +24,7 @@ LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 
 Key = tuple[int, int]  # (level, index)
+Run = tuple[int, int, list[bytes]]  # (level, first index, consecutive node hashes)
 
 
 class ProofError(ValueError):
@@ -289,32 +290,45 @@ class TreeBuilder:
         self.size += 1
         return created
 
-    def extend(self, leaves: Sequence[bytes]) -> list[tuple[Key, bytes]]:
-        """Append many leaf hashes at once, level by level; same result as repeated :meth:`append`.
+    def extend_levels(self, leaves: Sequence[bytes]) -> list[Run]:
+        """Append many leaf hashes at once; return the new complete subtrees as runs.
 
-        Hashing a whole level in one comprehension keeps the Python overhead per node small,
-        so a bulk append costs little more than the SHA-256 calls themselves.
+        A run ``(level, first_index, hashes)`` holds consecutive new nodes of one level (level
+        0: the leaves themselves). The result equals repeated :meth:`append`, but every level
+        is hashed in one list comprehension and no per-node key is built, so a bulk append
+        costs little more than its SHA-256 calls.
         """
         frontier = dict(self._frontier)
-        created: list[tuple[Key, bytes]] = []
+        runs: list[Run] = []
         sha = hashlib.sha256
+        prefix = NODE_PREFIX
         cur, start, level = list(leaves), self.size, 0
         new_size = self.size + len(cur)
         while cur:
-            created.extend(zip([(level, i) for i in range(start, start + len(cur))], cur, strict=True))
-            if start & 1:
-                cur.insert(0, frontier[level])
-                start -= 1
-            if len(cur) & 1:
+            runs.append((level, start, cur))
+            it = iter(cur)
+            nxt: list[bytes] = []
+            count = len(cur)
+            if start & 1:  # the first new node pairs with the stored left sibling
+                nxt.append(sha(prefix + frontier[level] + next(it)).digest())
+                count -= 1
+            nxt += [sha(prefix + a + b).digest() for a, b in zip(it, it, strict=False)]  # pairs; an odd last one stays
+            if count & 1:
                 frontier[level] = cur[-1]
             else:
                 frontier.pop(level, None)
-            cur = [sha(NODE_PREFIX + cur[i] + cur[i + 1]).digest() for i in range(0, len(cur) - 1, 2)]
+            cur = nxt
             start >>= 1
             level += 1
         self.size = new_size
         self._frontier = [(lv, frontier[lv]) for lv in sorted(_set_bits(new_size), reverse=True)]
-        return created
+        return runs
+
+    def extend(self, leaves: Sequence[bytes]) -> list[tuple[Key, bytes]]:
+        """:meth:`extend_levels` as ``((level, index), hash)`` pairs, like :meth:`append`."""
+        return [
+            ((level, first + i), h) for level, first, hashes in self.extend_levels(leaves) for i, h in enumerate(hashes)
+        ]
 
     def root(self) -> bytes:
         return fold_range([h for _, h in self._frontier])
@@ -325,21 +339,45 @@ def _set_bits(n: int) -> list[int]:
 
 
 class MemoryStore:
-    """An in-memory :class:`NodeStore` (tests, benchmarks, the offline auditor)."""
+    """An in-memory :class:`NodeStore` (tests, benchmarks, the offline auditor).
+
+    The complete subtrees of level ``l`` are exactly indexes ``0 … size >> l`` (exclusive), so
+    each level is one Python list and a node is ``levels[l][i]``: no per-node key or dict.
+    """
 
     def __init__(self) -> None:
-        self.nodes: dict[Key, bytes] = {}
+        self.levels: list[list[bytes]] = []
         self.builder = TreeBuilder()
 
     @property
     def size(self) -> int:
         return self.builder.size
 
+    @property
+    def nodes(self) -> dict[Key, bytes]:
+        """Every stored node by key (a fresh dict: for tests and small trees)."""
+        return {(level, i): h for level, hashes in enumerate(self.levels) for i, h in enumerate(hashes)}
+
+    def put(self, created: Iterable[tuple[Key, bytes]]) -> None:
+        """Store nodes reported by :meth:`TreeBuilder.append` (in order of creation)."""
+        for (level, index), h in created:
+            while len(self.levels) <= level:
+                self.levels.append([])
+            if index != len(self.levels[level]):
+                raise ValueError(f"node {level}/{index} is out of order")
+            self.levels[level].append(h)
+
     def append(self, leaf: bytes) -> None:
-        self.nodes.update(self.builder.append(leaf))
+        self.put(self.builder.append(leaf))
 
     def extend(self, leaves: Iterable[bytes]) -> None:
-        self.nodes.update(self.builder.extend(list(leaves)))
+        for level, first, hashes in self.builder.extend_levels(list(leaves)):
+            while len(self.levels) <= level:
+                self.levels.append([])
+            if first != len(self.levels[level]):
+                raise ValueError(f"run {level}/{first} is out of order")
+            self.levels[level] += hashes
 
     def get_nodes(self, keys: Iterable[Key]) -> dict[Key, bytes]:
-        return {k: self.nodes[k] for k in keys}
+        levels = self.levels
+        return {k: levels[k[0]][k[1]] for k in keys}

@@ -44,8 +44,36 @@ def enqueue_event(kind: EventKind | str, payload: dict[str, Any]) -> PendingEven
     except CanonicalJSONError as exc:
         raise LedgerError(LedgerErrorCode.NOT_CANONICAL, str(exc), field="payload") from exc
     event = PendingEvent.objects.create(kind=str(kind), data=data)
-    transaction.on_commit(request_sealing)
+    _request_sealing_on_commit()
     return event
+
+
+class _SealingRequest:
+    """The after-commit callback of one transaction; it forgets itself once it has run."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def __call__(self) -> None:
+        if getattr(self.connection, "ledger_sealing_request", None) is self:
+            self.connection.ledger_sealing_request = None
+        request_sealing()
+
+
+def _request_sealing_on_commit() -> None:
+    """Register :func:`request_sealing` once per transaction, however many events it queues.
+
+    The pending registration is reused only while it is still listed: Django drops the
+    callbacks of a savepoint that rolls back, so a listed one was made in a released
+    savepoint or in one still open around this event (whose rollback takes this event too).
+    """
+    connection = transaction.get_connection()
+    pending = getattr(connection, "ledger_sealing_request", None)
+    if pending is not None and any(callback is pending for _, callback, _ in connection.run_on_commit):
+        return
+    request = _SealingRequest(connection)
+    connection.ledger_sealing_request = request
+    transaction.on_commit(request)
 
 
 def request_sealing() -> None:
@@ -59,20 +87,49 @@ def request_sealing() -> None:
 
 
 def seal_pending(*, limit: int = BATCH_SIZE) -> Checkpoint | None:
-    """Seal up to ``limit`` queued events into leaves and sign a checkpoint.
+    """Seal up to ``limit`` queued events (the oldest) into leaves and sign a checkpoint.
+
+    Returns None when nothing was pending. See :func:`drain` for sealing a backlog.
+    """
+    sealed = _seal_next(limit=limit, after_id=None)
+    return sealed[0] if sealed else None
+
+
+def drain(*, max_batches: int, limit: int = BATCH_SIZE) -> int:
+    """Seal batch after batch until the queue is empty (or ``max_batches``); returns batches sealed.
+
+    The first batch takes the oldest queued events; each later one continues after the
+    highest id just sealed, so no batch walks again over the rows its predecessors deleted
+    (on PostgreSQL those stay in the index until VACUUM, which a long transaction anywhere
+    on the server can hold back: scanning from the head each time is quadratic). An event
+    whose transaction commits late with a lower id is taken by the next drain's first batch.
+    """
+    after_id: int | None = None
+    for batch in range(max_batches):
+        sealed = _seal_next(limit=limit, after_id=after_id)
+        if sealed is None:
+            return batch
+        after_id = sealed[1]
+    return max_batches
+
+
+def _seal_next(*, limit: int, after_id: int | None) -> tuple[Checkpoint, int] | None:
+    """One sealing transaction; returns the checkpoint and the highest queue id sealed.
 
     The LogState row is locked (``SELECT … FOR UPDATE``; SQLite's IMMEDIATE transactions
     serialise writers), so two sequencers never extend the tree from the same size.
-    Returns None when nothing was pending.
     """
     with transaction.atomic():
         state = LogState.objects.select_for_update().filter(id=1).first()
         if state is None:
             LogState.objects.get_or_create(id=1)
             state = LogState.objects.select_for_update().get(id=1)
-        pending = list(PendingEvent.objects.order_by("id").values_list("id", "kind", "data")[:limit])
-        if not pending:
+        queue = PendingEvent.objects.order_by("id")
+        if after_id is not None:
+            queue = queue.filter(id__gt=after_id)
+        ids = list(queue.values_list("id", flat=True)[:limit])
+        if not ids:
             return None
         from gongzhi.ledger.actions import seal_batch
 
-        return seal_batch(state, pending)
+        return seal_batch(state, ids=ids), ids[-1]

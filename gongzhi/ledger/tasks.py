@@ -12,13 +12,11 @@ MAX_BATCHES_PER_RUN = 200
 @shared_task(name="gongzhi.ledger.tasks.seal_ledger", acks_late=True)
 def seal_ledger() -> int:
     """Seal every queued event, batch by batch; returns the tree size reached. Idempotent."""
-    from gongzhi.ledger.actions import seal_pending
+    from gongzhi.ledger.actions import drain
     from gongzhi.ledger.queries import get_tree_size
 
     with context.acting_as(None, source="ledger-sequencer"):
-        for _ in range(MAX_BATCHES_PER_RUN):
-            if seal_pending() is None:
-                break
+        drain(max_batches=MAX_BATCHES_PER_RUN)
     return get_tree_size()
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _

@@ -54,6 +54,7 @@ def submit_service_request(
     lng: Decimal | None = None,
     urgency: Urgency | str = Urgency.NORMAL,
     is_public: bool = False,
+    is_anonymous: bool = False,
     external_id: str = "",
 ) -> ServiceRequestToken:
     """File a request for a client: the work order is created by ``submit_work_order``
@@ -73,6 +74,7 @@ def submit_service_request(
         contact_name=name[:64],
         contact_phone=phone[:32],
         is_public=is_public,
+        is_anonymous=is_anonymous,
         external_id=external_id[:64],
     )
     token = ServiceRequestToken.objects.create(token=secrets.token_hex(16), client=client, order=order)

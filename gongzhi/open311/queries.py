@@ -117,6 +117,18 @@ def service_definition(category: MatterCategory) -> dict[str, Any]:
                 ),
                 "values": [{"key": "yes", "name": gettext("Yes")}, {"key": "no", "name": gettext("No")}],
             },
+            {
+                "variable": True,
+                "code": "anonymous",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": gettext("yes or no (default no)"),
+                "order": 3,
+                "description": gettext(
+                    "Report anonymously? The phone is kept for follow-up but shown masked to the staff handling it."
+                ),
+                "values": [{"key": "yes", "name": gettext("Yes")}, {"key": "no", "name": gettext("No")}],
+            },
         ],
     }
 

@@ -190,6 +190,9 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     public = data.get("attribute[public]", "no") or "no"
     if public not in ("yes", "no"):
         raise Open311Error(E.INVALID_VALUE, field="attribute[public]")
+    anonymous = data.get("attribute[anonymous]", "no") or "no"
+    if anonymous not in ("yes", "no"):
+        raise Open311Error(E.INVALID_VALUE, field="attribute[anonymous]")
     name = " ".join(part for part in (data.get("first_name", ""), data.get("last_name", "")) if part).strip()
     token = actions.submit_service_request(
         client,
@@ -203,6 +206,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         lng=lng,
         urgency=urgency,
         is_public=public == "yes",
+        is_anonymous=anonymous == "yes",
         external_id=data.get("device_id", "") or data.get("account_id", ""),
     )
     payload = [

@@ -11,6 +11,7 @@ from django.utils import timezone
 from gongzhi.audit.actions import record_change, snapshot
 from gongzhi.audit.decorators import action
 from gongzhi.core import context
+from gongzhi.ledger import events as ledger_events
 from gongzhi.privacy import crypto
 from gongzhi.privacy.choices import ConsentGiver, RotationStatus
 from gongzhi.privacy.errors import PrivacyError, PrivacyErrorCode, PrivacyForbidden
@@ -48,6 +49,14 @@ def reveal(obj: models.Model, field: str, *, actor: Any, purpose: str) -> str:
         purpose=purpose[:300],
         area_path=getattr(obj, "area_path", "") or "",
         request_id=context.current().request_id,
+    )
+    ledger_events.personal_data_reveal(
+        reveal_id=log.pk,
+        subject_type=meta.label_lower,
+        subject_id=obj.pk,
+        field=field,
+        actor_id=actor.pk,
+        purpose=purpose,
     )
     record_change(log, verb="reveal", actor=actor, related=obj)
     return getattr(obj, field) or ""
@@ -129,6 +138,7 @@ def start_key_rotation(*, actor: Any = None) -> KeyRotationRun:
     )
     if run is None:
         run = KeyRotationRun.objects.create(target_kid=ring.active)
+        ledger_events.key_rotation(scope="privacy.encryption", stage="start", key_id=str(ring.active))
         record_change(run, verb="start_key_rotation", actor=actor)
     else:
         record_change(run, verb="resume_key_rotation", actor=actor, after={"progress": run.progress})
@@ -179,5 +189,8 @@ def finish_key_rotation(run: KeyRotationRun, *, actor: Any = None) -> KeyRotatio
     run.status = RotationStatus.DONE
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at", "updated_at"])
+    ledger_events.key_rotation(
+        scope="privacy.encryption", stage="finish", key_id=str(run.target_kid), rows_rewritten=run.rows_rewritten
+    )
     record_change(run, verb="finish_key_rotation", actor=actor, before=before)
     return run

@@ -15,6 +15,7 @@ from django.utils import timezone
 from gongzhi.audit.actions import record_change, snapshot
 from gongzhi.audit.decorators import action
 from gongzhi.core import context
+from gongzhi.ledger import events as ledger_events
 from gongzhi.organisations.choices import OrganisationKind
 from gongzhi.privacy import crypto
 from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
@@ -471,6 +472,14 @@ def export_resident_data(resident: Resident, *, actor: Any, purpose: str) -> dic
         area_path=resident.area_path,
         request_id=context.current().request_id,
     )
+    ledger_events.personal_data_reveal(
+        reveal_id=log.pk,
+        subject_type="residents.resident",
+        subject_id=resident.pk,
+        field="*",
+        actor_id=actor.pk,
+        purpose=purpose,
+    )
     record_change(log, verb="export_resident_data", actor=actor, related=resident)
     return data
 
@@ -618,6 +627,15 @@ def _log_disclosures(
             )
             for r in residents
         ]
+    )
+    ledger_events.disclosure(
+        subject_type="residents.resident",
+        subject_ids=[r.pk for r in residents],
+        organisation_id=organisation.pk,
+        fields=fields,
+        purpose=purpose,
+        agreement_id=agreement.pk if agreement is not None else None,
+        police_request_id=police_request.pk if police_request is not None else None,
     )
 
 

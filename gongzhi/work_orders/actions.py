@@ -19,6 +19,7 @@ from gongzhi.audit.actions import record_change
 from gongzhi.audit.decorators import action
 from gongzhi.audit.snapshot import snapshot
 from gongzhi.core import calendar
+from gongzhi.ledger import events as ledger_events
 from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Room, Unit
@@ -91,7 +92,7 @@ def _event(
     organisation: Organisation | None = None,
     data: dict[str, Any] | None = None,
 ) -> WorkOrderEvent:
-    return WorkOrderEvent.objects.create(
+    event = WorkOrderEvent.objects.create(
         order=order,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -103,6 +104,16 @@ def _event(
         is_public=public,
         data=data or {},
     )
+    if event.to_status:  # every state change goes on the governance ledger, in this transaction
+        ledger_events.work_order_transition(
+            number=order.number,
+            step=str(kind),
+            from_status=from_status,
+            to_status=event.to_status,
+            event_id=event.pk,
+            organisation_id=organisation.pk if organisation is not None else None,
+        )
+    return event
 
 
 def _save(order: WorkOrder, fields: Sequence[str]) -> None:
@@ -164,11 +175,16 @@ def submit_work_order(
     contact_name: str = "",
     contact_phone: str = "",
     is_public: bool = False,
+    is_anonymous: bool = False,
     external_id: str = "",
 ) -> WorkOrder:
     """File a request. Residents file for themselves on the web; staff enter phone calls and
     walk-ins (for a known resident or anonymously with a contact); grid workers report from
-    patrol in their grid; system channels (Open311, internal) come with ``actor=None``."""
+    patrol in their grid; system channels (Open311, internal) come with ``actor=None``.
+
+    ``is_anonymous``: a contact phone is required for follow-up and the contact name is
+    dropped; the submitter (if any) still follows and rates the order, but everyone handling
+    it sees neither who filed it nor the full phone (see ``WorkOrder.hides_submitter_from``)."""
     channel = Channel(channel)
     is_user = getattr(actor, "is_authenticated", False)
     if area.level < AreaLevel.COMMUNITY or not area.is_active:
@@ -189,8 +205,10 @@ def submit_work_order(
             raise WorkOrderError(E.AREA_NOT_ALLOWED, field="area")
     elif is_user:  # system channels have no signed-in actor
         raise WorkOrderError(E.CHANNEL_NOT_ALLOWED, field="channel")
-    if submitter is None and channel != Channel.GRID_PATROL and not contact_phone.strip():
+    if (submitter is None or is_anonymous) and channel != Channel.GRID_PATROL and not contact_phone.strip():
         raise WorkOrderError(E.CONTACT_REQUIRED, field="contact_phone")
+    if is_anonymous:
+        contact_name = ""
     for part, parent_ok in (
         (building, building is None or building.area_path.startswith(area.path)),
         (unit, unit is None or (building is not None and unit.building_id == building.pk)),
@@ -218,6 +236,7 @@ def submit_work_order(
         contact_name=contact_name,
         contact_phone=contact_phone,
         is_public=is_public,
+        is_anonymous=is_anonymous,
         external_id=external_id,
         submitted_at=timezone.now(),
     )
@@ -617,7 +636,7 @@ def decide_extension(order: WorkOrder, *, actor: Any, approve: bool, note: str =
         order.extension_count += 1
         fields += [
             "extension_count",
-            *deadlines.extend_reply_deadline(order, order.extension_days, order.dispatched_at),
+            *deadlines.extend_reply_deadline(order, order.extension_days, order.dispatched_at or timezone.now()),
         ]
     else:
         order.extension_status = ExtensionStatus.DENIED
@@ -817,6 +836,30 @@ def set_on_hold(order: WorkOrder, *, actor: Any, on_hold: bool, reason: str = ""
     _event(order, EventKind.HOLD if on_hold else EventKind.RESUME, actor, note=reason, data=data)
     record_change(order, verb="hold" if on_hold else "resume", actor=actor, before=before)
     return order
+
+
+@action
+def set_attachment_public(attachment: Attachment, *, actor: Any, is_public: bool) -> Attachment:
+    """Show (or stop showing) a photo on the public board. Only attachments of an order whose
+    submitter allowed the public board; the staff who publish check the photo shows no one."""
+    order = _lock(attachment.order)
+    _require(order, "publish")
+    if is_public and not order.is_public:
+        raise WorkOrderError(E.NOT_PUBLIC, field="is_public")
+    item = Attachment.objects.select_for_update().get(pk=attachment.pk)
+    before = snapshot(item)
+    item.is_public = is_public
+    item.save(update_fields=["is_public", "updated_at"])
+    record_change(item, verb="publish_attachment" if is_public else "unpublish_attachment", actor=actor, before=before)
+    return item
+
+
+@action
+def record_export(exporter: Any, *, actor: Any, filters: dict[str, Any], export_format: str) -> None:
+    """Bulk reading of work orders is audited: who exported which filtered list, in which
+    format (the record is written against the exporting user; the rows are not copied)."""
+    details = {"format": export_format, "filters": {k: v for k, v in sorted(filters.items()) if v not in (None, "")}}
+    record_change(exporter, verb="export_work_orders", actor=actor, before=None, after=details)
 
 
 @action

@@ -30,6 +30,7 @@ DISPATCHER = _wo(
     "attach",
     "export",
     "kpi",
+    "publish",
 )
 
 
@@ -86,7 +87,7 @@ class WorkOrdersConfig(DomainConfig):
 
         if not apps.is_installed("gongzhi.web"):
             return
-        web = apps.get_app_config("web")
+        web: Any = apps.get_app_config("web")
         web.register_nav(
             section="console",
             key="work_orders",
@@ -115,6 +116,16 @@ class WorkOrdersConfig(DomainConfig):
             visible=lambda user: user.is_authenticated and user.kind == "resident",
             icon="wrench",
             order=10,
+        )
+        web.register_nav(
+            section="resident_services",
+            key="work_orders_board",
+            label=_("Public board"),
+            description=_("What neighbours reported and how it was handled"),
+            url_name="work_orders:board",
+            visible=lambda user: True,
+            icon="services",
+            order=11,
         )
         web.register_nav(
             section="resident_home",

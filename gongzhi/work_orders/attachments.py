@@ -98,3 +98,25 @@ def _reencode_image(data: bytes, original: str, keep_location: bool) -> Processe
         image.height,
         kept_location=bool(gps),
     )
+
+
+#: Types shown in the browser; anything else (PDF) is downloaded, never rendered inline.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp"})
+
+
+def download_response(item: Any, *, public: bool = False) -> Any:
+    """The stored (re-encoded) file with its checked type: images inline, documents as a
+    download, never sniffed, sandboxed, cached privately (publicly for the public board)."""
+    from django.http import FileResponse
+
+    inline = item.content_type in INLINE_TYPES
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=not inline,
+        filename=item.original_name or f"attachment-{item.pk}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, max-age=3600"
+    return response

@@ -129,7 +129,7 @@ def apply_reply_deadlines(order: WorkOrder, replied_at: dt.datetime) -> list[str
 
 def extend_reply_deadline(order: WorkOrder, working_days: int, start: dt.datetime) -> list[str]:
     assert order.reply_due is not None
-    order.reply_due = calendar.add_working_days(order.reply_due, working_days)  # type: ignore[assignment]
+    order.reply_due = calendar.add_working_days(order.reply_due, working_days)
     order.reply_remind_at = reminder_at(start, order.reply_due)  # type: ignore[arg-type]
     return ["reply_due", "reply_remind_at"]
 

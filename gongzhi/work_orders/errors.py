@@ -34,6 +34,7 @@ class WorkOrderErrorCode(StrEnum):
     CHANNEL_NOT_ALLOWED = "channel_not_allowed"
     CONTACT_REQUIRED = "contact_required"
     NOTHING_TO_DISPATCH = "nothing_to_dispatch"
+    NOT_PUBLIC = "not_public"
 
 
 class WorkOrderError(DomainError):
@@ -67,6 +68,7 @@ class WorkOrderError(DomainError):
         WorkOrderErrorCode.CHANNEL_NOT_ALLOWED.value: _("You cannot file orders through this channel."),
         WorkOrderErrorCode.CONTACT_REQUIRED.value: _("A contact phone is required for anonymous or proxy reports."),
         WorkOrderErrorCode.NOTHING_TO_DISPATCH.value: _("None of the orders can be dispatched."),
+        WorkOrderErrorCode.NOT_PUBLIC.value: _("The resident did not allow this request on the public board."),
     }
 
     INPUT_CODES = frozenset(
@@ -78,6 +80,7 @@ class WorkOrderError(DomainError):
             WorkOrderErrorCode.CONTACT_REQUIRED,
             WorkOrderErrorCode.CATEGORY_INACTIVE,
             WorkOrderErrorCode.MERGE_INTO_SELF,
+            WorkOrderErrorCode.NOT_PUBLIC,
         }
     )
 

@@ -111,12 +111,12 @@ class RequestForm(forms.Form):
         self.areas = {str(a.pk): a for a in areas}
         self.buildings = {str(b.pk): b for b in buildings}
         self.units = {str(u.pk): u for u in units}
-        self.fields["category"].choices = category_choices()
-        self.fields["area"].choices = [(k, a.name) for k, a in self.areas.items()]
-        self.fields["building"].choices = [("", _("Not in a building / not sure"))] + [
+        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
+        self.fields["area"].choices = [(k, a.name) for k, a in self.areas.items()]  # type: ignore[attr-defined]
+        self.fields["building"].choices = [("", _("Not in a building / not sure"))] + [  # type: ignore[attr-defined]
             (k, b.name) for k, b in self.buildings.items()
         ]
-        self.fields["unit"].choices = [("", _("Any unit"))] + [
+        self.fields["unit"].choices = [("", _("Any unit"))] + [  # type: ignore[attr-defined]
             (k, _("%(building)s, unit %(unit)s") % {"building": u.building.name, "unit": u.number})
             for k, u in self.units.items()
         ]
@@ -148,7 +148,7 @@ class RequestForm(forms.Form):
         return self.units.get(value) if value else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         building, unit, area = data.get("building"), data.get("unit"), data.get("area")
         if unit is not None and (building is None or unit.building_id != building.pk):
             if building is None:
@@ -184,6 +184,7 @@ class RequestForm(forms.Form):
             "is_public": bool(d.get("is_public")),
             "contact_name": "" if d.get("anonymous") else d.get("contact_name", "").strip(),
             "contact_phone": d.get("contact_phone", "").strip(),
+            "is_anonymous": bool(d.get("anonymous")),
         }
 
 
@@ -266,13 +267,13 @@ class DispatchForm(forms.Form):
         self.units.update({str(o.pk): o for o in others})
         proposed_choices = [(str(o.pk), f"{o.name} ★") for o, _role in proposed]
         other_choices = [(str(o.pk), o.name) for o in others if str(o.pk) not in {c[0] for c in proposed_choices}]
-        choices: list[tuple[str, Any]] = []
+        choices: list[tuple[Any, Any]] = []
         if proposed_choices:
             choices.append((_("Proposed by the duty lists"), proposed_choices))
         if other_choices:
             choices.append((_("Other units serving the area"), other_choices))
-        self.fields["to"].choices = choices
-        self.fields["assist"].choices = [(k, o.name) for k, o in self.units.items()]
+        self.fields["to"].choices = choices  # type: ignore[attr-defined]
+        self.fields["assist"].choices = [(k, o.name) for k, o in self.units.items()]  # type: ignore[attr-defined]
         if proposed_choices:
             self.fields["to"].initial = proposed_choices[0][0]
 
@@ -290,7 +291,7 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, units: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.units = {str(o.pk): o for o in units}
-        self.fields["to"].choices = [(k, o.name) for k, o in self.units.items()]
+        self.fields["to"].choices = [(k, o.name) for k, o in self.units.items()]  # type: ignore[attr-defined]
 
     def clean_to(self) -> Organisation:
         return self.units[self.cleaned_data["to"]]
@@ -401,8 +402,8 @@ class InboxFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from gongzhi.work_orders.choices import Urgency
 
-        self.fields["order_type"].choices = [("", _("All types")), *OrderType.choices]
-        self.fields["urgency"].choices = [("", _("Any urgency")), *Urgency.choices]
+        self.fields["order_type"].choices = [("", _("All types")), *OrderType.choices]  # type: ignore[attr-defined]
+        self.fields["urgency"].choices = [("", _("Any urgency")), *Urgency.choices]  # type: ignore[attr-defined]
 
 
 class BulkDispatchForm(forms.Form):
@@ -413,11 +414,39 @@ class BulkDispatchForm(forms.Form):
     def __init__(self, *args: Any, units: list[Organisation], ids: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.units = {str(o.pk): o for o in units}
-        self.fields["to"].choices = [("", _("Choose a unit"))] + [(k, o.name) for k, o in self.units.items()]
-        self.fields["ids"].choices = [(i, i) for i in (ids or [])]
+        self.fields["to"].choices = [("", _("Choose a unit"))] + [(k, o.name) for k, o in self.units.items()]  # type: ignore[attr-defined]
+        self.fields["ids"].choices = [(i, i) for i in (ids or [])]  # type: ignore[attr-defined]
 
     def clean_to(self) -> Organisation:
         value = self.cleaned_data["to"]
         if value not in self.units:
             raise forms.ValidationError(_("Choose a unit."), code="required")
         return self.units[value]
+
+
+class BoardFilterForm(forms.Form):
+    """Filters of the public board: community, category (with its subcategories), status."""
+
+    community = forms.ModelChoiceField(
+        label=_("Community"), queryset=Area.objects.none(), required=False, to_field_name="code"
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=MatterCategory.objects.none(), required=False, to_field_name="code"
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from gongzhi.work_orders.board import HIDDEN_STATUSES, communities
+        from gongzhi.work_orders.choices import Status
+
+        community: Any = self.fields["community"]
+        community.queryset = communities()
+        community.empty_label = _("All communities")
+        category: Any = self.fields["category"]
+        category.queryset = MatterCategory.objects.filter(is_active=True, parent__isnull=True).order_by("code")
+        category.empty_label = _("All categories")
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any status")),
+            *[(value, label) for value, label in Status.choices if value not in HIDDEN_STATUSES],
+        ]

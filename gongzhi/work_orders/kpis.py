@@ -202,7 +202,7 @@ def _latest_rating(field: str) -> Subquery:
     return Subquery(Rating.objects.filter(order_id=OuterRef("pk")).order_by("-round").values(field)[:1])
 
 
-def _repeat_exists() -> Exists:
+def _repeat_exists() -> Q:
     """An earlier order closed within 30 days before this one was submitted, from the same
     resident, or in the same category within about 100 m (a latitude/longitude box)."""
     submitted = OuterRef("submitted_at")
@@ -349,7 +349,7 @@ def _returns(orders: QuerySet[WorkOrder], by_unit: bool) -> dict[int | None, tup
     if not by_unit:
         row = leads.aggregate(**counts)
         return {None: (row["returned"], row["total"])}
-    rows = leads.values("organisation_id").annotate(**counts).order_by()
+    rows: Any = leads.values("organisation_id").annotate(**counts).order_by()
     return {r["organisation_id"]: (r["returned"], r["total"]) for r in rows}
 
 
@@ -390,7 +390,7 @@ def ranking(
     ``GONGZHI_KPI_MIN_CASES`` are hidden (their number is reported)."""
     now = now or timezone.now()
     orders = cohort(base if base is not None else WorkOrder.objects.all(), area, period)
-    rows = list(
+    rows: Any = list(
         annotate_for_kpis(orders.filter(lead_organisation__isnull=False))
         .values("lead_organisation_id")
         .annotate(**measures(now))
@@ -428,7 +428,7 @@ def trend(
     now = now or timezone.now()
     orders = cohort(base if base is not None else WorkOrder.objects.all(), area, period, unit)
     trunc = TruncDay if period.days <= 62 else TruncMonth
-    rows = (
+    rows: Any = (
         annotate_for_kpis(orders)
         .annotate(bucket=trunc("submitted_at", tzinfo=LOCAL))
         .values("bucket")

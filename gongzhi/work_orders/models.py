@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.choices import ORGANISATION_SCOPED_ROLES
+from gongzhi.accounts.models import mask_phone
 from gongzhi.core.models import ScopedModel, TimeStampedModel
 from gongzhi.core.scoping import RestrictedManager, ScopeSpec
 from gongzhi.work_orders.choices import (
@@ -112,7 +113,8 @@ class WorkOrder(ScopedModel):
     is_public = models.BooleanField(_("may appear on the public board"), default=False)
     # Anonymous (匿名): the submitter's identity is kept for the submitter's own view and
     # follow-up, but hidden from everyone handling the order; the contact is shown masked.
-    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    # db_default: rows written by raw SQL (bench loaders, imports) get False too.
+    is_anonymous = models.BooleanField(_("anonymous"), default=False, db_default=False)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
@@ -206,6 +208,16 @@ class WorkOrder(ScopedModel):
         extra=_assisting_unit,
     )
     audit_redacted_fields = frozenset({"contact_name", "contact_phone", "lat", "lng", "address", "description"})
+
+    def hides_submitter_from(self, user: Any) -> bool:
+        """An anonymous order shows its submitter and full contact only to the submitter."""
+        return self.is_anonymous and getattr(user, "pk", None) != self.submitter_id
+
+    def contact_for(self, user: Any) -> tuple[str, str]:
+        """(name, phone) as ``user`` may see them: masked on anonymous orders."""
+        if self.hides_submitter_from(user):
+            return "", mask_phone(self.contact_phone) if self.contact_phone else ""
+        return self.contact_name, self.contact_phone
 
     class Meta:
         ordering = ["-id"]
@@ -369,7 +381,7 @@ class Attachment(TimeStampedModel):
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     kept_location = models.BooleanField(_("photo location kept"), default=False)
     # Shown on the public board with the order (only when the order itself is public).
-    is_public = models.BooleanField(_("shown on the public board"), default=False)
+    is_public = models.BooleanField(_("shown on the public board"), default=False, db_default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),

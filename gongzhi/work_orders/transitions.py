@@ -32,6 +32,8 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "rate": frozenset({S.REPLIED, S.CLOSED}),
     "review": frozenset({S.REPLIED, S.CLOSED}),
     "attach": frozenset(set(Status) - {S.REJECTED, S.MERGED}),
+    # Showing an attachment on the public board.
+    "publish": frozenset(set(Status) - {S.REJECTED, S.MERGED}),
 }
 
 #: Verbs done by the unit handling the order (主办单位).

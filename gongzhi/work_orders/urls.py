@@ -12,7 +12,12 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("new/", views.staff_new, name="staff_new"),
     path("bulk-dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
+    path("export/", views.export_list, name="export"),
+    path("board/", views.board, name="board"),
+    path("board/<int:pk>/", views.board_detail, name="board_detail"),
+    path("board/<int:pk>/attachments/<int:attachment_pk>/", views.board_attachment, name="board_attachment"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:verb>/", views.act, name="act"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/publish/", views.publish_attachment, name="publish_attachment"),
 ]

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,9 @@ from gongzhi.organisations.models import Organisation
 from gongzhi.organisations.queries import list_serving, propose_units
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Unit
-from gongzhi.work_orders import actions, forms, queries
+from gongzhi.work_orders import actions, export, forms, queries
+from gongzhi.work_orders import board as public_board
+from gongzhi.work_orders.attachments import download_response
 from gongzhi.work_orders.choices import ExtensionStatus, Status
 from gongzhi.work_orders.errors import WorkOrderError
 from gongzhi.work_orders.models import Attachment, Rating, WorkOrder, WorkOrderEvent
@@ -220,7 +222,7 @@ def _request_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
     user: Any = request.user
     areas, buildings, units = _location_choices(user, staff)
     form_class = forms.StaffEntryForm if staff else forms.RequestForm
-    kwargs = {"areas": areas, "buildings": buildings, "units": units}
+    kwargs: dict[str, Any] = {"areas": areas, "buildings": buildings, "units": units}
     status = 200
     if request.method == "POST":
         form = form_class(request.POST, request.FILES, **kwargs)
@@ -367,7 +369,7 @@ STEPS: dict[str, Step] = {
 
 
 def _units_for(order: WorkOrder) -> tuple[list[tuple[Organisation, str]], list[Organisation]]:
-    proposed = propose_units(order.category, order.area) if order.category_id else []
+    proposed = propose_units(order.category, order.area) if order.category is not None else []
     others = list(list_serving(order.area, queryset=Organisation.objects.filter(is_active=True)).order_by("name"))
     return proposed, others
 
@@ -421,9 +423,9 @@ def _detail_context(
     if not staff:
         events_qs = events_qs.filter(is_public=True)
     events = list(events_qs.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id"))))
-    anonymous = order.submitter_id is not None and not order.contact_name
+    anonymous = order.hides_submitter_from(user) or (order.submitter_id is not None and not order.contact_name)
     for event in events:  # an anonymous resident's name is not shown to the units
-        event.hide_actor = anonymous and event.actor_id == order.submitter_id  # type: ignore[attr-defined]
+        event.hide_actor = anonymous and event.actor_id == order.submitter_id
     ratings = list(Rating.objects.filter(order=order).order_by("round"))
     rated = any(r.round == order.reopen_count for r in ratings)
     verbs = _visible_steps(user, order, rated)
@@ -447,8 +449,10 @@ def _detail_context(
     return {
         "order": order,
         "staff": staff,
+        "contact": order.contact_for(user),
         "events": events,
         "attachments": list(Attachment.objects.filter(order=order).order_by("id")),
+        "can_publish": order.is_public and staff and WorkOrderPolicy.may(user, "publish", order),
         "ratings": ratings,
         "deadlines": deadlines_of(order) if staff else [],
         "steps": step_forms,
@@ -526,16 +530,76 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+@require_POST
+def publish_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """Show a photo on the public board (``is_public=1``) or take it off (``0``)."""
     order = _get_visible(request.user, pk)
     item = Attachment.objects.filter(order=order, pk=attachment_pk).first()
     if item is None:
         raise Http404
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    if not WorkOrderPolicy.may(request.user, "publish", order):
+        raise PermissionDenied
+    try:
+        actions.set_attachment_public(item, actor=request.user, is_public=request.POST.get("is_public") == "1")
+    except WorkOrderError as err:
+        messages.error(request, str(err.detail))
+    else:
+        messages.success(request, gettext("Saved."))
+    return redirect("work_orders:detail", pk=order.pk)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Who may view the order may open its attachments (residents: their own orders)."""
+    order = _get_visible(request.user, pk)
+    item = Attachment.objects.filter(order=order, pk=attachment_pk).first()
+    if item is None:
+        raise Http404
+    return download_response(item)
+
+
+# --- public board (no sign-in) ----------------------------------------------------------------------
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    """Consented, de-identified requests and replies, by community, category and status."""
+    filters = forms.BoardFilterForm(request.GET or None)
+    qs = public_board.board_queryset()
+    if filters.is_valid():
+        d = filters.cleaned_data
+        qs = public_board.filtered(
+            qs, community=d.get("community"), category=d.get("category"), status=d.get("status") or ""
+        )
+    elif filters.is_bound:
+        qs = qs.none()
+    page = Paginator(public_board.list_rows(qs).order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "work_orders/board.html",
+        {
+            "filters": filters,
+            "page": page,
+            "rows": [public_board.public_order(o) for o in page.object_list],
+            "query": query.urlencode(),
+        },
+    )
+
+
+def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = public_board.detail_row(pk)
+    if order is None:
+        raise Http404
+    return render(request, "work_orders/board_detail.html", {"row": public_board.public_order(order, detail=True)})
+
+
+def board_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Only attachments staff marked public, of an order on the board."""
+    item = public_board.public_attachment(pk, attachment_pk)
+    if item is None:
+        raise Http404
+    return download_response(item, public=True)
 
 
 # --- staff inboxes ------------------------------------------------------------------------------------
@@ -558,6 +622,48 @@ def _dispatch_units(user: Any) -> list[Organisation]:
     )
 
 
+def _filtered(base: QuerySet[WorkOrder], current: str, filters: Any, now: dt.datetime) -> QuerySet[WorkOrder]:
+    """An inbox tab and the filter form's choices (the inbox page and its export share them)."""
+    qs = base if current == "all" else base.filter(queries.inbox_q(current, now))
+    if filters.is_valid():
+        d = filters.cleaned_data
+        if d.get("q"):
+            pk = WorkOrder.pk_from_number(d["q"])
+            qs = qs.filter(pk=pk) if pk else qs.filter(title__icontains=d["q"])
+        if d.get("order_type"):
+            qs = qs.filter(order_type=d["order_type"])
+        if d.get("urgency"):
+            qs = qs.filter(urgency=d["urgency"])
+        if d.get("lead"):
+            qs = qs.filter(lead_organisation_id=d["lead"])
+    return qs
+
+
+def _export_query(query: Any, current: str) -> str:
+    params = query.copy()
+    params["inbox"] = current
+    return str(params.urlencode())
+
+
+@login_required
+def export_list(request: HttpRequest) -> StreamingHttpResponse:
+    """The inbox tab with its current filters as CSV or XLSX (``?export_format=``): orders
+    the user may both view and export; the export is audited."""
+    user: Any = request.user
+    if not _has(user, "export"):
+        raise PermissionDenied
+    export_format = request.GET.get("export_format") or "xlsx"
+    names = [name for name, _label in inbox_tabs(user)]
+    current = request.GET.get("inbox") or "all"
+    if export_format not in export.FORMATS or (current != "all" and current not in names):
+        raise Http404
+    base = _visible(user).filter(pk__in=WorkOrder.objects.restrict(user, "export").values("pk"))
+    qs = _filtered(base, current, forms.InboxFilterForm(request.GET), timezone.now())
+    params = {k: v for k, v in request.GET.items() if k != "export_format"}
+    actions.record_export(user, actor=user, filters=params, export_format=export_format)
+    return export.response(qs, export_format)
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
@@ -572,18 +678,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     base = _visible(user)
     counts = base.aggregate(all=Count("pk"), **{name: Count("pk", filter=queries.inbox_q(name, now)) for name in names})
     filters = forms.InboxFilterForm(request.GET or None)
-    qs = base if current == "all" else base.filter(queries.inbox_q(current, now))
-    if filters.is_valid():
-        d = filters.cleaned_data
-        if d.get("q"):
-            pk = WorkOrder.pk_from_number(d["q"])
-            qs = qs.filter(pk=pk) if pk else qs.filter(title__icontains=d["q"])
-        if d.get("order_type"):
-            qs = qs.filter(order_type=d["order_type"])
-        if d.get("urgency"):
-            qs = qs.filter(urgency=d["urgency"])
-        if d.get("lead"):
-            qs = qs.filter(lead_organisation_id=d["lead"])
+    qs = _filtered(base, current, filters, now)
     qs = qs.select_related("area", "category", "lead_organisation").order_by(
         "-urgency", "id" if current != "all" else "-id"
     )
@@ -610,6 +705,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "late": late,
         "query": query.urlencode(),
         "can_enter": _has(user, "add_on_behalf") or _has(user, "patrol"),
+        "can_export": _has(user, "export"),
+        "export_query": _export_query(query, current),
     }
     return render(request, "work_orders/inbox.html", context)
 
@@ -626,7 +723,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         if not posted:
             messages.error(request, gettext("Select at least one order."))
         return redirect(back)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from gongzhi.audit.models import ChangeRecord
-from gongzhi.ledger import actions, merkle, queries
+from gongzhi.ledger import actions, merkle, queries, triggers
 from gongzhi.ledger.choices import AlarmKind, EventKind
 from gongzhi.ledger.commitments import matches_commitment
 from gongzhi.ledger.errors import LedgerError, LedgerErrorCode
@@ -183,3 +184,55 @@ def test_erasing_a_salt_unlinks_the_commitment_but_the_log_still_verifies() -> N
     actions.erase_personal_salt(salt, actor=None)
     assert not matches_commitment("张三", commitment)
     assert check_integrity() == []
+
+
+def test_drain_seals_a_backlog_batch_after_batch_and_a_late_commit_next_time() -> None:
+    # given 25 queued events
+    for i in range(25):
+        record_transition(f"WO-{i}")
+    # when the sequencer drains them 10 at a time
+    assert actions.drain(max_batches=10, limit=10) == 3
+    # then all are sealed, in queue order, under three checkpoints
+    assert LogState.objects.get().tree_size == 25
+    assert [json.loads(d)["event"]["work_order"] for d in LedgerLeaf.objects.values_list("data", flat=True)] == [
+        f"WO-{i}" for i in range(25)
+    ]
+    assert Checkpoint.objects.count() == 3
+    # and an event committed late with a lower queue id (its transaction started earlier) is
+    # taken by the next drain, which starts from the head of the queue again
+    PendingEvent.objects.create(id=3, kind=EventKind.WORK_ORDER_TRANSITION, data='{"late":true}')
+    assert actions.drain(max_batches=10, limit=10) == 1
+    assert LedgerLeaf.objects.get(index=25).data == '{"late":true}'
+    assert actions.drain(max_batches=10, limit=10) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_log_and_keeps_it_append_only() -> None:
+    # given a sealed log in a database that transactional tests flush after each test
+    # (any test that commits a work-order step or a reveal now leaves ledger rows behind)
+    triggers.install(connection)
+    sealed_log(3)
+    # when the database is flushed (TRUNCATE on PostgreSQL, DELETE with the triggers lifted on SQLite)
+    call_command("flush", interactive=False, verbosity=0)
+    # then the log is empty and still append-only
+    assert not LedgerLeaf.objects.exists()
+    assert not LedgerNode.objects.exists()
+    sealed_log(2)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute('DELETE FROM ledger_ledgerleaf WHERE "index" = 0')
+
+
+def test_a_batch_seals_every_event_committed_inside_its_id_range() -> None:
+    # given five queued events, of which the sequencer's read saw only the first and the last
+    # (the middle ones committed between its read and its move)
+    events = [record_transition(f"WO-{i}") for i in range(5)]
+    LogState.objects.get_or_create(id=1)  # (a transactional test may have flushed the migrated row)
+    with transaction.atomic():
+        state = LogState.objects.select_for_update().get(id=1)
+        actions.seal_batch(state, ids=[events[0].pk, events[-1].pk])
+    # then all five are sealed, in queue order, and nothing is left behind
+    assert [json.loads(d)["event"]["work_order"] for d in LedgerLeaf.objects.values_list("data", flat=True)] == [
+        f"WO-{i}" for i in range(5)
+    ]
+    assert LogState.objects.get().tree_size == 5
+    assert not PendingEvent.objects.exists()

@@ -20,11 +20,11 @@ from gongzhi.notifications.models import Notification
 from gongzhi.notifications.permissions import NotificationPolicy
 
 
-class NotificationViewSet(  # type: ignore[misc]
+class NotificationViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """``?unread=1`` lists only unread notices."""
 

@@ -67,7 +67,7 @@ def test_services_are_the_leaf_categories(client, svc):
 def test_service_definition_lists_the_attributes(client, svc):
     body = _json(client, f"{BASE}/services/0101.json")
     assert_valid("service-definition.json", body)
-    assert [a["code"] for a in body["attributes"]] == ["urgency", "public"]
+    assert [a["code"] for a in body["attributes"]] == ["urgency", "public", "anonymous"]
     assert [v["key"] for v in body["attributes"][0]["values"]] == ["normal", "urgent"]
     root = parse_xml(client.get(f"{BASE}/services/0101.xml").content)
     assert root.tag == "service_definition"
@@ -211,6 +211,26 @@ def test_post_creates_a_work_order_through_the_submit_action(client, world, svc,
     assert root.findtext("request/service_request_id") == str(order.pk)
 
 
+def test_post_anonymously(client, world, svc, key):
+    response = _post(
+        client,
+        api_key=key,
+        service_code="0101",
+        address_id=world.g1.code,
+        description="匿名反映占道经营",
+        phone="13912345678",
+        first_name="小",
+        **{"attribute[anonymous]": "yes"},
+    )
+    assert response.status_code == 201, response.content
+    order = WorkOrder.objects.get(pk=int(response.json()[0]["service_request_id"]))
+    assert order.is_anonymous
+    assert order.contact_name == ""
+    assert order.contact_phone == "13912345678"
+    definition = _json(client, f"{BASE}/services/0101.json")
+    assert "anonymous" in {a["code"] for a in definition["attributes"]}
+
+
 def test_post_in_xml_and_by_address_id(client, world, svc, key):
     response = _post(
         client, "xml", api_key=key, service_code="0102", address_id=world.g2.code, description="路灯不亮", phone="1"
@@ -236,6 +256,7 @@ def test_post_in_xml_and_by_address_id(client, world, svc, key):
         ({"description": ""}, 400, "description"),
         ({"phone": ""}, 400, "phone"),
         ({"attribute[urgency]": "now"}, 400, "attribute[urgency]"),
+        ({"attribute[anonymous]": "maybe"}, 400, "attribute[anonymous]"),
     ],
 )
 def test_post_errors(client, world, svc, key, fields, status, field):

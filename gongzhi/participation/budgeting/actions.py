@@ -17,6 +17,7 @@ from gongzhi.audit.snapshot import snapshot
 from gongzhi.ledger.actions import enqueue_event
 from gongzhi.ledger.choices import EventKind
 from gongzhi.notifications.dispatch import notify
+from gongzhi.participation.accountability.tracking import track_result
 from gongzhi.participation.budgeting import rules
 from gongzhi.participation.budgeting.choices import (
     NEXT_PHASE,
@@ -235,6 +236,18 @@ def tally_process(process: BudgetProcess, *, actor: Any) -> BudgetProcess:
     process.voter_budget = str(outcome.voter_budget) if outcome.voter_budget is not None else ""
     process.save(update_fields=["phase", "tallied_at", "voter_budget", "updated_at"])
     funded_ids = sorted(p.pk for p in projects if p.status == ProjectStatus.FUNDED)
+    area = process.area
+    for p in projects:
+        if p.pk in funded_ids:  # each funded project is tracked to completion (信息公开)
+            track_result(
+                p,
+                title=p.title,
+                description=p.description,
+                area=area,
+                responsible_unit=None,
+                deadline=None,
+                actor=actor,
+            )
     url = reverse("participation_budgeting:detail", args=[process.pk])
     for p in projects:
         if p.proposer_id is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
@@ -57,7 +59,17 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class AttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attachment
-        fields = ["id", "original_name", "content_type", "size", "width", "height", "kept_location", "created_at"]
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "kept_location",
+            "is_public",
+            "created_at",
+        ]
 
 
 class RatingSerializer(serializers.ModelSerializer):
@@ -85,6 +97,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
             "contact_name",
             "contact_phone",
             "is_public",
+            "is_anonymous",
             "master",
             "reject_reason",
             "reply_text",
@@ -121,7 +134,22 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
         # The resident sees the public steps; staff see internal ones too.
         staff = self.context.get("staff_view", True)
         events = [e for e in order.events.all() if staff or e.is_public]
-        return EventSerializer(events, many=True).data  # type: ignore[return-value]
+        data = EventSerializer(events, many=True).data
+        if order.hides_submitter_from(self._viewer()):
+            # Anonymous: the submitter's own steps (submit, rate, photos) carry no name.
+            for event, row in zip(events, data, strict=True):
+                if event.actor_id is not None and event.actor_id == order.submitter_id:
+                    row["actor_label"] = ""
+        return data  # type: ignore[return-value]
+
+    def _viewer(self) -> Any:
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def to_representation(self, instance: WorkOrder) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["contact_name"], data["contact_phone"] = instance.contact_for(self._viewer())
+        return data
 
 
 class CreateSerializer(serializers.Serializer):
@@ -150,6 +178,7 @@ class CreateSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     contact_phone = serializers.RegexField(r"^\+?[0-9 -]{5,20}$", required=False, allow_blank=True, default="")
     is_public = serializers.BooleanField(default=False)
+    is_anonymous = serializers.BooleanField(default=False)
 
 
 class NoteSerializer(serializers.Serializer):
@@ -220,6 +249,10 @@ class RateSerializer(serializers.Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     resolved = serializers.BooleanField()
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class PublishSerializer(serializers.Serializer):
+    is_public = serializers.BooleanField()
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

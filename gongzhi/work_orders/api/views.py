@@ -3,13 +3,13 @@ attachments, bulk dispatch and CSV export. Every write calls an action."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, StreamingHttpResponse
-from django.utils import timezone
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -20,9 +20,10 @@ from gongzhi.access.queries import grants_with_permission
 from gongzhi.access.roles import permission_name
 from gongzhi.api.permissions import PolicyPermission, verb_for
 from gongzhi.api.viewsets import CreateActionMixin, ScopedViewSetMixin
-from gongzhi.work_orders import actions, queries
+from gongzhi.work_orders import actions, export, queries
 from gongzhi.work_orders.api import serializers as s
-from gongzhi.work_orders.models import WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.attachments import download_response
+from gongzhi.work_orders.models import Attachment, WorkOrder, WorkOrderEvent
 from gongzhi.work_orders.permissions import WorkOrderPolicy
 
 
@@ -83,6 +84,8 @@ class WorkOrderViewSet(
         "rate": "rate",
         "review": "review",
         "attachments": "attach",
+        "attachment_file": "view",
+        "publish_attachment": "publish",
         "export": "export",
     }
 
@@ -125,7 +128,7 @@ class WorkOrderViewSet(
         return s.WorkOrderListSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         user = self.request.user
         context["staff_view"] = bool(grants_with_permission(user, permission_name(WorkOrder, "view")))
         return context
@@ -258,34 +261,45 @@ class WorkOrderViewSet(
         )
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
+    def _attachment(self, attachment_pk: str) -> Attachment:
+        order = self.get_object()  # in view scope (404), then the verb's policy (403)
+        item = Attachment.objects.filter(order=order, pk=attachment_pk).first()
+        if item is None:
+            raise Http404
+        return item
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @route(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)")
+    def attachment_file(self, request: Request, pk: str, attachment_pk: str) -> FileResponse:
+        """The file (re-encoded on upload) with its checked type; residents: their own orders."""
+        return download_response(self._attachment(attachment_pk))
+
+    @extend_schema(request=s.PublishSerializer, responses=s.AttachmentSerializer)
+    @route(detail=True, methods=["post"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)/publish")
+    def publish_attachment(self, request: Request, pk: str, attachment_pk: str) -> Response:
+        """Show (``{"is_public": true}``) or hide an attachment on the public board."""
+        item = self._attachment(attachment_pk)
+        serializer = s.PublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = actions.set_attachment_public(item, actor=request.user, is_public=serializer.validated_data["is_public"])
+        return Response(s.AttachmentSerializer(item).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("export_format", str, enum=list(export.FORMATS), description="csv (default) or xlsx")
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+    )
     @route(detail=False, methods=["get"], url_path="export")
-    def export(self, request: Request) -> StreamingHttpResponse:
-        """CSV with every timestamp, in local time, streamed row by row."""
+    def export(self, request: Request) -> StreamingHttpResponse | FileResponse:
+        """The list with the same filters, every timestamp in local time, as CSV or XLSX
+        (``?export_format=xlsx``), streamed; the export itself is audited."""
+        export_format = request.query_params.get("export_format") or "csv"
+        if export_format not in export.FORMATS:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"export_format": ["Use csv or xlsx."]})
         qs = self.get_queryset().filter(pk__in=WorkOrder.objects.restrict(request.user, "export").values("pk"))
-
-        def rows() -> Iterator[str]:
-            buffer = _Echo()
-            writer = csv.writer(buffer)
-            yield "\ufeff" + writer.writerow(["number", *queries.EXPORT_FIELDS])
-            for row in qs.order_by("id").values_list(*queries.EXPORT_FIELDS, "submitted_at").iterator(chunk_size=2000):
-                *values, submitted = row
-                number = WorkOrder(pk=values[0], submitted_at=submitted).number
-                yield writer.writerow([number, *(_cell(v) for v in values)])
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="work-orders-{stamp}.csv"'
-        return response
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    if hasattr(value, "tzinfo") and value is not None and getattr(value, "tzinfo", None) is not None:
-        return timezone.localtime(value).isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # no formula injection in spreadsheets
-    return value
+        filters = {k: v for k, v in request.query_params.items() if k != "export_format"}
+        actions.record_export(request.user, actor=request.user, filters=filters, export_format=export_format)
+        return export.response(qs, export_format)

@@ -151,3 +151,13 @@ def test_two_workers_raise_one_escalation_each(monkeypatch):
     assert (
         Notification.objects.filter(kind="work_orders.public_listing", recipient=world.department_handler).count() == 6
     )
+
+
+def test_job_notices_link_to_their_order(world, monkeypatch):
+    monday_10 = dt.datetime(2026, 11, 2, 10, tzinfo=SH)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: monday_10)
+    orders = [factories.dispatched(world) for _ in range(2)]
+    actions.escalate_due_work_orders(now=monday_10 + dt.timedelta(days=30))
+    for order in orders:
+        urls = set(Notification.objects.filter(source_id=order.pk).exclude(url="").values_list("url", flat=True))
+        assert urls == {f"/work-orders/{order.pk}/"}

@@ -1,11 +1,12 @@
-"""``manage.py flush`` that works with the append-only audit table on SQLite.
+"""``manage.py flush`` that works with append-only tables on SQLite.
 
 Flush empties every table: it is a wholesale reset for development and for the test
 runner (pytest-django's transactional tests flush after each test), not an edit of
-audit rows. PostgreSQL flushes with TRUNCATE, which fires no row triggers, so nothing
-changes there. SQLite flushes with DELETE, which the append-only triggers refuse; on
-SQLite this command lifts the triggers for the flush and reinstalls them afterwards,
-even when the flush fails.
+guarded rows. PostgreSQL flushes with TRUNCATE, which fires no row triggers, so nothing
+changes there. SQLite flushes with DELETE, which append-only triggers refuse (the audit
+table's here, and those of domains above audit, such as the governance ledger's); on SQLite
+this command lifts every trigger for the flush and recreates each from its stored
+definition afterwards, even when the flush fails.
 """
 
 from __future__ import annotations
@@ -15,17 +16,21 @@ from typing import Any
 from django.core.management.commands.flush import Command as DjangoFlushCommand
 from django.db import connections
 
-from gongzhi.audit import append_only
-
 
 class Command(DjangoFlushCommand):
     def handle(self, **options: Any) -> None:
         connection = connections[options["database"]]
-        if connection.vendor != "sqlite" or not append_only.installed_sqlite_triggers(connection):
+        if connection.vendor != "sqlite":
             super().handle(**options)
             return
-        append_only.uninstall(connection)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL")
+            triggers = cursor.fetchall()
+            for name, _ in triggers:
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
         try:
             super().handle(**options)
         finally:
-            append_only.install(connection)
+            with connection.cursor() as cursor:
+                for _, sql in triggers:
+                    cursor.execute(sql)

@@ -8,6 +8,7 @@ from gongzhi.access.choices import Role
 from gongzhi.audit.models import ChangeRecord
 from gongzhi.ledger.models import PendingEvent
 from gongzhi.notifications.models import Notification
+from gongzhi.participation.accountability.models import Result
 from gongzhi.participation.budgeting import actions
 from gongzhi.participation.budgeting.choices import FundingStage, Phase, ProjectStatus
 from gongzhi.participation.budgeting.errors import BudgetingError, BudgetingErrorCode
@@ -112,8 +113,12 @@ def test_tally_by_equal_shares_funds_the_minority_project_and_writes_a_ledger_ev
     before = ChangeRecord.objects.count()
     process = actions.tally_process(process, actor=world.community_worker_c1)
     assert ChangeRecord.objects.count() - before == 1
-    assert PendingEvent.objects.count() - events == 1
-    assert "pb_resident" not in PendingEvent.objects.order_by("-id").first().data
+    funded_ids = {x.pk for x in factories.projects(process) if x.status == ProjectStatus.FUNDED}
+    # one tally event, and one "result tracked" event per funded project
+    assert PendingEvent.objects.count() - events == 1 + len(funded_ids)
+    assert all("pb_resident" not in e.data for e in PendingEvent.objects.order_by("-id")[: 1 + len(funded_ids)])
+    tracked = Result.objects.filter(source_type__model="budgetproject")
+    assert set(tracked.values_list("source_id", flat=True)) == funded_ids
     results = Notification.objects.filter(recipient=world.resident_c1, kind="participation_budgeting.result")
     assert results.count() == 4  # resident_c1 proposed all four projects
     assert process.phase == Phase.RESULTS

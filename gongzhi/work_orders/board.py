@@ -1,0 +1,181 @@
+"""The public board (公开栏): requests whose submitter allowed it, without personal data.
+
+Only rows with ``is_public`` that staff have at least accepted (not submitted, rejected or
+merged) are listed. Nothing personal is shown: no names, phones, addresses, buildings or
+rooms, no map point; the location is the community; title, description and reply pass
+through :func:`redact` (phone, ID and bank-card numbers, building/unit/room numbers); the
+timeline shows public steps only, as step + time + unit, without notes or people.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from gongzhi.territory.choices import AreaLevel
+from gongzhi.territory.models import Area
+from gongzhi.work_orders.choices import Status
+from gongzhi.work_orders.models import Attachment, WorkOrder, WorkOrderEvent
+
+HIDDEN_STATUSES = (Status.SUBMITTED, Status.REJECTED, Status.MERGED)
+
+_PATTERNS = [
+    # ID card (18 or 15 digits), bank cards: long digit runs
+    re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])"),
+    re.compile(r"(?<![0-9])[0-9]{12,19}(?![0-9])"),
+    # mobile phones, with or without +86 and separators
+    re.compile(r"(?:\+?86[- ]?)?(?<![0-9])1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])"),
+    # landlines: 0755-12345678, (0755)12345678, 12345678
+    re.compile(r"(?:\(?0[0-9]{2,3}\)?[- ]?)?(?<![0-9])[0-9]{7,8}(?![0-9])"),
+]
+# "我是王小明" / "我叫…" / "本人…": a self-introduction followed by a 2-3 character name
+_SELF_NAME = re.compile(r"(我是|我叫|本人|联系人)[:：]?\s*[\u4e00-\u9fff]{2,3}")
+_PLACE = re.compile(r"[0-9\uff10-\uff19A-Za-z]+(?=\s*(?:栋|幢|座|号楼|单元|室|楼|层|房|号))")
+
+
+def redact(text: str, names: list[str] | tuple[str, ...] = ()) -> str:
+    """Replace phone, ID and card numbers, the given names (the order's contact and submitter)
+    and self-introduced names with ``***``, and building/unit/room numbers with ``*``."""
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, "***")
+    for pattern in _PATTERNS:
+        text = pattern.sub("***", text)
+    text = _SELF_NAME.sub(lambda m: m.group(1) + "***", text)
+    return _PLACE.sub("*", text)
+
+
+def known_names(order: WorkOrder) -> list[str]:
+    names = [order.contact_name]
+    submitter = order.submitter if order.submitter_id else None
+    if submitter is not None:
+        names += [submitter.display_name, submitter.get_full_name(), submitter.last_name + submitter.first_name]
+    return names
+
+
+def community_of(area: Area) -> Area:
+    """The community an order's area belongs to (grids are inside a community)."""
+    if area.level == AreaLevel.GRID and area.parent is not None:
+        return area.parent
+    return area
+
+
+def board_queryset() -> QuerySet[WorkOrder]:
+    """Every row the public may see; nothing else is ever read by the board."""
+    return WorkOrder.objects.filter(is_public=True).exclude(status__in=HIDDEN_STATUSES)
+
+
+def filtered(qs: QuerySet[WorkOrder], *, community: Area | None, category: Any, status: str) -> QuerySet[WorkOrder]:
+    if community is not None:
+        qs = qs.filter(area_path__startswith=community.path)
+    if category is not None:
+        qs = qs.filter(Q(category=category) | Q(category__parent=category) | Q(category__parent__parent=category))
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    kind: str
+    label: Any
+    created_at: Any
+    unit: str
+
+
+@dataclass(frozen=True)
+class PublicOrder:
+    """What the board shows of one order; built only from non-personal fields."""
+
+    pk: int
+    number: str
+    title: str
+    order_type: Any
+    category: str
+    community: str
+    status: str
+    status_label: Any
+    submitted_at: Any
+    replied_at: Any
+    closed_at: Any
+    reply: str
+    description: str
+    events: list[PublicEvent]
+    attachments: list[Attachment]
+
+
+def public_order(order: WorkOrder, *, detail: bool = False) -> PublicOrder:
+    events: list[PublicEvent] = []
+    attachments: list[Attachment] = []
+    if detail:
+        events = [
+            PublicEvent(e.kind, e.get_kind_display(), e.created_at, e.organisation.name if e.organisation else "")
+            for e in order.events.all()
+        ]
+        attachments = list(order.attachments.all())
+    names = known_names(order) if detail else [order.contact_name]
+    return PublicOrder(
+        pk=order.pk,
+        number=order.number,
+        title=redact(order.title, names),
+        order_type=order.get_order_type_display(),
+        category=order.category.name if order.category else "",
+        community=community_of(order.area).name,
+        status=order.status,
+        status_label=order.get_status_display(),
+        submitted_at=order.submitted_at,
+        replied_at=order.replied_at,
+        closed_at=order.closed_at,
+        reply=redact(order.reply_text, names) if detail else "",
+        description=redact(order.description, names) if detail else "",
+        events=events,
+        attachments=attachments,
+    )
+
+
+def list_rows(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    return qs.select_related("area__parent", "category").only(
+        "id",
+        "title",
+        "order_type",
+        "status",
+        "submitted_at",
+        "replied_at",
+        "closed_at",
+        "area__level",
+        "area__name",
+        "area__parent__name",
+        "area__parent__level",
+        "category__name",
+        "contact_name",
+    )
+
+
+def detail_row(pk: int) -> WorkOrder | None:
+    return (
+        board_queryset()
+        .select_related("area__parent", "category", "submitter")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=WorkOrderEvent.objects.filter(is_public=True)
+                .select_related("organisation")
+                .order_by("created_at", "id"),
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.filter(is_public=True).order_by("id")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def public_attachment(order_pk: int, attachment_pk: int) -> Attachment | None:
+    return Attachment.objects.filter(
+        pk=attachment_pk, is_public=True, order_id=order_pk, order__in=board_queryset()
+    ).first()
+
+
+def communities() -> QuerySet[Area]:
+    return Area.objects.filter(level=AreaLevel.COMMUNITY, is_active=True).order_by("path")
