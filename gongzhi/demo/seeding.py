@@ -198,6 +198,7 @@ class _Seeder:
             self._requests,
             self._budgeting_and_opinion,
             self._participation_deliberation,
+            self._participation,
         ):
             started = time.perf_counter()
             step()
@@ -210,6 +211,12 @@ class _Seeder:
 
     def _participation_deliberation(self) -> None:
         deliberation_demo.seed(self)
+
+    def _participation(self) -> None:
+        from gongzhi.demo import meetings_demo, surveys_demo
+
+        for module in (surveys_demo, meetings_demo):
+            module.seed(self)
 
     def _residents_per_grid(self, grid_count: int) -> list[int]:
         base, extra = divmod(self.size.residents, grid_count)

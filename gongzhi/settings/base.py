@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "gongzhi.participation.budgeting",
     "gongzhi.participation.opinion",
     "gongzhi.participation.deliberation",
+    "gongzhi.participation.surveys",
+    "gongzhi.participation.meetings",
     "gongzhi.api",
     "gongzhi.web",
 ]
@@ -154,6 +156,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "notification-digests": ("gongzhi.notifications.tasks.send_daily_digests", 3600.0),
     "notification-quiet-hours": ("gongzhi.notifications.tasks.release_held_notifications", 600.0),
     "opinion-maps": ("gongzhi.participation.opinion.tasks.recompute_maps", 120.0),
+    "survey-closing": ("gongzhi.participation.surveys.tasks.close_due_surveys", 300.0),
 }
 # Notifications (gongzhi.notifications.dispatch): backends per external channel, the default
 # choice of users who set no preference, and the local hour the daily digest goes out.

@@ -1,0 +1,1 @@
+"""Meetings, resolutions and statutory owners' votes: see docs/domains/participation.md."""
