@@ -59,9 +59,9 @@ INSTALLED_APPS = [
     "gongzhi.participation.accountability",
     "gongzhi.participation.budgeting",
     "gongzhi.participation.opinion",
-    "gongzhi.participation.deliberation",
     "gongzhi.participation.surveys",
     "gongzhi.participation.meetings",
+    "gongzhi.participation.deliberation",
     "gongzhi.api",
     "gongzhi.web",
 ]
