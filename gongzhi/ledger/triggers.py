@@ -3,7 +3,8 @@
 They stop the application (and anyone using its database account) from rewriting history by
 accident or on purpose; an owner of the database can still drop them, which is why the
 Merkle tree, the signed checkpoints and the witnesses exist. PostgreSQL: row triggers
-(TRUNCATE is refused by withholding the privilege from the application role, see docs).
+(TRUNCATE, UPDATE and DELETE are also withheld from the application role by
+``manage.py ledger_app_role``; see docs/operations/production.md).
 """
 
 from __future__ import annotations
