@@ -5,6 +5,8 @@ resident's own "my data" page. Every write goes through ``actions``; every read 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
@@ -75,6 +77,17 @@ def _require(allowed: bool) -> None:
 
 def _error(request: HttpRequest, err: DomainError) -> None:
     messages.error(request, f"{err.detail} ({err.code})")
+
+
+@contextmanager
+def _reported(request: HttpRequest, success: str) -> Iterator[None]:
+    """Run the action in the block: a broken rule becomes an error message, else ``success``."""
+    try:
+        yield
+    except DomainError as err:
+        _error(request, err)
+    else:
+        messages.success(request, success)
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
@@ -170,12 +183,8 @@ def request_complete(request: HttpRequest, pk: int) -> HttpResponse:
     _require(DataSubjectRequestPolicy.can_handle(request.user, data_request))
     form = CompleteForm(request.POST)
     if form.is_valid():
-        try:
+        with _reported(request, gettext("The request was completed.")):
             actions.complete_data_request(data_request, actor=request.user, **form.cleaned_data)
-        except DomainError as err:
-            _error(request, err)
-        else:
-            messages.success(request, gettext("The request was completed."))
     return redirect("residents:request_detail", pk=pk)
 
 
@@ -188,12 +197,8 @@ def request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, gettext("A refusal needs a reason."))
         return redirect("residents:request_detail", pk=pk)
-    try:
+    with _reported(request, gettext("The request was refused; the reason is on record.")):
         actions.refuse_data_request(data_request, actor=request.user, **form.cleaned_data)
-    except DomainError as err:
-        _error(request, err)
-    else:
-        messages.success(request, gettext("The request was refused; the reason is on record."))
     return redirect("residents:request_detail", pk=pk)
 
 
@@ -206,12 +211,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
         return render(request, "residents/my_data.html", {"resident": None})
     form = OwnRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with _reported(request, gettext("Your request was filed. We answer within 15 days.")):
             actions.submit_data_request(resident, actor=request.user, **form.cleaned_data)
-        except DomainError as err:
-            _error(request, err)
-        else:
-            messages.success(request, gettext("Your request was filed. We answer within 15 days."))
             return redirect("residents:my_data")
     own = DataSubjectRequest.objects.filter(resident=resident).order_by("-created_at", "-id")[:20]
     return render(request, "residents/my_data.html", {"resident": resident, "form": form, "requests": own})
@@ -330,12 +331,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _scoped(SharingAgreement, request.user, pk)
     _require(SharingAgreementPolicy.can_approve(request.user, agreement) and agreement.created_by_id != request.user.pk)
-    try:
+    with _reported(request, gettext("The agreement was approved.")):
         actions.approve_agreement(agreement, actor=request.user)
-    except DomainError as err:
-        _error(request, err)
-    else:
-        messages.success(request, gettext("The agreement was approved."))
     return redirect("residents:agreement_detail", pk=pk)
 
 
@@ -348,12 +345,8 @@ def agreement_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, gettext("Revoking needs a reason."))
         return redirect("residents:agreement_detail", pk=pk)
-    try:
+    with _reported(request, gettext("The agreement was revoked.")):
         actions.revoke_agreement(agreement, actor=request.user, **form.cleaned_data)
-    except DomainError as err:
-        _error(request, err)
-    else:
-        messages.success(request, gettext("The agreement was revoked."))
     return redirect("residents:agreement_detail", pk=pk)
 
 
@@ -451,12 +444,8 @@ def police_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def police_approve(request: HttpRequest, pk: int) -> HttpResponse:
     police_request = _scoped(PoliceRequest, request.user, pk)
     _require(PoliceRequestPolicy.can_approve(request.user, police_request))
-    try:
+    with _reported(request, gettext("Your approval was recorded.")):
         actions.approve_police_request(police_request, actor=request.user)
-    except DomainError as err:
-        _error(request, err)
-    else:
-        messages.success(request, gettext("Your approval was recorded."))
     return redirect("residents:police_detail", pk=pk)
 
 
@@ -469,12 +458,8 @@ def police_reject(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, gettext("Rejecting needs a reason."))
         return redirect("residents:police_detail", pk=pk)
-    try:
+    with _reported(request, gettext("The request was rejected.")):
         actions.reject_police_request(police_request, actor=request.user, **form.cleaned_data)
-    except DomainError as err:
-        _error(request, err)
-    else:
-        messages.success(request, gettext("The request was rejected."))
     return redirect("residents:police_detail", pk=pk)
 
 
@@ -564,12 +549,8 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _scoped(ImportBatch, request.user, pk)
     _require(ImportBatchPolicy.can_rollback(request.user, batch))
-    try:
+    with _reported(request, gettext("The import set was rolled back.")):
         actions.rollback_import(batch, actor=request.user)
-    except DomainError as err:
-        _error(request, err)
-    else:
-        messages.success(request, gettext("The import set was rolled back."))
     return redirect("residents:import_detail", pk=pk)
 
 
@@ -613,10 +594,6 @@ def review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if decision not in (ReviewStatus.MERGED, ReviewStatus.CREATED, ReviewStatus.DISMISSED):
         messages.error(request, gettext("Choose merge, new person or dismiss."))
     else:
-        try:
+        with _reported(request, gettext("Decided.")):
             actions.resolve_review(review, actor=request.user, decision=decision)
-        except DomainError as err:
-            _error(request, err)
-        else:
-            messages.success(request, gettext("Decided."))
     return redirect(reverse("residents:review_queue"))
