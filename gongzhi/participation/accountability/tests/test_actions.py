@@ -172,16 +172,7 @@ def test_a_follow_losing_the_race_hits_the_constraint(world):
     assert exc.value.code == E.ALREADY_FOLLOWING
 
 
-@pytest.fixture
-def flushable_ledger(transactional_db):
-    """The ledger rows our actions enqueue must be flushable after a transactional test."""
-    yield
-    from gongzhi.ledger import triggers
-
-    triggers.remove(connection)
-
-
-def test_concurrent_follows_store_one(flushable_ledger):
+def test_concurrent_follows_store_one(transactional_db):
     # An in-memory SQLite database cannot be shared between threads; then the race runs sequentially.
     threads_possible = not (connection.vendor == "sqlite" and connection.is_in_memory_db())
     from gongzhi.testing.world import build_world

@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 import pytest
-from django.db import connection
 from PIL import Image
 
 from gongzhi.participation.accountability.choices import ResultStatus
@@ -21,15 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 browser = shell.browser
 open_session = shell.open_session
 world_live = shell.world_live
-
-
-@pytest.fixture(autouse=True)
-def flushable_ledger(transactional_db: Any) -> Any:
-    """Our actions enqueue ledger rows; the flush after the test must be able to remove them."""
-    yield
-    from gongzhi.ledger import triggers
-
-    triggers.remove(connection)
 
 
 def _photo() -> dict[str, Any]:

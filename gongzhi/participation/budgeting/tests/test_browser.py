@@ -24,20 +24,7 @@ open_session = shell.open_session
 world_live = shell.world_live
 
 
-@pytest.fixture
-def ledger_flushable(transactional_db):  # type: ignore[no-untyped-def]
-    """The tally seals a ledger leaf; the append-only triggers would refuse the flush that
-    ends a transactional test, so they are dropped at teardown (the ledger's own tests
-    reinstall them through their ``append_only`` fixture)."""
-    from django.db import connection
-
-    from gongzhi.ledger import triggers
-
-    yield
-    triggers.remove(connection)
-
-
-def test_budgeting_vote_counted_by_equal_shares(world_live, open_session, ledger_flushable):
+def test_budgeting_vote_counted_by_equal_shares(world_live, open_session):
     w = world_live
     staff = w.community_worker_c1
     process = actions.create_process(w.c1, title="2026年科苑社区微实事", budget=300, actor=staff)

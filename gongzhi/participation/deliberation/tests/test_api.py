@@ -1,6 +1,5 @@
 import threading
 
-import pytest
 from django.db import connection
 
 from gongzhi.participation.deliberation import actions
@@ -116,16 +115,7 @@ def test_support_through_the_api_reaches_consideration(world, client_for):
     assert Proposal.objects.get(pk=proposal.pk).status == "consideration"
 
 
-@pytest.fixture
-def flushable_ledger(transactional_db):
-    """Our actions enqueue ledger rows; the flush after a transactional test must be able to remove them."""
-    yield
-    from gongzhi.ledger import triggers
-
-    triggers.remove(connection)
-
-
-def test_concurrent_double_support_stores_one(flushable_ledger):
+def test_concurrent_double_support_stores_one(transactional_db):
     # An in-memory SQLite database cannot be shared between threads; then the race runs sequentially.
     threads_possible = not (connection.vendor == "sqlite" and connection.is_in_memory_db())
     from gongzhi.testing.world import build_world

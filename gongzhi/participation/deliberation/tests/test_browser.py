@@ -9,10 +9,8 @@ shell's guards (no console errors, no request leaving 127.0.0.1):
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from gongzhi.participation.accountability.models import Result
 from gongzhi.participation.deliberation.choices import ProposalStatus
@@ -28,15 +26,6 @@ open_session = shell.open_session
 world_live = shell.world_live
 
 PROPOSAL = re.compile(r"/participation/proposals/(\d+)/$")
-
-
-@pytest.fixture(autouse=True)
-def flushable_ledger(transactional_db: Any) -> Any:
-    """Our actions enqueue ledger rows; the flush after the test must be able to remove them."""
-    yield
-    from gongzhi.ledger import triggers
-
-    triggers.remove(connection)
 
 
 def test_proposal_gathers_support_and_gets_an_official_answer(world_live, open_session):

@@ -19,17 +19,6 @@ open_session = shell.open_session
 world_live = shell.world_live
 
 
-@pytest.fixture(autouse=True)
-def flushable_ledger(live_server):
-    """Tallies put events on the append-only ledger: drop its triggers before the flush."""
-    yield
-    from django.db import connection
-
-    from gongzhi.ledger import triggers
-
-    triggers.remove(connection)
-
-
 def test_meeting_sign_in_by_qr_and_resolution(world_live, open_session):
     w = world_live
     meeting = f.meeting(w, start=False, quorum=1, title="科技园社区居民议事会(十一月)")

@@ -19,17 +19,6 @@ open_session = shell.open_session
 world_live = shell.world_live
 
 
-@pytest.fixture(autouse=True)
-def flushable_ledger(live_server):
-    """Tallies put events on the append-only ledger: drop its triggers before the flush."""
-    yield
-    from django.db import connection
-
-    from gongzhi.ledger import triggers
-
-    triggers.remove(connection)
-
-
 def test_survey_answered_closed_and_results(world_live, open_session):
     w = world_live
     survey = f.survey(w, anonymous=False, title="加装电梯意向调查")
