@@ -26,6 +26,8 @@ from gongzhi.participation.accountability.errors import AccountabilityError, Acc
 from gongzhi.participation.accountability.models import Evidence, Milestone, Result, ResultFollow, ResultUpdate
 from gongzhi.participation.accountability.tracking import track_result, unit_label
 from gongzhi.territory.models import Area
+from gongzhi.work_orders.attachments import process_upload
+from gongzhi.work_orders.errors import WorkOrderError, WorkOrderErrorCode
 
 E = AccountabilityErrorCode
 MAX_EVIDENCE = 30
@@ -190,8 +192,6 @@ def complete_milestone(milestone: Milestone, *, actor: Any) -> Milestone:
 @action
 def attach_evidence(result: Result, *, actor: Any, upload: Any, caption: str = "") -> Evidence:
     """Add a photo or document, with the same checks as work-order attachments."""
-    from gongzhi.work_orders.attachments import process_upload
-    from gongzhi.work_orders.errors import WorkOrderError, WorkOrderErrorCode
 
     result = _lock(result)
     _open(result)

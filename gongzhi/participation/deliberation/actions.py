@@ -57,6 +57,8 @@ from gongzhi.participation.deliberation.models import (
 )
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building
+from gongzhi.work_orders.actions import submit_work_order
+from gongzhi.work_orders.choices import Channel, OrderType
 
 E = DeliberationErrorCode
 
@@ -397,9 +399,6 @@ def answer_proposal(
         )
         fields.append("result")
     elif outcome == AnswerOutcome.WORK_ORDER:
-        from gongzhi.work_orders.actions import submit_work_order
-        from gongzhi.work_orders.choices import Channel, OrderType
-
         proposal.work_order = submit_work_order(
             actor=actor,
             order_type=OrderType.SUGGESTION,
