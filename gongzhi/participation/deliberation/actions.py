@@ -55,6 +55,9 @@ from gongzhi.participation.deliberation.models import (
     SensitiveWord,
     Support,
 )
+from gongzhi.participation.meetings.actions import add_agenda_item
+from gongzhi.participation.meetings.choices import MeetingStatus
+from gongzhi.participation.meetings.models import Meeting
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building
 from gongzhi.work_orders.actions import submit_work_order
@@ -77,6 +80,7 @@ ANSWER_STATUS = {
     AnswerOutcome.REJECTED: ProposalStatus.REJECTED,
     AnswerOutcome.MERGED: ProposalStatus.MERGED,
     AnswerOutcome.WORK_ORDER: ProposalStatus.WORK_ORDER,
+    AnswerOutcome.AGENDA: ProposalStatus.AGENDA,
 }
 
 
@@ -365,9 +369,11 @@ def answer_proposal(
     responsible_unit: Organisation | None = None,
     deadline: dt.date | None = None,
     category: MatterCategory | None = None,
+    meeting: Meeting | None = None,
 ) -> Proposal:
     """The official answer: accepted (becomes a tracked result), not accepted (with a reason),
-    merged into another proposal, or turned into a request (work order) for the author."""
+    merged into another proposal, turned into a request (work order) for the author, or put on
+    the agenda of a coming meeting whose area covers the proposal's (the item links back)."""
     proposal = Proposal.objects.select_for_update().select_related("process__area").get(pk=proposal.pk)
     process = proposal.process
     _require_area(actor, "answer_proposal", proposal.area_path)
@@ -411,6 +417,22 @@ def answer_proposal(
             is_public=True,
         )
         fields.append("work_order")
+    elif outcome == AnswerOutcome.AGENDA:
+        if (
+            meeting is None
+            or meeting.status != MeetingStatus.PLANNED
+            or not proposal.area_path.startswith(meeting.area_path)
+        ):
+            raise DeliberationError(E.MEETING_INVALID, field="meeting")
+        proposal.agenda_item = add_agenda_item(
+            meeting,
+            actor=actor,
+            title=proposal.title,
+            description=f"{proposal.body}\n\n{text}"[:4000],
+            source_label=gettext("Residents' proposal %(number)s") % {"number": f"#{proposal.pk}"},
+            source_url=proposal.get_absolute_url(),
+        )
+        fields.append("agenda_item")
     proposal.status = ANSWER_STATUS[outcome]
     proposal.answer_outcome, proposal.answer_text = outcome, text
     proposal.answered_at, proposal.answered_by = timezone.now(), actor
@@ -426,6 +448,7 @@ def answer_proposal(
             "supports": proposal.support_count,
             "result": proposal.result_id or 0,
             "work_order": proposal.work_order_id or 0,
+            "agenda_item": proposal.agenda_item_id or 0,
             "merged_into": proposal.merged_into_id or 0,
         },
     )

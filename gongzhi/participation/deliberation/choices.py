@@ -50,6 +50,7 @@ class ProposalStatus(models.TextChoices):
     REJECTED = "rejected", pgettext_lazy("proposal status", "Not accepted")
     MERGED = "merged", pgettext_lazy("proposal status", "Merged")
     WORK_ORDER = "work_order", pgettext_lazy("proposal status", "Turned into a request")
+    AGENDA = "agenda", pgettext_lazy("proposal status", "On a meeting agenda")
     WITHDRAWN = "withdrawn", pgettext_lazy("proposal status", "Withdrawn")
     REMOVED = "removed", pgettext_lazy("proposal status", "Removed by moderation")
 
@@ -63,6 +64,7 @@ class AnswerOutcome(models.TextChoices):
     REJECTED = "rejected", _("Not accepted (with reason)")
     MERGED = "merged", _("Merged into another proposal")
     WORK_ORDER = "work_order", _("Turned into a request (work order)")
+    AGENDA = "agenda", _("Put on a meeting's agenda")
 
 
 class ContentStatus(models.TextChoices):

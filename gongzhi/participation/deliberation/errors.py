@@ -27,6 +27,7 @@ class DeliberationErrorCode(StrEnum):
     ALREADY_FOLLOWING = "already_following"
     NOT_FOLLOWING = "not_following"
     MERGE_TARGET_INVALID = "merge_target_invalid"
+    MEETING_INVALID = "meeting_invalid"
     DEBATE_CLOSED = "debate_closed"
     REPLY_ELSEWHERE = "reply_elsewhere"
     NOT_AUTHOR = "not_author"
@@ -77,6 +78,7 @@ class DeliberationError(DomainError):
             DeliberationErrorCode.MERGE_TARGET_INVALID.value: _(
                 "Merge into another open proposal of the same process."
             ),
+            DeliberationErrorCode.MEETING_INVALID.value: _("Choose a planned meeting whose area covers this proposal."),
             DeliberationErrorCode.DEBATE_CLOSED.value: _("This debate is closed."),
             DeliberationErrorCode.REPLY_ELSEWHERE.value: _("A reply must be to a comment on the same page."),
             DeliberationErrorCode.NOT_AUTHOR.value: _("Only the proposal's author can decide on amendments."),

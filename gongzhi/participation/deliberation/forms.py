@@ -12,6 +12,8 @@ from gongzhi.accounts.choices import AccountKind
 from gongzhi.organisations.models import Organisation
 from gongzhi.participation.deliberation.choices import AnswerOutcome, Position, Template
 from gongzhi.participation.deliberation.models import Proposal
+from gongzhi.participation.meetings.choices import MeetingStatus
+from gongzhi.participation.meetings.models import Meeting
 from gongzhi.territory.models import Area
 
 
@@ -85,6 +87,9 @@ class AnswerForm(forms.Form):
         label=_("Responsible unit"), queryset=Organisation.objects.none(), required=False
     )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    meeting = forms.ModelChoiceField(
+        label=_("Meeting (for an agenda item)"), queryset=Meeting.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, proposal: Proposal | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,6 +102,9 @@ class AnswerForm(forms.Form):
             self.fields["responsible_unit"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
                 is_active=True, served_areas__area__path__in=proposal.process.area.ancestor_paths()
             ).distinct()
+            self.fields["meeting"].queryset = Meeting.objects.filter(  # type: ignore[attr-defined]
+                status=MeetingStatus.PLANNED, area_path__in=proposal.process.area.ancestor_paths()
+            ).order_by("starts_at")
 
 
 class ReasonForm(forms.Form):

@@ -176,6 +176,14 @@ class Proposal(ScopedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    agenda_item = models.ForeignKey(
+        "participation_meetings.AgendaItem",
+        verbose_name=_("meeting agenda item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     result = models.ForeignKey(
         "participation_accountability.Result",
         verbose_name=_("tracked result"),

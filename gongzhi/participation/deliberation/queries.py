@@ -59,7 +59,7 @@ def proposal_page(user: Any) -> QuerySet[Proposal]:
     comments = visible_comments(user).select_related("parent").order_by("created_at", "id")
     return (
         visible_proposals(user)
-        .select_related("process__area", "merged_into", "result", "work_order")
+        .select_related("process__area", "merged_into", "result", "work_order", "agenda_item__meeting")
         .prefetch_related(
             Prefetch("comments", queryset=comments, to_attr="visible_comments"),
             Prefetch("amendments", queryset=visible_amendments(user).order_by("id"), to_attr="visible_amendments"),

@@ -113,14 +113,27 @@ def create_meeting(
 
 
 @action
-def add_agenda_item(meeting: Meeting, *, actor: Any, title: str, description: str = "") -> AgendaItem:
+def add_agenda_item(
+    meeting: Meeting,
+    *,
+    actor: Any,
+    title: str,
+    description: str = "",
+    source_label: str = "",
+    source_url: str = "",
+) -> AgendaItem:
+    """Append an item to a planned or running meeting's agenda; ``source_*`` link it back to
+    where it came from (a residents' proposal)."""
     meeting = _lock_meeting(meeting)
+    _need(actor, "change_meeting", meeting.area_path)
     _state(meeting, MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)
     item = AgendaItem.objects.create(
         meeting=meeting,
         position=meeting.agenda.count() + 1,
         title=title.strip()[:200],
         description=description.strip()[:4000],
+        source_label=source_label[:200],
+        source_url=source_url[:255],
     )
     record_change(item, verb="add_agenda_item", actor=actor, before=None, related=meeting)
     return item

@@ -93,6 +93,9 @@ class AgendaItem(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=4000, blank=True)
+    #: Where the item came from (e.g. a residents' proposal), shown as a link on the meeting page.
+    source_label = models.CharField(_("comes from"), max_length=200, blank=True)
+    source_url = models.CharField(_("link to where it comes from"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["meeting_id", "position"]

@@ -23,6 +23,7 @@ from gongzhi.participation.deliberation.models import (
     Report,
     SensitiveWord,
 )
+from gongzhi.participation.meetings.models import Meeting
 from gongzhi.territory.models import Area, Building
 
 HIDDEN = "[hidden]"
@@ -153,6 +154,7 @@ class ParticipationProposalSerializer(serializers.ModelSerializer):
             "answered_at",
             "result",
             "work_order",
+            "agenda_item",
             "merged_into",
             "proxy",
             "created_at",
@@ -217,6 +219,9 @@ class ProposalAnswerSerializer(serializers.Serializer):
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
     category = serializers.PrimaryKeyRelatedField(
         queryset=MatterCategory.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    )
+    meeting = serializers.PrimaryKeyRelatedField(
+        queryset=Meeting.objects.all(), required=False, allow_null=True, default=None
     )
 
 

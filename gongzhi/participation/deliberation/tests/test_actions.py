@@ -330,3 +330,39 @@ def test_followers_are_notified_of_the_threshold_and_the_answer(world):
     reply = actions.add_comment(proposal, actor=neighbour, body="有道理")
     actions.add_comment(proposal, actor=world.resident_c1, body="谢谢", parent=reply)
     assert Notification.objects.filter(recipient=neighbour, kind="deliberation.reply").count() == 1
+
+
+def test_proposal_put_on_a_meeting_agenda_links_both_ways(world):
+    from gongzhi.participation.meetings.tests.factories import meeting as make_meeting
+
+    proposal = factories.proposal(world)
+    meeting = make_meeting(world, start=False)
+    actions.answer_proposal(
+        proposal, actor=world.community_worker_c1, outcome="agenda", text="提交下次居民议事会讨论", meeting=meeting
+    )
+    proposal.refresh_from_db()
+    item = proposal.agenda_item
+    assert proposal.status == ProposalStatus.AGENDA
+    assert item.meeting == meeting
+    assert item.title == proposal.title
+    assert item.position == 1
+    assert item.source_url == proposal.get_absolute_url()
+    assert f"#{proposal.pk}" in item.source_label
+    assert ChangeRecord.objects.filter(verb="add_agenda_item", target_id=str(item.pk)).exists()
+    assert ChangeRecord.objects.filter(verb="answer", target_id=str(proposal.pk)).exists()
+
+
+def test_agenda_answer_needs_a_planned_meeting_covering_the_proposal(world):
+    from gongzhi.participation.meetings.tests.factories import meeting as make_meeting
+
+    cw = world.community_worker_c1
+    proposal = factories.proposal(world)
+    raises(E.MEETING_INVALID, actions.answer_proposal, proposal, actor=cw, outcome="agenda", text="x")
+    running = make_meeting(world, start=True)
+    raises(E.MEETING_INVALID, actions.answer_proposal, proposal, actor=cw, outcome="agenda", text="x", meeting=running)
+    narrower = make_meeting(world, start=False, area=world.g1)  # a grid inside the community: too narrow
+    assert proposal.area_path == world.c1.path
+    raises(E.MEETING_INVALID, actions.answer_proposal, proposal, actor=cw, outcome="agenda", text="x", meeting=narrower)
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PUBLISHED
+    assert proposal.agenda_item_id is None

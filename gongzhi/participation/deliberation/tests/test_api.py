@@ -146,3 +146,22 @@ def test_concurrent_double_support_stores_one(transactional_db):
     assert sorted(outcomes) == [E.ALREADY_SUPPORTED] * 9 + ["ok"]
     assert Support.objects.filter(proposal=proposal).count() == 1
     assert Proposal.objects.get(pk=proposal.pk).support_count == 1
+
+
+def test_answer_as_agenda_item_through_the_api(world, client_for):
+    from gongzhi.participation.meetings.tests.factories import meeting as make_meeting
+
+    proposal = factories.proposal(world)
+    meeting = make_meeting(world, start=False)
+    client = client_for("community_worker_c1")
+    url = f"{API}proposals/{proposal.pk}/answer/"
+    missing = client.post(url, {"outcome": "agenda", "text": "上会讨论"}, format="json")
+    assert missing.status_code == 409
+    assert missing.json()["code"] == "meeting_invalid"
+    bad = client.post(url, {"outcome": "agenda", "text": "上会讨论", "meeting": "x"}, format="json")
+    assert bad.status_code == 400
+    ok = client.post(url, {"outcome": "agenda", "text": "上会讨论", "meeting": meeting.pk}, format="json")
+    assert ok.status_code == 200, ok.content
+    detail = client.get(f"{API}proposals/{proposal.pk}/").json()
+    assert detail["status"] == "agenda"
+    assert detail["agenda_item"] == meeting.agenda.get().pk

@@ -107,3 +107,21 @@ def test_held_proposal_is_hidden_from_the_public(world):
     moderation = _client(world, "community_worker_c1").get("/participation/moderation/")
     assert f'data-testid="approve-proposal-{proposal.pk}"' in moderation.content.decode()
     assert _client(world, "resident_c1").get("/participation/moderation/").status_code == 403
+
+
+def test_agenda_answer_through_the_page_links_proposal_and_meeting(world):
+    from gongzhi.participation.meetings.tests.factories import meeting as make_meeting
+
+    proposal = factories.proposal(world)
+    meeting = make_meeting(world, start=False)
+    client = _client(world, "community_worker_c1")
+    response = client.post(
+        f"/participation/proposals/{proposal.pk}/act/answer/",
+        {"outcome": "agenda", "text": "提交居民议事会", "meeting": meeting.pk},
+    )
+    assert response.status_code == 302
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert 'data-testid="agenda-link"' in page
+    assert meeting.title in page
+    meeting_page = client.get(f"/participation/meetings/{meeting.pk}/").content.decode()
+    assert f'href="{proposal.get_absolute_url()}"' in meeting_page
