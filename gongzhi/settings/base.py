@@ -157,7 +157,10 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "notification-quiet-hours": ("gongzhi.notifications.tasks.release_held_notifications", 600.0),
     "opinion-maps": ("gongzhi.participation.opinion.tasks.recompute_maps", 120.0),
     "survey-closing": ("gongzhi.participation.surveys.tasks.close_due_surveys", 300.0),
+    "meeting-reminders": ("gongzhi.participation.meetings.tasks.remind_invitees", 600.0),
 }
+# How long before a planned meeting its invitees are reminded (once).
+GONGZHI_MEETING_REMINDER_HOURS = env.int("GONGZHI_MEETING_REMINDER_HOURS", default=24)
 # Notifications (gongzhi.notifications.dispatch): backends per external channel, the default
 # choice of users who set no preference, and the local hour the daily digest goes out.
 GONGZHI_NOTIFICATION_CHANNELS: dict[str, list[str]] = {

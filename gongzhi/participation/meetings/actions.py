@@ -166,6 +166,38 @@ def invite(meeting: Meeting, *, actor: Any, users: Sequence[Any]) -> int:
 
 
 @action
+def remind_invitees(meeting: Meeting, *, now: dt.datetime | None = None) -> int:
+    """Send the one reminder of a planned meeting to its invitees (run by the scheduler, no
+    actor). Returns how many people were reminded. A meeting already reminded (or no longer
+    planned) raises ``already_reminded``: the conditional update lets exactly one of two
+    concurrent runs win."""
+    now = now or timezone.now()
+    claimed = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED, reminded_at__isnull=True).update(
+        reminded_at=now
+    )
+    if not claimed:
+        raise MeetingError(E.ALREADY_REMINDED)
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    users = [i.user for i in Invitation.objects.filter(meeting=meeting).select_related("user")]
+    if users:
+        from django.urls import reverse
+
+        from gongzhi.notifications.dispatch import notify
+
+        notify(
+            users,
+            kind="participation_meetings.reminder",
+            title=gettext("Reminder: %(title)s") % {"title": meeting.title},
+            body=gettext("%(when)s, %(where)s")
+            % {"when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"), "where": meeting.location},
+            url=reverse("participation_meetings:detail", args=[meeting.pk]),
+            source=meeting,
+        )
+    record_change(meeting, verb="remind", actor=None, after={"reminded": len(users)})
+    return len(users)
+
+
+@action
 def start_meeting(meeting: Meeting, *, actor: Any) -> Meeting:
     meeting = _lock_meeting(meeting)
     _state(meeting, MeetingStatus.PLANNED)

@@ -63,7 +63,10 @@ class MeetingsConfig(DomainConfig):
         register_group(
             "participation_meetings",
             _("Meetings and votes"),
-            kinds={"participation_meetings.invitation": _("Invitation to a meeting")},
+            kinds={
+                "participation_meetings.invitation": _("Invitation to a meeting"),
+                "participation_meetings.reminder": _("Reminder before a meeting"),
+            },
         )
 
         if not apps.is_installed("gongzhi.web"):

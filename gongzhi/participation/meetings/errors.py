@@ -10,6 +10,7 @@ from gongzhi.core.errors import DomainError
 
 class MeetingErrorCode(StrEnum):
     ILLEGAL_TRANSITION = "illegal_transition"
+    ALREADY_REMINDED = "already_reminded"
     AREA_NOT_ALLOWED = "area_not_allowed"
     NOT_INVITED = "not_invited"
     BAD_TOKEN = "bad_token"  # noqa: S105  (an error code)
@@ -31,6 +32,7 @@ class MeetingError(DomainError):
     http_status = 409
     messages: ClassVar[dict[str, Any]] = {
         MeetingErrorCode.ILLEGAL_TRANSITION.value: _("This step is not possible in the current state."),
+        MeetingErrorCode.ALREADY_REMINDED.value: _("The invitees of this meeting have already been reminded."),
         MeetingErrorCode.AREA_NOT_ALLOWED.value: _("You cannot do this for this area."),
         MeetingErrorCode.NOT_INVITED.value: _("You are not invited to this meeting."),
         MeetingErrorCode.BAD_TOKEN.value: _("The sign-in code is not valid for this meeting, or has expired."),

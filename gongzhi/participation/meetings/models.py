@@ -67,6 +67,7 @@ class Meeting(ScopedModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     attendance_count = models.PositiveIntegerField(_("attendees"), default=0)
+    reminded_at = models.DateTimeField(_("invitees reminded"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         USER, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
