@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from gongzhi.access.choices import Role
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.audit.actions import record_change
 from gongzhi.audit.decorators import action
@@ -24,6 +25,7 @@ from gongzhi.participation.surveys import respondents, tally
 from gongzhi.participation.surveys.choices import CHOICE_KINDS, QuestionKind, ResponseUnit, SurveyStatus
 from gongzhi.participation.surveys.errors import SurveyError, SurveyErrorCode
 from gongzhi.participation.surveys.models import Answer, Question, Response, Survey
+from gongzhi.residents.choices import TagKind
 from gongzhi.territory.models import Area
 
 E = SurveyErrorCode
@@ -72,6 +74,12 @@ def create_survey(
         raise SurveyError(E.BAD_TIMES, field="closes_at")
     if min_group_size < 2:
         raise SurveyError(E.BAD_QUESTION, field="min_group_size")
+    if not set(target_tags) <= set(TagKind.values):
+        raise SurveyError(E.BAD_TARGET, field="target_tags")
+    if not set(target_roles) <= set(Role.values):
+        raise SurveyError(E.BAD_TARGET, field="target_roles")
+    if target_min_age is not None and target_max_age is not None and target_min_age > target_max_age:
+        raise SurveyError(E.BAD_TARGET, field="target_max_age")
     survey = Survey.objects.create(
         title=title.strip()[:120],
         description=description.strip()[:4000],

@@ -20,6 +20,7 @@ class SurveyErrorCode(StrEnum):
     NO_QUESTIONS = "no_questions"
     BAD_QUESTION = "bad_question"
     BAD_TIMES = "bad_times"
+    BAD_TARGET = "bad_target"
     AREA_NOT_ALLOWED = "area_not_allowed"
     FILE_TOO_LARGE = "file_too_large"
 
@@ -40,6 +41,9 @@ class SurveyError(DomainError):
         SurveyErrorCode.NO_QUESTIONS.value: _("A survey needs at least one question before it opens."),
         SurveyErrorCode.BAD_QUESTION.value: _("The question is not well formed."),
         SurveyErrorCode.BAD_TIMES.value: _("The closing time must be after the opening time."),
+        SurveyErrorCode.BAD_TARGET.value: _(
+            "Check the target group: known tags and roles only, and the minimum age not above the maximum."
+        ),
         SurveyErrorCode.AREA_NOT_ALLOWED.value: _("You cannot run surveys for this area."),
         SurveyErrorCode.FILE_TOO_LARGE.value: _("The file is too large."),
     }
@@ -50,6 +54,7 @@ class SurveyError(DomainError):
             SurveyErrorCode.ANSWER_REQUIRED,
             SurveyErrorCode.BAD_QUESTION,
             SurveyErrorCode.BAD_TIMES,
+            SurveyErrorCode.BAD_TARGET,
             SurveyErrorCode.FILE_TOO_LARGE,
         }
     )

@@ -17,13 +17,18 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from gongzhi.access.choices import Role
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.participation.surveys import actions, answers, export, queries, respondents, tally
 from gongzhi.participation.surveys.choices import Breakdown, QuestionKind, ResponseUnit, SurveyStatus
 from gongzhi.participation.surveys.errors import SurveyError
 from gongzhi.participation.surveys.models import Question, Survey
 from gongzhi.participation.surveys.permissions import SurveyPolicy
+from gongzhi.residents.choices import TagKind
 from gongzhi.territory.models import Area
+
+#: Roles the staff form offers as a target group (the API accepts any role).
+TARGET_ROLES = (Role.RESIDENT, Role.OWNERS_COMMITTEE, Role.VOLUNTEER_LEADER, Role.GRID_WORKER, Role.COMMUNITY_WORKER)
 
 
 def _get(user: Any, pk: int) -> Survey:
@@ -78,9 +83,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": SurveyPolicy.can(request.user, "change", survey),
             "can_results": SurveyPolicy.can(request.user, "results", survey),
             "kinds": QuestionKind,
+            "target_labels": _target_labels(survey),
             "active_tab": "services",
         },
     )
+
+
+def _target_labels(survey: Survey) -> list[str]:
+    """The survey's target group in words, for the page (empty: everyone in the area)."""
+    tags, roles = dict(TagKind.choices), dict(Role.choices)
+    labels = [str(tags.get(t, t)) for t in survey.target_tags] + [str(roles.get(r, r)) for r in survey.target_roles]
+    if survey.target_min_age is not None or survey.target_max_age is not None:
+        low = survey.target_min_age if survey.target_min_age is not None else 0
+        labels.append(
+            gettext("aged %(low)s to %(high)s") % {"low": low, "high": survey.target_max_age}
+            if survey.target_max_age is not None
+            else gettext("aged %(low)s and over") % {"low": low}
+        )
+    return labels
 
 
 def _answers_from_post(request: HttpRequest, questions: list[Question]) -> dict[int, Any]:
@@ -227,6 +247,10 @@ def new(request: HttpRequest) -> HttpResponse:
                 if request.POST.get("unit") in ResponseUnit.values
                 else ResponseUnit.RESIDENT,
                 requires_verified=request.POST.get("requires_verified") == "on",
+                target_tags=request.POST.getlist("target_tags")[:20],
+                target_roles=request.POST.getlist("target_roles")[:20],
+                target_min_age=_age(request.POST.get("target_min_age", "")),
+                target_max_age=_age(request.POST.get("target_max_age", "")),
                 opens_at=_when(request.POST.get("opens_at", "")),
                 closes_at=_when(request.POST.get("closes_at", "")),
             )
@@ -235,8 +259,26 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("participation_surveys:detail", pk=survey.pk)
     return render(
-        request, "surveys/new.html", {"areas": _areas(request.user), "error": error, "units": ResponseUnit.choices}
+        request,
+        "surveys/new.html",
+        {
+            "areas": _areas(request.user),
+            "error": error,
+            "units": ResponseUnit.choices,
+            "tags": TagKind.choices,
+            "roles": [(role.value, role.label) for role in TARGET_ROLES],
+        },
     )
+
+
+def _age(value: str) -> int | None:
+    """An age bound from the form: blank is no bound; anything else must be 0 to 150."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) > 150:
+        raise SurveyError(actions.E.BAD_TARGET, field="target_min_age")
+    return int(value)
 
 
 def _lines(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -87,3 +88,58 @@ def test_staff_create_add_question_and_open(world):
     page = client.get(f"/participation/surveys/{pk}/")
     assert b'data-testid="close-survey"' in page.content
     assert _client(world.resident_c1).post(f"/participation/surveys/{pk}/act/close/").status_code == 403
+
+
+def test_staff_form_targets_tags_roles_and_ages(world):
+    from gongzhi.participation.surveys.models import Survey
+
+    client = _client(world.community_worker_c1)
+    form = client.get("/participation/surveys/new/").content.decode()
+    assert 'data-testid="survey-target"' in form
+    assert 'value="elderly_alone"' in form
+    response = client.post(
+        "/participation/surveys/new/",
+        {
+            "title": "独居老人助餐需求",
+            "area": world.c1.pk,
+            "target_tags": ["elderly_alone", "empty_nest"],
+            "target_roles": ["resident"],
+            "target_min_age": "60",
+            "target_max_age": "",
+        },
+    )
+    assert response.status_code == 302
+    survey = Survey.objects.get(title="独居老人助餐需求")
+    assert survey.target_tags == ["elderly_alone", "empty_nest"]
+    assert survey.target_roles == ["resident"]
+    assert (survey.target_min_age, survey.target_max_age) == (60, None)
+    page = client.get(f"/participation/surveys/{survey.pk}/").content.decode()
+    assert 'data-testid="survey-target-summary"' in page
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"target_tags": ["not_a_tag"]},
+        {"target_roles": ["system_admin<script>"]},
+        {"target_min_age": "70", "target_max_age": "60"},
+        {"target_min_age": "-1"},
+        {"target_max_age": "abc"},
+    ],
+)
+def test_staff_form_rejects_a_bad_target_group(world, bad):
+    from gongzhi.participation.surveys.models import Survey
+
+    client = _client(world.community_worker_c1)
+    response = client.post("/participation/surveys/new/", {"title": "坏目标", "area": world.c1.pk, **bad})
+    assert response.status_code == 200
+    assert 'data-error-code="bad_target"' in response.content.decode()
+    assert not Survey.objects.filter(title="坏目标").exists()
+
+
+def test_api_rejects_a_bad_target_group(world, client_for):
+    client = client_for("community_worker_c1")
+    body = {"title": "坏目标", "area": world.c1.pk, "target_tags": ["elderly_alone", "nope"]}
+    response = client.post("/api/participation/surveys/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_target"
