@@ -44,6 +44,7 @@ from gongzhi.participation.meetings.models import (
     Owner,
     OwnerBallot,
     Ownership,
+    OwnershipTransfer,
     OwnersVote,
     Resolution,
     ResolutionVote,
@@ -463,6 +464,72 @@ def register_owner(
         raise MeetingError(E.ROOM_ALREADY_OWNED, field="rooms") from None
     record_change(owner, verb="register_owner", actor=actor, before=None)
     return owner
+
+
+@action
+def transfer_rooms(
+    owner: Owner,
+    *,
+    actor: Any,
+    rooms: Sequence[Room],
+    evidence: str,
+    to_owner: Owner | None = None,
+    name: str = "",
+    user: Any = None,
+) -> Owner:
+    """Record a sale or inheritance: ``rooms`` leave ``owner``'s record for ``to_owner`` (already
+    on the same roll) or for a new owner ``name`` (with an optional account). An owner left
+    without rooms leaves the roll. Votes are not rewritten: each vote's electorate was frozen
+    when it opened (its record date), so closed votes keep their ballots and an open vote keeps
+    its electors — the buyer takes part in votes opened after the transfer (or, in an open one,
+    as the seller's proxy with evidence). Returns the receiving owner."""
+    owner = Owner.objects.select_for_update().get(pk=owner.pk)
+    _need(actor, "change_owner", owner.area_path)
+    if not evidence.strip():
+        raise MeetingError(E.EVIDENCE_REQUIRED, field="evidence")
+    room_ids = {room.pk for room in rooms}
+    held = set(Ownership.objects.filter(owner=owner, room_id__in=room_ids).values_list("room_id", flat=True))
+    if not room_ids or held != room_ids:
+        raise MeetingError(E.NOT_OWNED_BY, field="rooms")
+    if to_owner is None:
+        if not name.strip():
+            raise MeetingError(E.EVIDENCE_REQUIRED, field="name")
+        to_owner = Owner.objects.create(
+            estate_id=owner.estate_id,
+            area_path=owner.area_path,
+            name=name.strip()[:64],
+            user=user,
+            evidence=evidence.strip()[:200],
+        )
+    else:
+        to_owner = Owner.objects.select_for_update().get(pk=to_owner.pk)
+        if to_owner.estate_id != owner.estate_id or to_owner.pk == owner.pk:
+            raise MeetingError(E.NOT_AN_OWNER, field="to_owner")
+        if not to_owner.is_active:
+            to_owner.is_active = True
+            to_owner.save(update_fields=["is_active", "updated_at"])
+    before = snapshot(owner)
+    Ownership.objects.filter(owner=owner, room_id__in=room_ids).update(owner=to_owner)
+    OwnershipTransfer.objects.bulk_create(
+        [
+            OwnershipTransfer(
+                room_id=room_id, from_owner=owner, to_owner=to_owner, evidence=evidence.strip()[:200], recorded_by=actor
+            )
+            for room_id in sorted(room_ids)
+        ]
+    )
+    if not Ownership.objects.filter(owner=owner).exists():
+        owner.is_active = False
+        owner.save(update_fields=["is_active", "updated_at"])
+    record_change(
+        owner,
+        verb="transfer_rooms",
+        actor=actor,
+        before=before,
+        after={"rooms": sorted(room_ids), "to_owner": to_owner.pk, "on_roll": owner.is_active},
+        related=to_owner,
+    )
+    return to_owner
 
 
 @action

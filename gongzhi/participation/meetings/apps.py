@@ -13,6 +13,7 @@ CONVENER = [
     "change_resolution",
     "view_owner",
     "add_owner",
+    "change_owner",
     "view_ownersvote",
     "add_ownersvote",
     "change_ownersvote",

@@ -24,6 +24,7 @@ class MeetingErrorCode(StrEnum):
     MISSING_FLOOR_AREA = "missing_floor_area"
     EMPTY_ROLL = "empty_roll"
     EVIDENCE_REQUIRED = "evidence_required"
+    NOT_OWNED_BY = "not_owned_by"
     BAD_METHOD = "bad_method"
     FILE_TOO_LARGE = "file_too_large"
 
@@ -32,6 +33,7 @@ class MeetingError(DomainError):
     http_status = 409
     messages: ClassVar[dict[str, Any]] = {
         MeetingErrorCode.ILLEGAL_TRANSITION.value: _("This step is not possible in the current state."),
+        MeetingErrorCode.NOT_OWNED_BY.value: _("These rooms are not on this owner's record."),
         MeetingErrorCode.ALREADY_REMINDED.value: _("The invitees of this meeting have already been reminded."),
         MeetingErrorCode.AREA_NOT_ALLOWED.value: _("You cannot do this for this area."),
         MeetingErrorCode.NOT_INVITED.value: _("You are not invited to this meeting."),

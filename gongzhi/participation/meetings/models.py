@@ -284,6 +284,34 @@ class Ownership(models.Model):
         return f"{self.owner_id}/{self.room_id}"
 
 
+class OwnershipTransfer(models.Model):
+    """History of the roll: a room passing from one owner's record to another's (sale,
+    inheritance), with the evidence seen (the new title deed)."""
+
+    room = models.ForeignKey("territory.Room", verbose_name=_("room"), on_delete=models.PROTECT, related_name="+")
+    from_owner = models.ForeignKey(
+        Owner, verbose_name=_("previous owner"), on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    to_owner = models.ForeignKey(
+        Owner, verbose_name=_("new owner"), on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    evidence = models.CharField(_("evidence of ownership"), max_length=200)
+    transferred_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    audit_redacted_fields = frozenset({"evidence"})
+
+    class Meta:
+        ordering = ["-transferred_at", "-id"]
+        verbose_name = _("ownership transfer")
+        verbose_name_plural = _("ownership transfers")
+
+    def __str__(self) -> str:
+        return f"{self.room_id}: {self.from_owner_id} → {self.to_owner_id}"
+
+
 class OwnersVote(ScopedModel):
     """A statutory vote of an estate's owners on one art. 278 matter. The electorate (each
     owner with their exclusive area) is frozen when the vote opens."""

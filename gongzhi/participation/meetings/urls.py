@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/act/<slug:verb>/", views.meeting_act, name="act"),
     path("<int:pk>/check-in/<str:token>/", views.check_in, name="check_in"),
     path("votes/new/", views.new_vote, name="new_vote"),
+    path("owners/", views.owner_roll, name="roll"),
+    path("owners/<int:pk>/transfer/", views.owner_transfer, name="owner_transfer"),
     path("votes/<int:pk>/", views.vote_detail, name="vote"),
     path("votes/<int:pk>/act/<slug:verb>/", views.vote_act, name="vote_act"),
 ]

@@ -19,7 +19,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from gongzhi.participation.meetings import actions, signin, tally
+from gongzhi.access.queries import grants_with_permission
+from gongzhi.participation.meetings import actions, roll, signin, tally
 from gongzhi.participation.meetings.choices import SPECIAL_MATTERS, MeetingKind, OwnersMatter, VoteChoice, VoteMethod
 from gongzhi.participation.meetings.errors import MeetingError
 from gongzhi.participation.meetings.models import (
@@ -30,8 +31,9 @@ from gongzhi.participation.meetings.models import (
     OwnersVote,
     ResolutionVote,
 )
-from gongzhi.participation.meetings.permissions import MeetingPolicy, OwnersVotePolicy, ResolutionPolicy
-from gongzhi.territory.models import Area
+from gongzhi.participation.meetings.permissions import MeetingPolicy, OwnerPolicy, OwnersVotePolicy, ResolutionPolicy
+from gongzhi.territory.models import Area, Room
+from gongzhi.territory.tabular import RowsInvalid, TabularError, read_upload
 
 
 def _meeting(user: Any, pk: int) -> Meeting:
@@ -58,6 +60,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "votes": list(OwnersVote.objects.restrict(request.user, "view").select_related("estate")[:100]),
             "can_add": MeetingPolicy.has_permission(request.user, "add"),
             "can_add_vote": OwnersVotePolicy.has_permission(request.user, "add"),
+            "can_roll": _keeps_roll(request.user),
             "active_tab": "services",
         },
     )
@@ -325,3 +328,90 @@ def new_vote(request: HttpRequest) -> HttpResponse:
             return redirect("participation_meetings:vote", pk=vote.pk)
     areas = list(Area.objects.restrict(request.user, "view").filter(level__gte=4).order_by("path")[:200])
     return render(request, "meetings/vote_new.html", {"areas": areas, "matters": OwnersMatter.choices, "error": error})
+
+
+# --- owners' roll ----------------------------------------------------------------------------------
+
+
+def _keeps_roll(user: Any) -> bool:
+    """Staff holding ``view_owner`` through a grant (not residents seeing their own entry)."""
+    return bool(grants_with_permission(user, "participation_meetings.view_owner"))
+
+
+@login_required
+def owner_roll(request: HttpRequest) -> HttpResponse:
+    """An estate's owners' roll for its conveners: masked names, rooms and floor areas, import
+    from CSV/XLSX (with a dry run) and the transfer of rooms to a new owner. Residents see their
+    own entry on their vote pages, not here."""
+    if not _keeps_roll(request.user):
+        raise PermissionDenied
+    estates = list(Area.objects.restrict(request.user, "view").filter(level__gte=4).order_by("path")[:200])
+    estate = next((a for a in estates if str(a.pk) == request.GET.get("estate", "")), estates[0] if estates else None)
+    report = None
+    errors: list[Any] = []
+    if request.method == "POST" and estate is not None:
+        if not OwnerPolicy.has_permission(request.user, "add"):
+            raise PermissionDenied
+        dry_run = request.POST.get("dry_run") == "on"
+        try:
+            upload = request.FILES.get("file")
+            data = read_upload(upload)
+            report = roll.import_owner_roll(
+                data, str(getattr(upload, "name", "")), actor=request.user, estate=estate, dry_run=dry_run
+            )
+        except RowsInvalid as exc:
+            errors = exc.errors
+        except (TabularError, MeetingError) as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            if not dry_run:
+                messages.success(request, gettext("%(n)s owners added to the roll.") % {"n": report.created})
+                return redirect(f"{reverse('participation_meetings:roll')}?estate={estate.pk}")
+    owners = (
+        list(
+            Owner.objects.restrict(request.user, "view")
+            .filter(estate=estate)
+            .prefetch_related("ownerships__room__unit__building")
+            .order_by("-is_active", "id")[:500]
+        )
+        if estate is not None
+        else []
+    )
+    return render(
+        request,
+        "meetings/roll.html",
+        {
+            "estates": estates,
+            "estate": estate,
+            "owners": owners,
+            "report": report,
+            "errors": errors[:200],
+            "can_add": OwnerPolicy.has_permission(request.user, "add"),
+            "can_change": OwnerPolicy.has_permission(request.user, "change"),
+            "active_tab": "services",
+        },
+    )
+
+
+@login_required
+@require_POST
+def owner_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    owner = Owner.objects.restrict(request.user, "view").filter(pk=pk).first()
+    if owner is None:
+        raise Http404
+    if not OwnerPolicy.can(request.user, "change", owner):
+        raise PermissionDenied
+    room_ids = [int(r) for r in request.POST.getlist("rooms") if r.isdigit()]
+    try:
+        actions.transfer_rooms(
+            owner,
+            actor=request.user,
+            rooms=list(Room.objects.filter(pk__in=room_ids)),
+            evidence=request.POST.get("evidence", "")[:200],
+            name=request.POST.get("name", "")[:64],
+        )
+    except MeetingError as err:
+        messages.error(request, str(err.detail))
+    else:
+        messages.success(request, gettext("The transfer is recorded."))
+    return redirect(f"{reverse('participation_meetings:roll')}?estate={owner.estate_id}")

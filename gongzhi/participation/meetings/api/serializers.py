@@ -151,6 +151,16 @@ class RegisterOwnerSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=USERS, required=False, allow_null=True, default=None)
 
 
+class TransferRoomsSerializer(serializers.Serializer):
+    rooms = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), many=True)
+    evidence = serializers.CharField(max_length=200)
+    to_owner = serializers.PrimaryKeyRelatedField(
+        queryset=Owner.objects.all(), required=False, allow_null=True, default=None
+    )
+    name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    user = serializers.PrimaryKeyRelatedField(queryset=USERS, required=False, allow_null=True, default=None)
+
+
 class OwnersVoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = OwnersVote

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -16,10 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gongzhi.api.viewsets import CreateActionMixin, ScopedReadOnlyViewSet, ScopedViewSetMixin
-from gongzhi.participation.meetings import actions, signin
+from gongzhi.participation.meetings import actions, roll, signin
 from gongzhi.participation.meetings.api import serializers as s
 from gongzhi.participation.meetings.models import AgendaItem, Meeting, Owner, OwnersVote, Resolution
 from gongzhi.participation.meetings.permissions import MeetingPolicy, OwnerPolicy, OwnersVotePolicy, ResolutionPolicy
+from gongzhi.territory.models import Area
+from gongzhi.territory.tabular import import_upload
 
 
 class MeetingViewSet(  # type: ignore[misc]
@@ -185,6 +189,7 @@ class OwnerViewSet(  # type: ignore[misc]
 ):
     policy = OwnerPolicy
     serializer_class = s.OwnerSerializer
+    action_verbs = {"transfer": "change", "import_file": "add"}
 
     def base_queryset(self) -> QuerySet[Owner]:
         return Owner.objects.prefetch_related("ownerships")
@@ -197,6 +202,25 @@ class OwnerViewSet(  # type: ignore[misc]
 
     def perform_action_create(self, serializer: Any) -> Owner:
         return actions.register_owner(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=s.TransferRoomsSerializer, responses=s.OwnerSerializer)
+    @route(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: str) -> Response:
+        """Move rooms from this owner's record to another owner on the roll or a new one."""
+        data = s.TransferRoomsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.output(actions.transfer_rooms(self.get_object(), actor=request.user, **data.validated_data))
+
+    @extend_schema(request={"multipart/form-data": OpenApiTypes.OBJECT}, responses=OpenApiTypes.OBJECT)
+    @route(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request: Request) -> Response:
+        """Upload an estate's owners' roll (multipart ``file`` + ``estate`` id); ``?dry_run=1``
+        validates only. Bad rows come back as a 400 listing row, column and reason."""
+        estate_id = request.data.get("estate") if isinstance(request.data, dict) else None
+        estate = Area.objects.restrict(request.user, "view").filter(pk=estate_id or 0).first()
+        if estate is None:
+            raise ValidationError({"estate": [gettext("Choose an estate area you can see.")]})
+        return import_upload(request, functools.partial(roll.import_owner_roll, estate=estate))
 
 
 class OwnersVoteViewSet(  # type: ignore[misc]
