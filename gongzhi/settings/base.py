@@ -158,6 +158,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "opinion-maps": ("gongzhi.participation.opinion.tasks.recompute_maps", 120.0),
     "survey-closing": ("gongzhi.participation.surveys.tasks.close_due_surveys", 300.0),
     "meeting-reminders": ("gongzhi.participation.meetings.tasks.remind_invitees", 600.0),
+    "budget-counting": ("gongzhi.participation.budgeting.tasks.count_closed_votes", 120.0),
 }
 # How long before a planned meeting its invitees are reminded (once).
 GONGZHI_MEETING_REMINDER_HOURS = env.int("GONGZHI_MEETING_REMINDER_HOURS", default=24)

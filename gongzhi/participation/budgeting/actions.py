@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from typing import Any
 
@@ -31,6 +32,8 @@ from gongzhi.participation.budgeting.errors import BudgetingError, BudgetingErro
 from gongzhi.participation.budgeting.models import Ballot, BallotChoice, BudgetProcess, BudgetProject
 from gongzhi.participation.budgeting.permissions import is_eligible_voter
 from gongzhi.territory.models import Area
+
+logger = logging.getLogger(__name__)
 
 
 @action
@@ -157,7 +160,7 @@ def cast_ballot(process: BudgetProcess, *, voter: Any, choices: dict[int, int], 
     One ballot per resident: the process row is locked and a unique constraint backs it.
     """
     process = BudgetProcess.objects.select_for_update().get(pk=process.pk)
-    if process.phase != Phase.VOTING:
+    if process.phase != Phase.VOTING or process.counting_since is not None:
         raise BudgetingError(BudgetingErrorCode.WRONG_PHASE)
     if not is_eligible_voter(voter, process):
         raise BudgetingError(BudgetingErrorCode.NOT_ELIGIBLE)
@@ -186,6 +189,32 @@ def cast_ballot(process: BudgetProcess, *, voter: Any, choices: dict[int, int], 
         related=process,
     )
     return ballot
+
+
+@action
+def close_voting(process: BudgetProcess, *, actor: Any) -> BudgetProcess:
+    """Close the voting and have the ballots counted in the background (a Celery task; in
+    embedded mode it runs in-process right after the commit). No ballot is accepted from now
+    on; the scheduled ``count_closed_votes`` job recounts a process whose worker was lost.
+    Closing twice is refused (``wrong_phase``)."""
+    process = BudgetProcess.objects.select_for_update().get(pk=process.pk)
+    if process.phase != Phase.VOTING or process.counting_since is not None:
+        raise BudgetingError(BudgetingErrorCode.WRONG_PHASE)
+    before = snapshot(process)
+    process.counting_since, process.counting_by = timezone.now(), actor
+    process.save(update_fields=["counting_since", "counting_by", "updated_at"])
+    record_change(process, verb="close_voting", actor=actor, before=before)
+    transaction.on_commit(lambda: _request_count(process.pk))
+    return process
+
+
+def _request_count(process_id: int) -> None:
+    from gongzhi.participation.budgeting import tasks
+
+    try:
+        tasks.count_ballots.delay(process_id)
+    except Exception:  # the scheduled job counts it; a failed nudge must not fail the request
+        logger.exception("could not queue the count of budget process %s; the scheduled job will", process_id)
 
 
 @action

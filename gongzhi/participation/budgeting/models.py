@@ -42,6 +42,16 @@ class BudgetProcess(ScopedModel):
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.PROPOSALS)
     ballots_cast = models.PositiveIntegerField(_("ballots cast"), default=0)
     tallied_at = models.DateTimeField(_("tallied at"), null=True, blank=True)
+    #: Set when staff close the voting: no more ballots; the count runs in the background.
+    counting_since = models.DateTimeField(_("counting since"), null=True, blank=True)
+    counting_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("counting requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     #: Per-voter budget at which MES stopped (after add1 increments), as a fraction "p/q".
     voter_budget = models.CharField(_("per-voter budget at the end of equal shares"), max_length=64, blank=True)
     created_by = models.ForeignKey(

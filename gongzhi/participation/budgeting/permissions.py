@@ -58,14 +58,18 @@ class BudgetProcessPolicy(Policy):
     def can_vote(cls, user: Any, process: BudgetProcess | None) -> bool:
         if process is None:
             return cls.has_permission(user, "vote")
-        return process.phase == Phase.VOTING and is_eligible_voter(user, process)
+        return process.phase == Phase.VOTING and process.counting_since is None and is_eligible_voter(user, process)
 
     @classmethod
     def can_vote_on_behalf(cls, user: Any, process: BudgetProcess | None) -> bool:
         if process is None:
             return cls.has_permission(user, "vote_on_behalf")
-        return process.phase == Phase.VOTING and _grant_reaches(
-            user, permission_name(BudgetProcess, "vote_on_behalf"), process.area_path, residents=True
+        return (
+            process.phase == Phase.VOTING
+            and process.counting_since is None
+            and _grant_reaches(
+                user, permission_name(BudgetProcess, "vote_on_behalf"), process.area_path, residents=True
+            )
         )
 
     @classmethod

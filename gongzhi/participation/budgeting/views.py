@@ -91,6 +91,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cumulative": process.ballot_kind == BallotKind.CUMULATIVE,
         "proposal_form": forms.ProposalForm(),
         "is_results": process.phase in {Phase.RESULTS, Phase.IMPLEMENTATION},
+        "counting": process.phase == Phase.VOTING and process.counting_since is not None,
         "phases": Phase.choices,
     }
     return render(request, "participation_budgeting/detail.html", context)
@@ -186,8 +187,8 @@ def tally(request: HttpRequest, pk: int) -> HttpResponse:
     if not BudgetProcessPolicy.can_manage(request.user, process):
         raise PermissionDenied
     try:
-        actions.tally_process(process, actor=request.user)
-        messages.success(request, gettext("The votes were counted and the results published."))
+        actions.close_voting(process, actor=request.user)
+        messages.success(request, gettext("Voting is closed. The votes are being counted; the results appear here."))
     except DomainError as err:
         _error(request, err)
     return redirect("participation_budgeting:detail", pk=pk)

@@ -42,10 +42,17 @@ class BudgetProcessSerializer(serializers.ModelSerializer[BudgetProcess]):
             "counting_rule",
             "phase",
             "ballots_cast",
+            "counting",
             "tallied_at",
             "created_at",
         ]
-        read_only_fields = ["id", "phase", "ballots_cast", "tallied_at", "created_at"]
+        read_only_fields = ["id", "phase", "ballots_cast", "counting", "tallied_at", "created_at"]
+
+    counting = serializers.SerializerMethodField()
+
+    def get_counting(self, process: BudgetProcess) -> bool:
+        """Voting is closed and the count is running in the background."""
+        return process.phase == "voting" and process.counting_since is not None
 
 
 class BudgetProcessCreateSerializer(serializers.Serializer[object]):

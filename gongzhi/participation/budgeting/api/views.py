@@ -59,10 +59,14 @@ class ProcessViewSet(ScopedModelViewSet):
     def advance(self, request: Request, pk: str) -> Response:
         return Response(s.BudgetProcessSerializer(actions.advance_phase(self.get_object(), actor=request.user)).data)
 
-    @extend_schema(request=None, responses=s.BudgetProcessSerializer)
+    @extend_schema(request=None, responses={202: s.BudgetProcessSerializer})
     @drf_action(detail=True, methods=["post"])
     def tally(self, request: Request, pk: str) -> Response:
-        return Response(s.BudgetProcessSerializer(actions.tally_process(self.get_object(), actor=request.user)).data)
+        """Close the voting; the ballots are counted in the background (``counting`` is true
+        until the process reaches the results phase). Answers 202 Accepted."""
+        process = actions.close_voting(self.get_object(), actor=request.user)
+        process.refresh_from_db()
+        return Response(s.BudgetProcessSerializer(process).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=s.ProposalSerializer, responses={201: s.ProjectSerializer})
     @drf_action(detail=True, methods=["post"])

@@ -179,3 +179,31 @@ def test_concurrent_double_submits_store_exactly_one_ballot():
             submit()
     assert sorted(results) == [E.ALREADY_VOTED] * 7 + ["ok"]
     assert Ballot.objects.filter(process=process).count() == 1
+
+
+def test_closing_the_voting_counts_in_the_background_and_stops_ballots(world, django_capture_on_commit_callbacks):
+    from gongzhi.participation.budgeting import tasks
+
+    process = factories.process_in_voting(world, costs=(100, 100), budget=150)
+    p = factories.projects(process)
+    voters = _residents(world, 3)
+    actions.cast_ballot(process, voter=voters[0], choices={p[0].pk: 1}, actor=voters[0])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        closed = actions.close_voting(process, actor=world.community_worker_c1)
+    assert closed.phase == Phase.VOTING
+    assert closed.counting_since is not None
+    assert len(queued) == 1
+    assert ChangeRecord.objects.filter(verb="close_voting", target_id=str(process.pk)).count() == 1
+    with pytest.raises(BudgetingError) as late:
+        actions.cast_ballot(process, voter=voters[1], choices={p[1].pk: 1}, actor=voters[1])
+    assert late.value.code == BudgetingErrorCode.WRONG_PHASE
+    with pytest.raises(BudgetingError) as twice:
+        actions.close_voting(process, actor=world.community_worker_c1)
+    assert twice.value.code == BudgetingErrorCode.WRONG_PHASE
+    # The queued nudge was lost (say the broker was down): the scheduled job counts it, once.
+    assert tasks.count_closed_votes() == 1
+    assert tasks.count_closed_votes() == 0
+    process.refresh_from_db()
+    assert process.phase == Phase.RESULTS
+    assert ChangeRecord.objects.filter(verb="tally", target_id=str(process.pk)).count() == 1
+    assert tasks.count_ballots(process.pk) is False  # a late duplicate nudge does nothing

@@ -37,7 +37,7 @@ def test_detail_query_count_does_not_grow_with_projects(world, django_assert_max
     assert response.content.count(b'type="checkbox"') == 30
 
 
-def test_resident_votes_and_staff_tally_through_the_pages(world):
+def test_resident_votes_and_staff_tally_through_the_pages(world, django_capture_on_commit_callbacks):
     process = factories.process_in_voting(world)
     p = factories.projects(process)
     resident = _client(world.resident_c1)
@@ -47,7 +47,16 @@ def test_resident_votes_and_staff_tally_through_the_pages(world):
     assert _client(world.resident_c3).post(f"/participation/budgeting/{process.pk}/vote/", {}).status_code == 403
     assert resident.post(f"/participation/budgeting/{process.pk}/tally/").status_code == 403
     staff = _client(world.community_worker_c1)
-    assert staff.post(f"/participation/budgeting/{process.pk}/tally/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert staff.post(f"/participation/budgeting/{process.pk}/tally/").status_code == 302
+    process.refresh_from_db()
+    assert process.phase == Phase.VOTING  # closed; the count runs after the commit
+    counting = staff.get(f"/participation/budgeting/{process.pk}/").content.decode()
+    assert 'data-testid="counting"' in counting
+    assert 'data-testid="tally"' not in counting
+    assert resident.post(f"/participation/budgeting/{process.pk}/vote/", {f"project_{p[1].pk}": "1"}).status_code == 403
+    for callback in queued:  # the queued background count (eager in tests)
+        callback()
     process.refresh_from_db()
     assert process.phase == Phase.RESULTS
     page = _client().get(f"/participation/budgeting/{process.pk}/").content.decode()
