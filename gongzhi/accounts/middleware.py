@@ -18,6 +18,10 @@ _LAST_SEEN = "gongzhi_last_seen"
 TIMED_OUT_FLAG = "gongzhi_timed_out"
 
 
+#: Sent by page fragments that refresh by themselves (``hx-headers`` in the templates).
+BACKGROUND_HEADER = "X-Gongzhi-Background"
+
+
 class StaffIdleTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -31,7 +35,9 @@ class StaffIdleTimeoutMiddleware:
                 if last is not None and now - float(last) > settings.GONGZHI_STAFF_IDLE_TIMEOUT:
                     logout(request)
                     request.session[TIMED_OUT_FLAG] = True
-                else:
+                elif request.headers.get(BACKGROUND_HEADER) != "1":
+                    # Background refreshes (the notification bell) are not activity: they must
+                    # not keep an unattended staff session alive, nor write the session.
                     request.session[_LAST_SEEN] = now
             if request.user.is_authenticated:
                 context.set_actor(request.user)

@@ -186,6 +186,18 @@ def test_active_staff_stay_signed_in(world):
     assert client.get("/api/accounts/me/").status_code == 200
 
 
+def test_background_refreshes_do_not_keep_an_idle_staff_session_alive(world):
+    client = Client()
+    client.force_login(world.community_worker_c1)
+    client.get("/api/accounts/me/")
+    _age_session(client, settings.GONGZHI_STAFF_IDLE_TIMEOUT - 60)
+    badge = client.get("/notifications/badge/", headers={"X-Gongzhi-Background": "1", "HX-Request": "true"})
+    assert badge.status_code == 200
+    assert time.time() - client.session["gongzhi_last_seen"] > settings.GONGZHI_STAFF_IDLE_TIMEOUT - 120
+    _age_session(client, settings.GONGZHI_STAFF_IDLE_TIMEOUT + 1)
+    assert client.get("/notifications/badge/", headers={"X-Gongzhi-Background": "1"}).status_code == 302  # to login
+
+
 def test_residents_have_no_idle_timeout(world):
     client = Client()
     client.force_login(world.resident_c1)
