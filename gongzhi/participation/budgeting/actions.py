@@ -30,7 +30,7 @@ from gongzhi.participation.budgeting.choices import (
 )
 from gongzhi.participation.budgeting.errors import BudgetingError, BudgetingErrorCode
 from gongzhi.participation.budgeting.models import Ballot, BallotChoice, BudgetProcess, BudgetProject
-from gongzhi.participation.budgeting.permissions import is_eligible_voter
+from gongzhi.participation.budgeting.permissions import is_eligible_voter, is_verified
 from gongzhi.territory.models import Area
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ def create_process(
     max_choices: int = 3,
     points_per_voter: int = 10,
     counting_rule: str = CountingRule.EQUAL_SHARES,
+    requires_verified: bool = False,
 ) -> BudgetProcess:
     """Open a budgeting round for an area, in the proposals phase."""
     if ballot_kind not in BallotKind.values or counting_rule not in CountingRule.values:
@@ -64,6 +65,7 @@ def create_process(
         max_choices=max_choices,
         points_per_voter=points_per_voter,
         counting_rule=counting_rule,
+        requires_verified=requires_verified,
         created_by=actor,
     )
     record_change(process, verb="create", actor=actor)
@@ -164,6 +166,8 @@ def cast_ballot(process: BudgetProcess, *, voter: Any, choices: dict[int, int], 
         raise BudgetingError(BudgetingErrorCode.WRONG_PHASE)
     if not is_eligible_voter(voter, process):
         raise BudgetingError(BudgetingErrorCode.NOT_ELIGIBLE)
+    if process.requires_verified and not is_verified(voter):
+        raise BudgetingError(BudgetingErrorCode.NOT_VERIFIED)
     clean = _validate_choices(process, choices)
     if Ballot.objects.filter(process=process, voter=voter).exists():
         raise BudgetingError(BudgetingErrorCode.ALREADY_VOTED)

@@ -10,6 +10,7 @@ from gongzhi.core.errors import DomainError
 class BudgetingErrorCode(StrEnum):
     WRONG_PHASE = "wrong_phase"
     NOT_ELIGIBLE = "not_eligible"
+    NOT_VERIFIED = "not_verified"
     ALREADY_VOTED = "already_voted"
     TOO_MANY_CHOICES = "too_many_choices"
     EMPTY_BALLOT = "empty_ballot"
@@ -27,6 +28,10 @@ class BudgetingError(DomainError):
     messages = {
         BudgetingErrorCode.WRONG_PHASE.value: _("This is not possible in the process's current phase."),
         BudgetingErrorCode.NOT_ELIGIBLE.value: _("Only residents of the process's area may take part."),
+        BudgetingErrorCode.NOT_VERIFIED.value: _(
+            "This round requires a verified (real-name) account: ask your residents' committee to check "
+            "your identity and link your account to the residents' register."
+        ),
         BudgetingErrorCode.ALREADY_VOTED.value: _("This resident has already voted."),
         BudgetingErrorCode.TOO_MANY_CHOICES.value: _("Too many projects chosen."),
         BudgetingErrorCode.EMPTY_BALLOT.value: _("Choose at least one project."),

@@ -20,6 +20,7 @@ class ProcessForm(forms.Form):
     max_choices = forms.IntegerField(label=_("Projects a voter may approve"), min_value=1, max_value=50, initial=3)
     points_per_voter = forms.IntegerField(label=_("Points per voter"), min_value=1, max_value=1000, initial=10)
     counting_rule = forms.ChoiceField(label=_("Counting rule"), choices=CountingRule.choices)
+    requires_verified = forms.BooleanField(label=_("Verified (real-name) voters only"), required=False)
 
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -42,6 +42,11 @@ class BudgetProcess(ScopedModel):
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.PROPOSALS)
     ballots_cast = models.PositiveIntegerField(_("ballots cast"), default=0)
     tallied_at = models.DateTimeField(_("tallied at"), null=True, blank=True)
+    requires_verified = models.BooleanField(
+        _("verified (real-name) voters only"),
+        default=False,
+        help_text=_("Only residents on the residents' register (identity checked by staff) may vote."),
+    )
     #: Set when staff close the voting: no more ballots; the count runs in the background.
     counting_since = models.DateTimeField(_("counting since"), null=True, blank=True)
     counting_by = models.ForeignKey(

@@ -58,6 +58,7 @@ def process_new(request: HttpRequest) -> HttpResponse:
                 max_choices=data["max_choices"],
                 points_per_voter=data["points_per_voter"],
                 counting_rule=data["counting_rule"],
+                requires_verified=data["requires_verified"],
                 actor=request.user,
             )
         except DomainError as err:

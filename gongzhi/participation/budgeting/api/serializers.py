@@ -40,6 +40,7 @@ class BudgetProcessSerializer(serializers.ModelSerializer[BudgetProcess]):
             "max_choices",
             "points_per_voter",
             "counting_rule",
+            "requires_verified",
             "phase",
             "ballots_cast",
             "counting",
@@ -64,6 +65,7 @@ class BudgetProcessCreateSerializer(serializers.Serializer[object]):
     max_choices = serializers.IntegerField(min_value=1, max_value=50, default=3)
     points_per_voter = serializers.IntegerField(min_value=1, max_value=1000, default=10)
     counting_rule = serializers.ChoiceField(choices=CountingRule.choices, default=CountingRule.EQUAL_SHARES)
+    requires_verified = serializers.BooleanField(required=False, default=False)
 
 
 class ProposalSerializer(serializers.Serializer[object]):

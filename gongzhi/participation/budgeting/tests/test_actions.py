@@ -207,3 +207,29 @@ def test_closing_the_voting_counts_in_the_background_and_stops_ballots(world, dj
     assert process.phase == Phase.RESULTS
     assert ChangeRecord.objects.filter(verb="tally", target_id=str(process.pk)).count() == 1
     assert tasks.count_ballots(process.pk) is False  # a late duplicate nudge does nothing
+
+
+def test_a_verified_only_round_refuses_residents_not_on_the_register(world, client_for):
+    from gongzhi.residents.factories import ResidentFactory
+
+    process = factories.process_in_voting(world, costs=(100, 100), budget=150)
+    BudgetProcess.objects.filter(pk=process.pk).update(requires_verified=True)
+    process.refresh_from_db()
+    p = factories.projects(process)
+    unverified, verified = _residents(world, 2)
+    ResidentFactory(grid=world.g1, user=verified)
+    with pytest.raises(BudgetingError) as exc:
+        actions.cast_ballot(process, voter=unverified, choices={p[0].pk: 1}, actor=unverified)
+    assert exc.value.code == BudgetingErrorCode.NOT_VERIFIED
+    assert actions.cast_ballot(process, voter=verified, choices={p[0].pk: 1}, actor=verified).pk
+    # Staff-assisted voting does not bypass it.
+    with pytest.raises(BudgetingError):
+        actions.cast_ballot(process, voter=unverified, choices={p[0].pk: 1}, actor=world.community_worker_c1)
+    assert Ballot.objects.filter(process=process).count() == 1
+
+
+def test_create_a_verified_only_round(world):
+    process = actions.create_process(
+        world.c1, title="实名投票微实事", budget=1000, actor=world.community_worker_c1, requires_verified=True
+    )
+    assert BudgetProcess.objects.get(pk=process.pk).requires_verified is True
