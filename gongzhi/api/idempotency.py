@@ -1,9 +1,12 @@
 """``Idempotency-Key`` support for create endpoints.
 
-The first request with a key reserves it (a unique row), runs, and stores its
-response; a retry with the same key and body replays that response; the same key
-with a different body gets 422. A concurrent duplicate that finds the key reserved
-but not yet answered gets 409 and may retry.
+The first request with a key reserves it (a unique row), runs and stores its response — all in
+**one transaction** with the create itself, so a create costs one commit, and a failure or a
+non-2xx answer leaves no reservation behind. A retry with the same key and body replays the
+stored response; the same key with a different body gets 422. A concurrent duplicate waits on
+the unique index until the first commits and then replays its response (PostgreSQL); if the
+first rolled back meanwhile it runs for real. 409 ``idempotency_in_progress`` remains for the
+narrow case of a reservation found without a response (a database that does not wait).
 """
 
 from __future__ import annotations
@@ -48,34 +51,34 @@ def idempotent(request: Request, scope: str, handler: Callable[[], Response]) ->
         raise err
     user_key = str(request.user.pk) if request.user.is_authenticated else "anonymous"
     digest = _request_hash(request)
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(user_key=user_key, key=key, scope=scope, request_hash=digest)
-    except IntegrityError:
-        existing = IdempotencyRecord.objects.filter(user_key=user_key, key=key, scope=scope).first()
-        if existing is None:
-            # The first attempt failed and released the key between our insert and this read.
-            raise _in_progress() from None
-        if existing.request_hash != digest:
-            raise CoreError(
-                CoreErrorCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with a different request."
-            ) from None
-        if existing.status_code is None:
-            raise _in_progress() from None
-        response = Response(existing.response_body, status=existing.status_code)
-        response["Idempotent-Replayed"] = "true"
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: a duplicate key must not spoil the outer transaction
+                record = IdempotencyRecord.objects.create(user_key=user_key, key=key, scope=scope, request_hash=digest)
+        except IntegrityError:
+            return _replay(user_key, key, scope, digest)
+        response = handler()  # an exception rolls the reservation back with everything else
+        if 200 <= response.status_code < 300:
+            record.status_code = response.status_code
+            record.response_body = _json_safe(response.data)
+            record.save(update_fields=["status_code", "response_body"])
+        else:
+            record.delete()
         return response
-    try:
-        response = handler()
-    except Exception:
-        record.delete()  # the first attempt failed: let a retry run for real
-        raise
-    if 200 <= response.status_code < 300:
-        record.status_code = response.status_code
-        record.response_body = _json_safe(response.data)
-        record.save(update_fields=["status_code", "response_body"])
-    else:
-        record.delete()
+
+
+def _replay(user_key: str, key: str, scope: str, digest: str) -> Response:
+    existing = IdempotencyRecord.objects.filter(user_key=user_key, key=key, scope=scope).first()
+    if existing is None:
+        raise _in_progress() from None
+    if existing.request_hash != digest:
+        raise CoreError(
+            CoreErrorCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with a different request."
+        ) from None
+    if existing.status_code is None:
+        raise _in_progress() from None
+    response = Response(existing.response_body, status=existing.status_code)
+    response["Idempotent-Replayed"] = "true"
     return response
 
 
