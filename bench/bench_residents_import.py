@@ -111,7 +111,8 @@ def _p(values: list[float], q: float) -> float:
 def page_and_lookup_bench(world: object, path: Path, *, samples: int) -> None:
     """With the imported residents in the table: the household file page as the grid worker
     (whose grid holds every imported person) and exact lookups by ID number and phone, both
-    as the scoped query alone and as the API request (`GET /api/residents/people/?id_number=`)."""
+    as the scoped query alone, as the list API request (`GET /api/residents/people/?id_number=`)
+    and as the exact-lookup API request (`GET /api/residents/people/lookup/?id_number=`)."""
     from django.db import connection
     from django.test import Client
 
@@ -145,7 +146,9 @@ def page_and_lookup_bench(world: object, path: Path, *, samples: int) -> None:
         page_ms.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.status_code
     scoped = Resident.objects.restrict(user, "view")
-    timings: dict[str, list[float]] = {"id query": [], "phone query": [], "id API": [], "phone API": []}
+    timings: dict[str, list[float]] = {
+        "id query": [], "phone query": [], "id API": [], "phone API": [], "id lookup API": [], "phone lookup API": []
+    }  # fmt: skip
     for row in rows:
         number, phone = row[1], row[2]
         for label, finder, value in (("id query", find_by_id_number, number), ("phone query", find_by_phone, phone)):
@@ -159,6 +162,12 @@ def page_and_lookup_bench(world: object, path: Path, *, samples: int) -> None:
             timings[label].append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.content[:200]
             assert response.json()["count"] == 1, response.content[:200]
+        for label, param, value in (("id lookup API", "id_number", number), ("phone lookup API", "phone", phone)):
+            started = time.perf_counter()
+            response = client.get(f"/api/residents/people/lookup/?{param}={value}")
+            timings[label].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.content[:200]
+            assert len(response.json()["results"]) == 1, response.content[:200]
     print(f"with {total:,} residents in the table (all in the grid worker's grid), {samples} samples each:")
     print(f"household file page: median {_p(page_ms, 0.5):.1f} ms, p95 {_p(page_ms, 0.95):.1f} ms (target p95 < 100)")
     for label, values in timings.items():

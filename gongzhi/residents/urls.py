@@ -23,6 +23,7 @@ urlpatterns = [
     path("police/<int:pk>/reject/", views.police_reject, name="police_reject"),
     path("imports/", views.import_list, name="import_list"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress.json", views.import_progress, name="import_progress"),
     path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),
     path("imports/<int:pk>/rollback/", views.import_rollback, name="import_rollback"),
     path("imports/reviews/", views.review_queue, name="review_queue"),

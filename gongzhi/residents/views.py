@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -528,7 +528,31 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(batch=batch, status=ReviewStatus.PENDING)
             .count(),
             "is_dry_run": batch.status == ImportStatus.DRY_RUN,
+            "running": batch.status in (ImportStatus.RUNNING, ImportStatus.DRY_RUN) and batch.finished_at is None,
+            "refresh_seconds": IMPORT_REFRESH_SECONDS,
         },
+    )
+
+
+#: Seconds between refreshes of an import page while the import runs (no JavaScript needed).
+IMPORT_REFRESH_SECONDS = 3
+
+
+@login_required
+def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """The running counts of one import set, for polling (same scope as the import page)."""
+    batch = _scoped(ImportBatch, request.user, pk)
+    return JsonResponse(
+        {
+            "id": batch.pk,
+            "status": batch.status,
+            "running": batch.status in (ImportStatus.RUNNING, ImportStatus.DRY_RUN) and batch.finished_at is None,
+            "rows_done": batch.rows_done,
+            "rows_created": batch.rows_created,
+            "rows_updated": batch.rows_updated,
+            "rows_review": batch.rows_review,
+            "rows_error": batch.rows_error,
+        }
     )
 
 

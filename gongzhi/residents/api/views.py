@@ -56,8 +56,12 @@ from gongzhi.residents.queries import (
     find_by_id_number,
     find_by_phone,
     list_access_events,
+    present_resident,
     residents_for_sharing,
 )
+
+#: Most people one exact lookup returns (an ID number is unique; a phone may be shared).
+LOOKUP_LIMIT = 20
 
 
 class HouseholdViewSet(ScopedModelViewSet):
@@ -127,6 +131,7 @@ class ResidentViewSet(ScopedModelViewSet):
         "export": "export",
         "legal_hold": "hold",
         "access_log": "audit_access",
+        "lookup": "view",
     }
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -151,6 +156,21 @@ class ResidentViewSet(ScopedModelViewSet):
         if self.request.user.is_authenticated:
             context["viewer"] = Viewer.of(self.request.user)
         return context
+
+    @action(detail=False, methods=["get"])
+    def lookup(self, request: Request) -> Response:
+        """``GET lookup/?id_number=`` or ``?phone=``: the exact-match search without the list's
+        page count and tag prefetch. Same scope (``restrict(user, "view")``) and the same
+        masked shape as the list; at most ``LOOKUP_LIMIT`` people (a phone may be shared)."""
+        params = request.query_params
+        id_number, phone = params.get("id_number", "").strip(), params.get("phone", "").strip()
+        if bool(id_number) == bool(phone):
+            raise ValidationError({"detail": "give exactly one of id_number and phone"})
+        qs = Resident.objects.restrict(request.user, "view")
+        qs = find_by_id_number(qs, id_number) if id_number else find_by_phone(qs, phone)
+        people = list(qs.order_by("pk")[:LOOKUP_LIMIT])
+        viewer = Viewer.of(request.user)
+        return Response({"results": [present_resident(p, viewer) for p in people]})
 
     def get_serializer_class(self) -> Any:
         return {"create": s.ResidentCreateSerializer, "partial_update": s.ResidentUpdateSerializer}.get(

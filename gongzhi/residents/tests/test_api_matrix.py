@@ -62,6 +62,27 @@ CASES = [
         default=200,
         expect_ids={"community_worker_c1": lambda w: {w.people.head.pk}, "community_worker_c3": none},
     ),
+    Case(
+        "resident lookup by ID number",
+        "get",
+        lambda w: "/api/residents/people/lookup/?id_number=11010519491231002x",
+        default=200,
+        expect_ids={
+            "grid_worker_g1": lambda w: {w.people.head.pk},
+            "district_official": lambda w: {w.people.head.pk},
+            "community_worker_c3": none,
+            "street_official_s2": none,
+            "police_liaison": none,
+            "no_grant": none,
+        },
+    ),
+    Case(
+        "resident lookup by phone",
+        "get",
+        lambda w: "/api/residents/people/lookup/?phone=139-1234-5678",
+        default=200,
+        expect_ids={"community_worker_c1": lambda w: {w.people.head.pk}, "community_worker_c3": none},
+    ),
     Case("resident detail", "get", lambda w: f"/api/residents/people/{w.people.head.pk}/", allow=STAFF_C1),
     Case(
         "resident create in G1",

@@ -75,6 +75,28 @@ def test_resident_list_never_leaks_clear_identifiers_to_staff(world, linked, cli
         assert "张三" not in text
 
 
+#: exact lookup: the same fields, clear or masked, as the detail; out of scope finds nobody
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("param", ["id_number=11010519491231002x", "phone=139-1234-5678"])
+def test_resident_lookup_fields_for_every_actor(world, linked, client_for, actor, param):
+    response = client_for(actor).get(f"/api/residents/people/lookup/?{param}")
+    want = expected_detail(actor)
+
+    if want == 403:
+        assert response.status_code in {401, 403}, (actor, response.status_code)
+        return
+    assert response.status_code == 200, (actor, response.content)
+    results = response.json()["results"]
+    if want == NOT_FOUND:
+        assert results == [], actor
+        return
+    assert isinstance(want, dict)
+    assert [{k: r[k] for k in want} for r in results] == [want], actor
+    if want["id_number"] != CLEAR["id_number"]:
+        assert CLEAR["id_number"] not in response.content.decode()
+        assert CLEAR["phone"] not in response.content.decode()
+
+
 @pytest.fixture
 def with_health(world, linked):
     privacy_actions.give_consent(linked.head, purpose=ConsentPurpose.HEALTH, actor=world.grid_worker_g1)

@@ -488,3 +488,37 @@ def test_every_page_renders_in_both_languages(world, people, client_for, url, la
 
     assert response.status_code == 200
     assert 'name="viewport"' in response.content.decode()
+
+
+def test_a_running_import_shows_live_progress_and_stops_refreshing_when_done(world, people, client_for):
+    import io
+
+    from gongzhi.residents.importer import run_import
+
+    prof = profile(world)
+    rows = [["王五", new_id(), "", "", "科苑路1号", "", ""], ["", "bad", "x", "", "", "", ""]]
+    actor = world.community_worker_c1
+    batch = run_import(prof, io.BytesIO(csv_bytes(rows)), "名单.csv", grid=world.g1, actor=actor, finish=False)
+    client = client_for("community_worker_c1")
+
+    page = client.get(f"/residents/imports/{batch.pk}/").content.decode()
+    progress = client.get(f"/residents/imports/{batch.pk}/progress.json").json()
+
+    assert 'http-equiv="refresh"' in page
+    assert 'data-testid="progress"' in page
+    assert progress == {
+        "id": batch.pk, "status": ImportStatus.RUNNING, "running": True, "rows_done": 3, "rows_created": 1,
+        "rows_updated": 0, "rows_review": 0, "rows_error": 1,
+    }  # fmt: skip
+    assert client_for("community_worker_c3").get(f"/residents/imports/{batch.pk}/progress.json").status_code == 404
+
+    actions.finish_import(batch, actor=actor)
+    page = client.get(f"/residents/imports/{batch.pk}/").content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert client.get(f"/residents/imports/{batch.pk}/progress.json").json()["running"] is False
+
+
+def test_import_progress_needs_a_login(world, people, client):
+    response = client.get("/residents/imports/1/progress.json")
+
+    assert response.status_code == 302

@@ -138,6 +138,25 @@ def test_resident_list_query_count_does_not_grow_with_rows(world, people, client
     assert response.json()["count"] == 23
 
 
+def test_resident_lookup_query_count_does_not_grow_with_rows(world, people, client_for, django_assert_max_num_queries):
+    client = client_for("community_worker_c1")
+    for _ in range(5):
+        ResidentFactory(grid=world.g2, phone="13912345678")  # a shared phone: several matches
+
+    with django_assert_max_num_queries(8):  # session, user, grants, scope: not per person
+        response = client.get("/api/residents/people/lookup/?phone=13912345678")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 6
+    assert "count" not in response.json()
+
+
+@pytest.mark.parametrize("query", ["", "?id_number=&phone=", "?id_number=11010519491231002X&phone=13912345678"])
+def test_resident_lookup_needs_exactly_one_value(world, people, client_for, query):
+    response = client_for("community_worker_c1").get(f"/api/residents/people/lookup/{query}")
+
+    assert response.status_code == 400
+
+
 def test_household_and_visit_lists_query_counts(world, people, client_for, django_assert_max_num_queries):
     client = client_for("street_official_s1")
 
