@@ -15,7 +15,7 @@ from gongzhi.participation.budgeting.choices import Phase, ProjectStatus
 from gongzhi.participation.budgeting.models import BudgetProcess, BudgetProject
 from gongzhi.testing.world import grant, make_user
 from gongzhi.web.tests import test_browser as shell
-from gongzhi.web.tests.test_browser import PHONE
+from gongzhi.web.tests.test_browser import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,3 +77,50 @@ def test_budgeting_vote_counted_by_equal_shares(world_live, open_session):
     assert visitor.page.get_by_test_id("funded").locator("[data-project]").count() == 3
     assert "pb_browser" not in visitor.page.content()
     visitor.check()
+
+
+def test_closing_the_vote_shows_counting_then_results(world_live, open_session, monkeypatch):
+    """Staff close the vote: while the worker has not counted yet the page says so; once the
+    background count has run, the same page shows the funded projects."""
+    from gongzhi.participation.budgeting import tasks
+
+    w = world_live
+    staff = w.community_worker_c1
+    process = actions.create_process(w.c1, title="2026年科苑社区微实事(二)", budget=100, actor=staff)
+    garden = actions.review_project(
+        actions.propose_project(process, title="屋顶小花园", actor=w.resident_c1),
+        feasible=True,
+        estimated_cost=100,
+        actor=staff,
+    )
+    actions.advance_phase(process, actor=staff)
+    actions.advance_phase(process, actor=staff)
+    voter = make_user("pb_counting_voter", kind="resident", home_area=w.g1, phone="13699990001")
+    grant(voter, Role.RESIDENT, area=w.c1)
+    actions.cast_ballot(process, voter=voter, choices={garden.pk: 1}, actor=voter)
+
+    # the worker queue holds the count instead of running it at once
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.count_ballots, "delay", queued.append)
+
+    worker = open_session(viewport=DESKTOP)
+    worker.staff_login("community_worker_c1")
+    page = worker.page
+    page.goto(f"/participation/budgeting/{process.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("tally").click()
+    assert queued == [process.pk]
+    assert page.get_by_test_id("counting").is_visible()
+    assert page.get_by_test_id("tally").count() == 0
+    assert page.get_by_test_id("funded").count() == 0
+    worker.shot("pb-counting-desktop-zh")
+    assert BudgetProcess.objects.get(pk=process.pk).phase == Phase.VOTING
+
+    # the worker runs the queued count; the page (it refreshes itself) now shows the results
+    assert tasks.count_ballots(queued[0]) is True
+    page.reload()
+    assert page.get_by_test_id("counting").count() == 0
+    assert page.get_by_test_id("funded").locator(f"[data-project='{garden.pk}']").count() == 1
+    worker.shot("pb-counted-desktop-zh")
+    worker.check()
+    assert BudgetProcess.objects.get(pk=process.pk).phase == Phase.RESULTS

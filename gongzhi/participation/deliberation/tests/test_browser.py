@@ -97,3 +97,41 @@ def test_proposal_gathers_support_and_gets_an_official_answer(world_live, open_s
         public.page.get_by_test_id("result-link").click()
     assert public.page.get_by_test_id("result-title").inner_text() == "在3栋旁增设电动车充电棚"
     public.check()
+
+
+def test_answer_puts_the_proposal_on_a_meeting_agenda(world_live, open_session):
+    """Staff answer a proposal by putting it on a planned meeting's agenda; the proposal links
+    to the meeting and the meeting's agenda item links back to the proposal."""
+    from gongzhi.participation.meetings.models import AgendaItem
+    from gongzhi.participation.meetings.tests.factories import meeting as make_meeting
+
+    w = world_live
+    proposal = factories.proposal(w, title="在5栋前增设休息座椅")
+    meeting = make_meeting(w, start=False, title="科技园社区居民议事会(十二月)")
+
+    worker = open_session(viewport=DESKTOP)
+    worker.staff_login("community_worker_c1")
+    page = worker.page
+    page.goto(proposal.get_absolute_url())
+    form = page.get_by_test_id("answer-form")
+    form.locator("input[name=outcome][value=agenda]").check()
+    form.locator("textarea[name=text]").fill("提交十二月居民议事会讨论。")
+    form.locator("select[name=meeting]").select_option(str(meeting.pk))
+    worker.shot("pdel-answer-agenda-desktop-zh")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    link = page.get_by_test_id("agenda-link")
+    assert meeting.title in link.inner_text()
+    item = AgendaItem.objects.get(meeting=meeting)
+    assert Proposal.objects.get(pk=proposal.pk).agenda_item_id == item.pk
+
+    with page.expect_navigation():
+        link.click()
+    assert page.url.endswith(f"/participation/meetings/{meeting.pk}/")
+    source = page.get_by_test_id("agenda-source")
+    assert source.count() == 1
+    worker.shot("meeting-agenda-from-proposal-desktop-zh")
+    with page.expect_navigation():
+        source.click()
+    assert page.url.endswith(proposal.get_absolute_url())
+    worker.check()
