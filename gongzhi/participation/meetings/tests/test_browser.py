@@ -126,3 +126,75 @@ def test_owners_vote_reaches_and_fails_the_thresholds(world_live, open_session):
     assert page.get_by_test_id("participation-failed").is_visible()
     worker.shot("owners-vote-failed-desktop-zh")
     worker.check()
+
+
+ROLL_CSV = (
+    "楼栋,单元,房号,业主姓名,产权证明,建筑面积,手机号\n"
+    "桃源居3栋,1,101,王建国,粤(2019)深圳市第0000101号,89.50,13900000001\n"
+    "桃源居3栋,1,102,王建国,粤(2019)深圳市第0000101号,76.20,\n"
+    "桃源居3栋,1,201,李秀英,粤(2020)深圳市第0000201号,120.00,\n"
+)
+
+
+def test_convener_imports_the_owners_roll_and_records_a_transfer(world_live, open_session):
+    """A convener checks a CSV roll with a dry run (nothing written), imports it for real, and
+    records the sale of one owner's rooms: the seller leaves the roll, the buyer joins it."""
+    from decimal import Decimal
+
+    from gongzhi.participation.meetings.models import Owner, Ownership
+    from gongzhi.territory.models import Building, Room, Unit
+
+    w = world_live
+    building = Building.objects.create(grid=w.g1, area_path=w.g1.path, name="桃源居3栋", address="南山区桃源路3号")
+    unit = Unit.objects.create(building=building, number="1")
+    for number in ("101", "102", "201"):
+        Room.objects.create(unit=unit, number=number, floor=int(number[0]), floor_area=None)
+    upload = {"name": "roll.csv", "mimeType": "text/csv", "buffer": ROLL_CSV.encode()}
+
+    worker = open_session(viewport=DESKTOP)
+    worker.staff_login("community_worker_c1")
+    page = worker.page
+    page.goto("/participation/meetings/owners/")
+    page.locator("select[name=estate]").select_option(str(w.c1.pk))
+    with page.expect_navigation():
+        page.get_by_test_id("show-estate").click()
+    assert page.url.endswith(f"?estate={w.c1.pk}")
+    form = page.get_by_test_id("import-roll")
+    form.locator("input[name=file]").set_input_files(upload)
+    assert form.locator("input[name=dry_run]").is_checked()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.get_by_test_id("import-report").is_visible()
+    assert "2" in page.get_by_test_id("import-report").inner_text()
+    assert page.get_by_test_id("roll").count() == 0
+    assert not Owner.objects.filter(estate=w.c1).exists()
+    worker.shot("owners-roll-dry-run-desktop-zh")
+
+    form = page.get_by_test_id("import-roll")
+    form.locator("input[name=file]").set_input_files(upload)
+    form.locator("input[name=dry_run]").uncheck()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.get_by_test_id("roll").locator("tbody tr").count() == 2
+    assert "王建国" not in page.content()  # names are masked on the roll page
+    seller = Owner.objects.get(estate=w.c1, name="王建国")
+    assert Ownership.objects.filter(owner=seller).count() == 2
+    assert Room.objects.get(unit=unit, number="102").floor_area == Decimal("76.20")
+
+    transfer = page.get_by_test_id(f"transfer-{seller.pk}")
+    page.locator(f"details:has([data-testid=transfer-{seller.pk}]) summary").click()
+    transfer.locator("input[name=name]").fill("陈晓梅")
+    transfer.locator("input[name=evidence]").fill("买卖合同 深房买字(2026)第0012号")
+    worker.shot("owners-roll-transfer-desktop-zh")
+    with page.expect_navigation():
+        transfer.locator("button[type=submit]").click()
+    assert Owner.objects.get(pk=seller.pk).is_active is False
+    buyer = Owner.objects.get(estate=w.c1, name="陈晓梅")
+    assert buyer.is_active
+    assert Ownership.objects.filter(owner=buyer).count() == 2
+    rows = page.get_by_test_id("roll").locator("tbody tr")
+    assert rows.count() == 3
+    assert page.get_by_test_id(f"transfer-{seller.pk}").count() == 0  # the seller left the roll
+    assert page.get_by_test_id(f"transfer-{buyer.pk}").count() == 1
+    worker.shot("owners-roll-after-transfer-desktop-zh")
+    worker.check()
