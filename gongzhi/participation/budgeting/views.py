@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.access.queries import grants_with_permission
+from gongzhi.accounts.choices import AccountKind
 from gongzhi.core.errors import DomainError
 from gongzhi.participation.budgeting import actions, forms, queries
 from gongzhi.participation.budgeting.choices import BallotKind, Phase, ProjectStatus
@@ -84,6 +86,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "funded_total": sum(p.estimated_cost or 0 for p in funded),
         "my_ballot": queries.get_ballot(process, user),
         "can_vote": BudgetProcessPolicy.can_vote(user, process),
+        "can_vote_on_behalf": BudgetProcessPolicy.can_vote_on_behalf(user, process),
         "can_propose": BudgetProcessPolicy.can_propose(user, process),
         "can_manage": can_manage,
         "can_review": can_manage
@@ -153,7 +156,16 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     process = _process_for(request, pk)
-    if not BudgetProcessPolicy.can_vote(request.user, process):
+    voter: Any = request.user
+    phone = request.POST.get("resident_phone", "").strip()
+    if phone:  # staff enter the ballot of a resident without a phone (recorded with them as proxy)
+        if not BudgetProcessPolicy.can_vote_on_behalf(request.user, process):
+            raise PermissionDenied
+        voter = get_user_model().objects.filter(phone=phone, kind=AccountKind.RESIDENT, is_active=True).first()
+        if voter is None:
+            messages.error(request, gettext("No resident account has this phone number."))
+            return redirect("participation_budgeting:detail", pk=pk)
+    elif not BudgetProcessPolicy.can_vote(request.user, process):
         raise PermissionDenied
     ids = list(queries.list_ballot_projects(process).values_list("pk", flat=True))
     choices = forms.parse_ballot(request.POST, ids, cumulative=process.ballot_kind == BallotKind.CUMULATIVE)
@@ -161,8 +173,11 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, gettext("Points must be whole numbers."))
         return redirect("participation_budgeting:detail", pk=pk)
     try:
-        actions.cast_ballot(process, voter=request.user, choices=choices, actor=request.user)
-        messages.success(request, gettext("Your vote was recorded."))
+        actions.cast_ballot(process, voter=voter, choices=choices, actor=request.user)
+        if phone:
+            messages.success(request, gettext("The resident's vote was recorded, entered by you as proxy."))
+        else:
+            messages.success(request, gettext("Your vote was recorded."))
     except DomainError as err:
         _error(request, err)
     return redirect("participation_budgeting:detail", pk=pk)

@@ -99,3 +99,29 @@ def test_staff_create_review_and_advance_through_the_pages(world):
     assert process.ballots.count() == 0
     resident.post(f"/participation/budgeting/{process.pk}/vote/", {f"project_{project.pk}": "7"})
     assert process.ballots.get().choices.get().points == 7
+
+
+def test_staff_enter_the_ballot_of_a_resident_without_a_phone(world):
+    from gongzhi.audit.models import ChangeRecord
+
+    process = factories.process_in_voting(world)
+    p = factories.projects(process)
+    url = f"/participation/budgeting/{process.pk}/vote/"
+    staff = _client(world.community_worker_c1)
+    assert 'data-testid="proxy-ballot"' in staff.get(f"/participation/budgeting/{process.pk}/").content.decode()
+    resident = _client(world.resident_c1)
+    assert 'data-testid="proxy-ballot"' not in resident.get(f"/participation/budgeting/{process.pk}/").content.decode()
+    # a resident cannot vote for someone else
+    assert resident.post(url, {"resident_phone": world.resident_c3.phone, f"project_{p[0].pk}": "1"}).status_code == 403
+    # an unknown number records nothing
+    assert staff.post(url, {"resident_phone": "13000000000", f"project_{p[0].pk}": "1"}).status_code == 302
+    assert process.ballots.count() == 0
+
+    assert staff.post(url, {"resident_phone": world.resident_c1.phone, f"project_{p[0].pk}": "1"}).status_code == 302
+    ballot = process.ballots.get()
+    assert (ballot.voter_id, ballot.proxy_id) == (world.resident_c1.pk, world.community_worker_c1.pk)
+    assert ChangeRecord.objects.filter(verb="vote_on_behalf").count() == 1
+    # the resident has now voted: the page says so, and the staff cannot enter a second ballot
+    assert 'data-testid="voted"' in resident.get(f"/participation/budgeting/{process.pk}/").content.decode()
+    staff.post(url, {"resident_phone": world.resident_c1.phone, f"project_{p[1].pk}": "1"})
+    assert process.ballots.count() == 1
