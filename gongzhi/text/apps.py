@@ -37,11 +37,13 @@ class TextConfig(DomainConfig):
         super().ready()
         from django.apps import apps
 
+        from gongzhi.notifications.registry import register_group
         from gongzhi.privacy.redaction import register_redactor
         from gongzhi.text import panels
         from gongzhi.text.engine.redact import redact
         from gongzhi.work_orders import extensions
 
+        register_group("text", _("Text intelligence"), kinds={"text.urgent": _("Urgent message at intake")})
         # Public text (board, Open311) also loses licence plates, bank cards and exact addresses.
         register_redactor("text", redact)
 
