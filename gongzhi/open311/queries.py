@@ -41,6 +41,14 @@ def redact(text: str) -> str:
     return redact_public(text)
 
 
+#: GeoReport v2 caps ``description`` at 4,000 characters; web and staff intake accept longer text.
+MAX_DESCRIPTION = 4000
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def w3c(value: dt.datetime | None) -> str | None:
     """``2026-11-28T09:30:00+08:00``."""
     if value is None:
@@ -237,7 +245,7 @@ def request_row(order: WorkOrder) -> dict[str, Any]:
         "status_notes": _status_notes(order),
         "service_name": order.category.name if order.category else None,
         "service_code": order.category.code if order.category else "",
-        "description": redact(order.description),
+        "description": _clip(redact(order.description), MAX_DESCRIPTION),
         "agency_responsible": order.lead_organisation.name if order.lead_organisation else None,
         "service_notice": None,
         "requested_datetime": w3c(order.submitted_at),
