@@ -3,6 +3,8 @@ its timeline) and alert the people watching the area and the unit handling it, o
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from gongzhi.audit.models import ChangeRecord
 from gongzhi.notifications.models import Notification
 from gongzhi.text import actions
@@ -54,12 +56,21 @@ def test_the_unit_handling_the_order_is_alerted_too(world):
     assert _alerted(world, order) == WATCHERS_OF_G1 | {"department_handler"}
 
 
-def test_the_flag_is_shown_on_the_staff_order_page(world, client_for):
-    order = factories.submitted(world, title="家里着火了", description="厨房起火，浓烟很大")
+def test_the_flag_is_shown_on_the_staff_order_page_in_both_languages(world, client_for):
+    order = factories.submitted(world, title="家里着火了", description="厨房里面浓烟很大")
     actions.analyse_order(order)
-    page = client_for("community_worker_c1").get(f"/work-orders/{order.pk}/").content.decode()
-    assert 'data-kind="flag_urgent"' in page or "flag_urgent" in page
-    assert "起火" in page
+    client = client_for("community_worker_c1")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    zh = client.get(f"/work-orders/{order.pk}/").content.decode()
+    item = zh[zh.index('data-kind="flag_urgent"') :]
+    item = item[: item.index("</li>")]
+    assert "标记为紧急" in item
+    assert "紧急线索" in item  # the cue words, in the timeline
+    assert "着火" in item
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en = client.get(f"/work-orders/{order.pk}/").content.decode()
+    item = en[en.index('data-kind="flag_urgent"') :]
+    assert "Flagged urgent" in item[: item.index("</li>")]
 
 
 def test_a_calm_real_message_is_not_flagged(world):
