@@ -842,6 +842,35 @@ def set_on_hold(order: WorkOrder, *, actor: Any, on_hold: bool, reason: str = ""
 
 
 @action
+def flag_urgent(order: WorkOrder, *, actor: Any, cues: Sequence[str]) -> WorkOrder:
+    """Flag an order urgent because its text mentions danger to life or property (the urgency
+    cues of the text layer): sets ``urgency``, shows the cues in the timeline. Once per order:
+    an order already flagged this way is refused (``illegal_transition``) and left as it is, so
+    a re-run of the caller changes nothing."""
+    cues = [str(c)[:60] for c in cues if str(c).strip()][:10]
+    if not cues:
+        raise WorkOrderError(E.REASON_REQUIRED, field="cues")
+    order = _lock(order)
+    if order.events.filter(kind=EventKind.FLAG_URGENT).exists():
+        raise WorkOrderError(E.ILLEGAL_TRANSITION, gettext("The order is already flagged urgent."))
+    _require(order, "flag_urgent")
+    before = snapshot(order)
+    was = order.urgency
+    if order.urgency != Urgency.URGENT:
+        order.urgency = Urgency.URGENT
+        _save(order, ["urgency"])
+    _event(
+        order,
+        EventKind.FLAG_URGENT,
+        actor,
+        note=gettext("Urgency cues: %(cues)s") % {"cues": "、".join(cues)},
+        data={"cues": cues, "urgency_before": was},
+    )
+    record_change(order, verb="flag_urgent", actor=actor, before=before)
+    return order
+
+
+@action
 def set_attachment_public(attachment: Attachment, *, actor: Any, is_public: bool) -> Attachment:
     """Show (or stop showing) a photo on the public board. Only attachments of an order whose
     submitter allowed the public board; the staff who publish check the photo shows no one."""
