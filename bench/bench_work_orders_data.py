@@ -143,7 +143,7 @@ SELECT %(first)s + i, 'report', (%(cats)s::bigint[])[1 + i %% 20], 'normal', 'we
     CASE WHEN rep THEN CASE WHEN late THEN 4000 ELSE 1000 END END,
     r2 < 0.05,  -- synthetic flag; the real one is set at intake (kpis.mark_repeats)
     disp - interval '1 hour', disp,
-    CASE WHEN wu AND status IN ('dispatched', 'signed', 'in_progress') THEN disp END  -- never checked yet
+    CASE WHEN wu THEN disp END  -- see load(): the deadline bench sets the stored lower bound
 FROM c
 """
 FOLLOWERS_SQL = [
@@ -170,8 +170,8 @@ def load(n: int, *, open_only: bool = False) -> dict[str, Any]:
     reply time: sign due after 1 day, reply reminder after 6, reply due after 7; unsigned
     if dispatched within the last day, else 3%% still unsigned), 10%%
     dispatched 7 to 37 days before NOW (overdue: supervision or public listing). Every open
-    order's ``next_escalation_at`` is its dispatch time: the deadline job has never looked at
-    it (the backlog of a first run or of a long outage)."""
+    order's ``next_escalation_at`` is its dispatch time (never checked); the deadline bench
+    replaces it with what the actions store unless run with --all-due."""
     from django.db import connection
 
     from gongzhi.organisations.models import MatterCategory, Organisation

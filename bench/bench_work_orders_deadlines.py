@@ -9,9 +9,12 @@ The open orders are spread as in a live district (bench_work_orders_data.load, o
 90% dispatched in the last 7 days, 10% 7 to 37 days ago (overdue). The job is index-driven
 (``next_escalation_at``), so the bench measures two situations:
 
-(b) catch-up: every order's next check is its dispatch time (the job never ran, or a long
-    outage), so all open orders are due at once; the run at NOW - 5 minutes reads them all,
-    raises what is due and stores each order's exact next check time;
+(b) catch-up after a long outage: every order's next check is what the actions store
+    (the earliest reminder or deadline that applies; the job never refined it), so every
+    order whose reminder or deadline has passed is due at once; the run at NOW - 5 minutes
+    raises what is due and stores each due order's exact next check time. With --all-due
+    every order's next check is its dispatch time instead (all 1,000,000 due: the first run
+    after migration 0010, the worst case);
 (a) steady state: the job runs every 5 minutes after that (NOW, NOW + 5, NOW + 10 min): each
     run reads only the orders whose next check came in those 5 minutes; then an idempotent
     re-run at the same moment (nothing due, nothing raised).
@@ -38,10 +41,14 @@ RESET_SQL = [
     "DELETE FROM notifications_notification",
     "DELETE FROM work_orders_escalation",
     "DELETE FROM work_orders_escalationrun",
-    """UPDATE work_orders_workorder SET supervision_level = 0, next_escalation_at = dispatched_at
-       WHERE supervision_level <> 0 OR next_escalation_at IS DISTINCT FROM dispatched_at""",
+    # What the actions store (escalation.check_from): the earliest reminder or deadline that
+    # applies; with --all-due the dispatch time (every order due, as right after the migration).
+    """UPDATE work_orders_workorder SET supervision_level = 0, next_escalation_at = %(next)s
+       WHERE supervision_level <> 0 OR next_escalation_at IS DISTINCT FROM %(next)s""",
     "VACUUM ANALYZE",
 ]
+STORED = """LEAST(reply_remind_at, reply_due, CASE WHEN status = 'dispatched' THEN sign_remind_at END,
+                  CASE WHEN status = 'dispatched' THEN sign_due END)"""
 
 
 def main() -> None:
@@ -50,6 +57,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--all-due", action="store_true", help="every order due (never checked), not the stored bound")
     args = parser.parse_args()
     with scratch_database("deadlines", keep=args.keep or args.reuse, reuse=args.reuse) as reused:
         from django.db import connection
@@ -62,11 +70,15 @@ def main() -> None:
         if reused:
             with connection.cursor() as cursor:
                 for sql in RESET_SQL:
-                    cursor.execute(sql)
+                    cursor.execute(sql.replace("%(next)s", "dispatched_at" if args.all_due else STORED))
             orders = WorkOrder.objects.count()
             print(f"reused database reset in {time.perf_counter() - start:.0f} s")
         else:
             orders = load(args.orders, open_only=True)["orders"]
+            if not args.all_due:
+                with connection.cursor() as cursor:
+                    cursor.execute(RESET_SQL[4].replace("%(next)s", STORED))
+                    cursor.execute("VACUUM ANALYZE")
         print(
             f"PostgreSQL {connection.pg_version // 10000}: {WorkOrder.objects.count():,} open orders loaded in "
             f"{time.perf_counter() - start:.0f} s; load average {os.getloadavg()}"
