@@ -118,7 +118,10 @@ def _event(
 
 
 def _save(order: WorkOrder, fields: Sequence[str]) -> None:
-    order.save(update_fields=sorted({*fields, "updated_at"}))
+    # wodeadline: every change of an order may move its deadlines, state or hold, so the
+    # deadline job looks at it again (escalation.check_from: a lower bound, made exact by the job).
+    order.next_escalation_at = escalation.check_from(order)
+    order.save(update_fields=sorted({*fields, "updated_at", "next_escalation_at"}))
 
 
 def _tell_resident(order: WorkOrder, message: str) -> None:
@@ -924,19 +927,18 @@ def add_attachment(order: WorkOrder, *, actor: Any, upload: Any, keep_location: 
 
 
 @action
-def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: int = 50_000) -> EscalationRun:
+def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: int = 5000) -> EscalationRun:
     """Raise reminders, supervision and public listings that have become due (see escalation.py).
 
-    Idempotent and safe with concurrent workers: escalations are unique per (order, round,
-    stage, level) and inserted with ON CONFLICT DO NOTHING; each run then acts (timeline,
-    supervision level, notices) only on the rows that carry its own run id.
+    Index-driven: only orders whose ``next_escalation_at`` has come are read, in batches
+    locked with SKIP LOCKED, and each gets its exact next check time back. Idempotent and
+    safe with concurrent workers: two workers take disjoint batches, and escalations stay
+    unique per (order, round, stage, level), inserted with ON CONFLICT DO NOTHING; each run
+    acts (timeline, supervision level, notices) only on the rows that carry its own run id.
     """
     now = now or timezone.now()
     run = EscalationRun.objects.create(as_of=now, started_at=timezone.now())
-    counts: dict[str, int] = {}
-    for rule in escalation.rules(now):
-        counts[rule.key] = escalation.apply_rule(run, rule, now=now, batch_size=batch_size)
-    escalation.raise_levels(run, now=now)
+    counts = escalation.run_due(run, now=now, batch_size=batch_size)
     run.counts, run.finished_at = counts, timezone.now()
     run.save(update_fields=["counts", "finished_at"])
     record_change(run, verb="escalate", actor=actor, before=None, after={"as_of": now.isoformat(), "counts": counts})
