@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('organisations', '0003_path_prefix_indexes'),
         ('territory', '0003_path_prefix_indexes'),
-        ('work_orders', '0009_merge_20261128_1328'),
+        ('work_orders', '0010_flag_urgent_event'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
