@@ -2,17 +2,32 @@
 
     uv run python bench/bench_work_orders_deadlines.py                  # 1,000,000 open orders
     uv run python bench/bench_work_orders_deadlines.py --orders 200000
+    uv run python bench/bench_work_orders_deadlines.py --keep / --reuse  # keep / reuse the loaded database
     WO_BENCH_DATABASE_URL=postgres://user@host/db  # default postgres://postgres@127.0.0.1:5432/gongzhi_wo_bench_deadlines
 
-Every order is with a unit (dispatched, signed or in progress), dispatched between 20 days
-before and 5 days after the job's "now", so reminders, supervision and public listings are
-all due for a share of them. It prints the time of a first run (which raises escalations,
-timeline events and notices) and of a second run (idempotent: nothing new), with rates.
+The open orders are spread as in a live district (bench_work_orders_data.load, open_only):
+90% dispatched in the last 7 days, 10% 7 to 37 days ago (overdue). The job is index-driven
+(``next_escalation_at``), so the bench measures two situations:
+
+(b) catch-up after a long outage: every order's next check is what the actions store
+    (the earliest reminder or deadline that applies; the job never refined it), so every
+    order whose reminder or deadline has passed is due at once; the run at NOW - 5 minutes
+    raises what is due and stores each due order's exact next check time. With --all-due
+    every order's next check is its dispatch time instead (all 1,000,000 due: the first run
+    after migration 0010, the worst case);
+(a) steady state: the job runs every 5 minutes after that (NOW, NOW + 5, NOW + 10 min): each
+    run reads only the orders whose next check came in those 5 minutes; then an idempotent
+    re-run at the same moment (nothing due, nothing raised).
+
+With --reuse a kept database is reset (escalations, their events and notices deleted, levels
+and next check times restored) instead of loaded again.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,14 +36,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_work_orders_data import NOW, load, scratch_database
 
+RESET_SQL = [
+    "DELETE FROM work_orders_workorderevent WHERE kind = 'escalate'",
+    "DELETE FROM notifications_notification",
+    "DELETE FROM work_orders_escalation",
+    "DELETE FROM work_orders_escalationrun",
+    # What the actions store (escalation.check_from): the earliest reminder or deadline that
+    # applies; with --all-due the dispatch time (every order due, as right after the migration).
+    """UPDATE work_orders_workorder SET supervision_level = 0, next_escalation_at = %(next)s
+       WHERE supervision_level <> 0 OR next_escalation_at IS DISTINCT FROM %(next)s""",
+    "VACUUM ANALYZE",
+]
+STORED = """LEAST(reply_remind_at, reply_due, CASE WHEN status = 'dispatched' THEN sign_remind_at END,
+                  CASE WHEN status = 'dispatched' THEN sign_due END)"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--all-due", action="store_true", help="every order due (never checked), not the stored bound")
     args = parser.parse_args()
-    with scratch_database("deadlines", keep=args.keep):
+    with scratch_database("deadlines", keep=args.keep or args.reuse, reuse=args.reuse) as reused:
         from django.db import connection
 
         from gongzhi.notifications.models import Notification
@@ -36,19 +67,45 @@ def main() -> None:
         from gongzhi.work_orders.models import Escalation, WorkOrder, WorkOrderEvent
 
         start = time.perf_counter()
-        info = load(args.orders, open_only=True)
+        if reused:
+            with connection.cursor() as cursor:
+                for sql in RESET_SQL:
+                    cursor.execute(sql.replace("%(next)s", "dispatched_at" if args.all_due else STORED))
+            orders = WorkOrder.objects.count()
+            print(f"reused database reset in {time.perf_counter() - start:.0f} s")
+        else:
+            orders = load(args.orders, open_only=True)["orders"]
+            if not args.all_due:
+                with connection.cursor() as cursor:
+                    cursor.execute(RESET_SQL[4].replace("%(next)s", STORED))
+                    cursor.execute("VACUUM ANALYZE")
         print(
             f"PostgreSQL {connection.pg_version // 10000}: {WorkOrder.objects.count():,} open orders loaded in "
-            f"{time.perf_counter() - start:.0f} s"
+            f"{time.perf_counter() - start:.0f} s; load average {os.getloadavg()}"
         )
-        for label in ("first run", "second run (idempotent)"):
+        # A worker has its URLconf loaded after its first task; the notices' order URL would
+        # otherwise charge the import of every view to the first timed run.
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018
+        five = dt.timedelta(minutes=5)
+        runs = [
+            ("(b) catch-up, every order due", NOW - five),
+            ("(a) steady state, 5 min later", NOW),
+            ("(a) steady state, 5 min later", NOW + five),
+            ("(a) steady state, 5 min later", NOW + 2 * five),
+            ("idempotent re-run, same moment", NOW + 2 * five),
+        ]
+        for label, now in runs:
+            due = WorkOrder.objects.filter(next_escalation_at__lte=now).count()
             start = time.perf_counter()
-            run = actions.escalate_due_work_orders(now=NOW, batch_size=args.batch_size)
+            run = actions.escalate_due_work_orders(now=now, batch_size=args.batch_size)
             took = time.perf_counter() - start
             created = sum(run.counts.values())
             print(
-                f"{label}: {took:.1f} s for {info['orders']:,} open orders "
-                f"({info['orders'] / took:,.0f} orders/s); escalations raised {created:,}: {run.counts}"
+                f"{label} (as of {now:%a %H:%M}): {took:.2f} s over {orders:,} open orders, {due:,} due "
+                f"({due / took:,.0f} due orders/s); escalations raised {created:,}: {run.counts}; "
+                f"load average {os.getloadavg()}"
             )
         print(
             f"rows now: escalations {Escalation.objects.count():,}, "

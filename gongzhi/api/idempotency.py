@@ -1,12 +1,12 @@
 """``Idempotency-Key`` support for create endpoints.
 
-The first request with a key reserves it (a unique row), runs and stores its response — all in
-**one transaction** with the create itself, so a create costs one commit, and a failure or a
-non-2xx answer leaves no reservation behind. A retry with the same key and body replays the
-stored response; the same key with a different body gets 422. A concurrent duplicate waits on
-the unique index until the first commits and then replays its response (PostgreSQL); if the
-first rolled back meanwhile it runs for real. 409 ``idempotency_in_progress`` remains for the
-narrow case of a reservation found without a response (a database that does not wait).
+The first request with a key reserves it (a unique row), runs, and stores its
+response -- all in ONE transaction with the action, so a create costs one commit, not
+three. A retry with the same key and body replays that response; the same key with a
+different body gets 422. A concurrent duplicate from another connection waits on the
+unique index until the first commits (then replays it) or rolls back (then runs for
+real); one that sees the key reserved but not yet answered (same connection, or a
+record left by an older release) gets 409 and may retry.
 """
 
 from __future__ import annotations
@@ -51,32 +51,36 @@ def idempotent(request: Request, scope: str, handler: Callable[[], Response]) ->
         raise err
     user_key = str(request.user.pk) if request.user.is_authenticated else "anonymous"
     digest = _request_hash(request)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():  # a savepoint: a duplicate key must not spoil the outer transaction
-                record = IdempotencyRecord.objects.create(user_key=user_key, key=key, scope=scope, request_hash=digest)
-        except IntegrityError:
-            return _replay(user_key, key, scope, digest)
-        response = handler()  # an exception rolls the reservation back with everything else
-        if 200 <= response.status_code < 300:
-            record.status_code = response.status_code
-            record.response_body = _json_safe(response.data)
-            record.save(update_fields=["status_code", "response_body"])
-        else:
-            record.delete()
-        return response
+    reserved = False
+    try:
+        with transaction.atomic():
+            # The reservation is the transaction's first statement: a duplicate blocks here
+            # (PostgreSQL waits on the unique index) instead of running the action twice.
+            record = IdempotencyRecord.objects.create(user_key=user_key, key=key, scope=scope, request_hash=digest)
+            reserved = True
+            response = handler()  # an exception rolls back the reservation with the action
+            if 200 <= response.status_code < 300:
+                record.status_code = response.status_code
+                record.response_body = _json_safe(response.data)
+                record.save(update_fields=["status_code", "response_body"])
+            else:
+                record.delete()  # not a success: a retry runs for real
+            return response
+    except IntegrityError:
+        if reserved:
+            raise  # raised by the action, not by the reservation
+    return _replay(user_key, key, scope, digest)
 
 
 def _replay(user_key: str, key: str, scope: str, digest: str) -> Response:
     existing = IdempotencyRecord.objects.filter(user_key=user_key, key=key, scope=scope).first()
     if existing is None:
-        raise _in_progress() from None
+        # The first attempt failed and released the key between our insert and this read.
+        raise _in_progress()
     if existing.request_hash != digest:
-        raise CoreError(
-            CoreErrorCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with a different request."
-        ) from None
+        raise CoreError(CoreErrorCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with a different request.")
     if existing.status_code is None:
-        raise _in_progress() from None
+        raise _in_progress()
     response = Response(existing.response_body, status=existing.status_code)
     response["Idempotent-Replayed"] = "true"
     return response

@@ -4,7 +4,6 @@ area resolution for new requests, and the de-identified shape of a request."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from gongzhi.open311.errors import Open311Error, Open311ErrorCode
 from gongzhi.open311.keys import matches, prefix_of
 from gongzhi.open311.models import Open311Client, ServiceRequestToken
 from gongzhi.organisations.models import MatterCategory, OrganisationArea
+from gongzhi.privacy.redaction import redact_public
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area
 from gongzhi.work_orders.choices import TERMINAL, Status, Urgency
@@ -32,17 +32,21 @@ MAX_PAGE_SIZE = 200
 #: Public coordinates are rounded to 3 decimals (about 100 m) so that a home cannot be found.
 PUBLIC_COORDINATE_PLACES = 3
 
-# Mainland mobile and landline numbers, resident ID numbers (18 or 15 digits), e-mail addresses.
-_PERSONAL = re.compile(
-    r"(?<!\d)(?:\d{17}[\dXx]|\d{15}|(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}[- ]?\d{7,8})(?!\d)"
-    r"|[\w.+-]+@[\w-]+\.[\w.-]+"
-)
 REDACTED = "***"
 
 
 def redact(text: str) -> str:
-    """The text without phone numbers, ID numbers or e-mail addresses."""
-    return _PERSONAL.sub(REDACTED, text or "")
+    """The text as it may be shown publicly (the privacy redactor registry: phones, ID numbers,
+    bank cards, e-mail addresses, licence plates, exact addresses)."""
+    return redact_public(text)
+
+
+#: GeoReport v2 caps ``description`` at 4,000 characters; web and staff intake accept longer text.
+MAX_DESCRIPTION = 4000
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def w3c(value: dt.datetime | None) -> str | None:
@@ -241,7 +245,7 @@ def request_row(order: WorkOrder) -> dict[str, Any]:
         "status_notes": _status_notes(order),
         "service_name": order.category.name if order.category else None,
         "service_code": order.category.code if order.category else "",
-        "description": redact(order.description),
+        "description": _clip(redact(order.description), MAX_DESCRIPTION),
         "agency_responsible": order.lead_organisation.name if order.lead_organisation else None,
         "service_notice": None,
         "requested_datetime": w3c(order.submitted_at),

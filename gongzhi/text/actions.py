@@ -6,6 +6,7 @@ the action only stores the finished model and its report.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -14,17 +15,20 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from gongzhi.audit.actions import record_change, snapshot
 from gongzhi.audit.decorators import action
+from gongzhi.notifications.dispatch import notify
 from gongzhi.organisations.models import MatterCategory, Organisation
 from gongzhi.text import queries, runtime
 from gongzhi.text.choices import AlertKind, AlertState, ModelSource
 from gongzhi.text.engine.classifier import TextClassifier
 from gongzhi.text.engine.csvdata import SHANGHAI
 from gongzhi.text.engine.hotspots import HotMessage, find_hotspots
+from gongzhi.text.engine.redact import redact
 from gongzhi.text.errors import TextError, TextErrorCode
 from gongzhi.text.models import HotSpot, HotSpotRun, OrderInsight, TextAlert, TextModel
 from gongzhi.work_orders import actions as wo_actions
@@ -32,6 +36,8 @@ from gongzhi.work_orders.choices import Status
 from gongzhi.work_orders.errors import WorkOrderError
 from gongzhi.work_orders.models import WorkOrder
 
+#: Notification kind of an urgent message at intake (group "text", registered in TextConfig.ready).
+URGENT_KIND = "text.urgent"
 MAX_MODEL_BYTES = 50 * 1024 * 1024
 
 
@@ -153,16 +159,37 @@ def analyse_order(order: WorkOrder, *, actor: Any = None) -> OrderInsight:
         else:
             insight.auto_routed = True
     insight.save()
-    if cues and not TextAlert.objects.filter(kind=AlertKind.URGENT, order=order).exists():
-        TextAlert.objects.create(
-            kind=AlertKind.URGENT,
-            order=order,
-            area_path=order.area_path,
-            summary=f"{order.number} {order.title}"[:300],
-            cues=cues,
-        )
+    if cues:
+        _flag_urgent(order, cues, actor)
     record_change(insight, verb="analyse", actor=actor, before=before, related=order)
     return insight
+
+
+def _flag_urgent(order: WorkOrder, cues: list[dict[str, str]], actor: Any) -> None:
+    """Urgency cues make the order urgent (with the cues in its timeline), raise one text alert
+    and notify the people watching the area and the unit handling it, once per order."""
+    words = [c["words"] for c in cues]
+    # Already flagged (a re-run), or closed/rejected/merged meanwhile: nothing to flag.
+    with contextlib.suppress(WorkOrderError):
+        order = wo_actions.flag_urgent(order, actor=actor, cues=words)
+    if TextAlert.objects.filter(kind=AlertKind.URGENT, order=order).exists():
+        return
+    alert = TextAlert.objects.create(
+        kind=AlertKind.URGENT,
+        order=order,
+        area_path=order.area_path,
+        summary=f"{order.number} {order.title}"[:300],
+        cues=cues,
+    )
+    notify(
+        queries.urgent_alert_recipients(order),
+        kind=URGENT_KIND,
+        title=gettext("Urgent request %(number)s: %(cues)s") % {"number": order.number, "cues": "、".join(words)},
+        body=redact(order.title),
+        url=reverse("work_orders:detail", args=[order.pk]),
+        source=alert,
+        urgent=True,
+    )
 
 
 @action

@@ -37,8 +37,15 @@ class TextConfig(DomainConfig):
         super().ready()
         from django.apps import apps
 
+        from gongzhi.notifications.registry import register_group
+        from gongzhi.privacy.redaction import register_redactor
         from gongzhi.text import panels
+        from gongzhi.text.engine.redact import redact
         from gongzhi.work_orders import extensions
+
+        register_group("text", _("Text intelligence"), kinds={"text.urgent": _("Urgent message at intake")})
+        # Public text (board, Open311) also loses licence plates, bank cards and exact addresses.
+        register_redactor("text", redact)
 
         extensions.register_intake_hook("text", panels.after_intake)
         extensions.register_order_panel("text_insight", panels.insight_panel, slot="side", order=10)

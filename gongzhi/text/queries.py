@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Left
 from django.utils import timezone
 
+from gongzhi.access.models import RoleGrant
 from gongzhi.organisations.models import MatterCategory
 from gongzhi.organisations.queries import propose_units
 from gongzhi.territory.models import Area
@@ -155,3 +156,19 @@ def list_open_alerts(user: Any) -> QuerySet[TextAlert]:
 
 def orders_by_id(ids: Sequence[int]) -> dict[int, WorkOrder]:
     return WorkOrder.objects.in_bulk(list(ids))
+
+
+#: Roles told about an urgent message in their area (the roles that watch text alerts).
+URGENT_WATCHER_ROLES = ("grid_worker", "community_worker", "street_official", "district_official")
+
+
+def urgent_alert_recipients(order: WorkOrder) -> set[int]:
+    """Who is alerted to an urgent message: active holders of a watcher role whose area contains
+    the order's area (grid, community, street, district), and the staff of the unit handling it."""
+    codes = order.area_path.rstrip("/").split("/")
+    ancestors = ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))] if order.area_path else []
+    grants = RoleGrant.objects.filter(revoked_at__isnull=True).filter(
+        Q(role__in=URGENT_WATCHER_ROLES, area_path__in=ancestors)
+        | Q(organisation_id=order.lead_organisation_id, organisation_id__isnull=False)
+    )
+    return set(grants.values_list("user_id", flat=True))

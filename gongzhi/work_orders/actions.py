@@ -118,7 +118,10 @@ def _event(
 
 
 def _save(order: WorkOrder, fields: Sequence[str]) -> None:
-    order.save(update_fields=sorted({*fields, "updated_at"}))
+    # wodeadline: every change of an order may move its deadlines, state or hold, so the
+    # deadline job looks at it again (escalation.check_from: a lower bound, made exact by the job).
+    order.next_escalation_at = escalation.check_from(order)
+    order.save(update_fields=sorted({*fields, "updated_at", "next_escalation_at"}))
 
 
 def _tell_resident(order: WorkOrder, message: str) -> None:
@@ -842,6 +845,35 @@ def set_on_hold(order: WorkOrder, *, actor: Any, on_hold: bool, reason: str = ""
 
 
 @action
+def flag_urgent(order: WorkOrder, *, actor: Any, cues: Sequence[str]) -> WorkOrder:
+    """Flag an order urgent because its text mentions danger to life or property (the urgency
+    cues of the text layer): sets ``urgency``, shows the cues in the timeline. Once per order:
+    an order already flagged this way is refused (``illegal_transition``) and left as it is, so
+    a re-run of the caller changes nothing."""
+    cues = [str(c)[:60] for c in cues if str(c).strip()][:10]
+    if not cues:
+        raise WorkOrderError(E.REASON_REQUIRED, field="cues")
+    order = _lock(order)
+    if order.events.filter(kind=EventKind.FLAG_URGENT).exists():
+        raise WorkOrderError(E.ILLEGAL_TRANSITION, gettext("The order is already flagged urgent."))
+    _require(order, "flag_urgent")
+    before = snapshot(order)
+    was = order.urgency
+    if order.urgency != Urgency.URGENT:
+        order.urgency = Urgency.URGENT
+        _save(order, ["urgency"])
+    _event(
+        order,
+        EventKind.FLAG_URGENT,
+        actor,
+        note=gettext("Urgency cues: %(cues)s") % {"cues": "、".join(cues)},
+        data={"cues": cues, "urgency_before": was},
+    )
+    record_change(order, verb="flag_urgent", actor=actor, before=before)
+    return order
+
+
+@action
 def set_attachment_public(attachment: Attachment, *, actor: Any, is_public: bool) -> Attachment:
     """Show (or stop showing) a photo on the public board. Only attachments of an order whose
     submitter allowed the public board; the staff who publish check the photo shows no one."""
@@ -895,19 +927,18 @@ def add_attachment(order: WorkOrder, *, actor: Any, upload: Any, keep_location: 
 
 
 @action
-def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: int = 50_000) -> EscalationRun:
+def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: int = 5000) -> EscalationRun:
     """Raise reminders, supervision and public listings that have become due (see escalation.py).
 
-    Idempotent and safe with concurrent workers: escalations are unique per (order, round,
-    stage, level) and inserted with ON CONFLICT DO NOTHING; each run then acts (timeline,
-    supervision level, notices) only on the rows that carry its own run id.
+    Index-driven: only orders whose ``next_escalation_at`` has come are read, in batches
+    locked with SKIP LOCKED, and each gets its exact next check time back. Idempotent and
+    safe with concurrent workers: two workers take disjoint batches, and escalations stay
+    unique per (order, round, stage, level), inserted with ON CONFLICT DO NOTHING; each run
+    acts (timeline, supervision level, notices) only on the rows that carry its own run id.
     """
     now = now or timezone.now()
     run = EscalationRun.objects.create(as_of=now, started_at=timezone.now())
-    counts: dict[str, int] = {}
-    for rule in escalation.rules(now):
-        counts[rule.key] = escalation.apply_rule(run, rule, now=now, batch_size=batch_size)
-    escalation.raise_levels(run, now=now)
+    counts = escalation.run_due(run, now=now, batch_size=batch_size)
     run.counts, run.finished_at = counts, timezone.now()
     run.save(update_fields=["counts", "finished_at"])
     record_change(run, verb="escalate", actor=actor, before=None, after={"as_of": now.isoformat(), "counts": counts})

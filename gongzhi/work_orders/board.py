@@ -3,18 +3,19 @@
 Only rows with ``is_public`` that staff have at least accepted (not submitted, rejected or
 merged) are listed. Nothing personal is shown: no names, phones, addresses, buildings or
 rooms, no map point; the location is the community; title, description and reply pass
-through :func:`redact` (phone, ID and bank-card numbers, building/unit/room numbers); the
+through :func:`redact` (the privacy redactor registry: phone, ID and bank-card numbers, licence
+plates, exact addresses); the
 timeline shows public steps only, as step + time + unit, without notes or people.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from gongzhi.privacy.redaction import redact_public
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area
 from gongzhi.work_orders.choices import Status
@@ -22,29 +23,12 @@ from gongzhi.work_orders.models import Attachment, WorkOrder, WorkOrderEvent
 
 HIDDEN_STATUSES = (Status.SUBMITTED, Status.REJECTED, Status.MERGED)
 
-_PATTERNS = [
-    # ID card (18 or 15 digits), bank cards: long digit runs
-    re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])"),
-    re.compile(r"(?<![0-9])[0-9]{12,19}(?![0-9])"),
-    # mobile phones, with or without +86 and separators
-    re.compile(r"(?:\+?86[- ]?)?(?<![0-9])1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])"),
-    # landlines: 0755-12345678, (0755)12345678, 12345678
-    re.compile(r"(?:\(?0[0-9]{2,3}\)?[- ]?)?(?<![0-9])[0-9]{7,8}(?![0-9])"),
-]
-# "我是王小明" / "我叫…" / "本人…": a self-introduction followed by a 2-3 character name
-_SELF_NAME = re.compile(r"(我是|我叫|本人|联系人)[:：]?\s*[\u4e00-\u9fff]{2,3}")
-_PLACE = re.compile(r"[0-9\uff10-\uff19A-Za-z]+(?=\s*(?:栋|幢|座|号楼|单元|室|楼|层|房|号))")
-
 
 def redact(text: str, names: list[str] | tuple[str, ...] = ()) -> str:
-    """Replace phone, ID and card numbers, the given names (the order's contact and submitter)
-    and self-introduced names with ``***``, and building/unit/room numbers with ``*``."""
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
-        text = text.replace(name, "***")
-    for pattern in _PATTERNS:
-        text = pattern.sub("***", text)
-    text = _SELF_NAME.sub(lambda m: m.group(1) + "***", text)
-    return _PLACE.sub("*", text)
+    """Public text: names, phone, ID and card numbers, e-mail addresses and building/unit/room
+    numbers masked by :func:`gongzhi.privacy.redaction.redact_public` (plus whatever upper
+    layers registered there: licence plates, exact addresses)."""
+    return redact_public(text, names)
 
 
 def known_names(order: WorkOrder) -> list[str]:

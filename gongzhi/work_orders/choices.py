@@ -112,6 +112,7 @@ class EventKind(models.TextChoices):
     REVIEW = "review", _("Dissatisfaction reviewed")
     ATTACH = "attach", _("Attachment added")
     ESCALATE = "escalate", _("Escalated by the deadline job")
+    FLAG_URGENT = "flag_urgent", _("Flagged urgent")
 
 
 class NotificationKind(models.TextChoices):

@@ -199,6 +199,11 @@ class WorkOrder(ScopedModel):
     # Set at intake (kpis.mark_repeats): an earlier order of the same resident, or of the
     # same category within about 100 m, was closed in the 30 days before this submission.
     is_repeat = models.BooleanField(_("repeat of a recently closed request"), default=False)
+    # When the deadline job must next look at this order (escalation.next_check): set by the
+    # actions to a lower bound whenever the order changes, made exact by the job; NULL when
+    # no escalation can become due (not with a unit, or on hold). The job reads only due
+    # orders through the partial index wo_next_escalation.
+    next_escalation_at = models.DateTimeField(_("next deadline check"), null=True, blank=True, editable=False)
 
     scope = ScopeSpec(
         area_path="area_path",
@@ -259,6 +264,12 @@ class WorkOrder(ScopedModel):
             ),
             # The "to review" inbox (不满意待复核): few rows, read by area, newest first.
             models.Index(fields=["area_path", "id"], name="wo_review_pending", condition=Q(review_pending=True)),
+            # The deadline job takes only due orders (next_escalation_at <= now).
+            models.Index(
+                fields=["next_escalation_at"],
+                name="wo_next_escalation",
+                condition=Q(next_escalation_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

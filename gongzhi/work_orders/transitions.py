@@ -28,6 +28,8 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "request_extension": frozenset({S.SIGNED, S.IN_PROGRESS}),
     "decide_extension": frozenset({S.SIGNED, S.IN_PROGRESS}),
     "supervise": frozenset({S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.RETURNED, S.REOPENED, S.ACCEPTED, S.SUBMITTED}),
+    # Urgency cues found in the text (danger to life or property) flag an open order urgent.
+    "flag_urgent": frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.RETURNED, S.REOPENED}),
     "hold": frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.RETURNED, S.REOPENED}),
     "rate": frozenset({S.REPLIED, S.CLOSED}),
     "review": frozenset({S.REPLIED, S.CLOSED}),

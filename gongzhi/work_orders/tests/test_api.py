@@ -1,8 +1,13 @@
 import csv
 import io
+import threading
+import time
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError, connection
 from PIL import Image
+from rest_framework.test import APIClient
 
 from gongzhi.work_orders import actions
 from gongzhi.work_orders.choices import Status
@@ -164,3 +169,66 @@ def test_bulk_dispatch_endpoint(world, client_for):
     assert client.post(f"{URL}bulk-dispatch/", body, format="json").json() == {"dispatched": [first.pk, second.pk]}
     body["ids"] = [outside.pk]
     assert client.post(f"{URL}bulk-dispatch/", body, format="json").status_code == 404
+
+
+# The captured statements of one create, in a test transaction (so the one real COMMIT is a
+# savepoint here): session, user, role grants; reservation of the Idempotency-Key; category and
+# area; the order, its repeat flag, event, ledger event, audit record, resident notice (with its
+# subscription and preference reads); the detail read-back (order + four prefetches); the stored
+# response; plus the two savepoint pairs. Raise it only with a reason.
+CREATE_QUERIES = 24
+
+
+def test_a_create_runs_a_constant_number_of_queries(world, client_for, django_assert_num_queries):
+    client = client_for("resident_c1")
+    client.post(URL, _create_body(world, title="预热"), format="json", HTTP_IDEMPOTENCY_KEY="warm")
+    body = _create_body(world)
+    with django_assert_num_queries(CREATE_QUERIES):
+        response = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="k-count")
+    assert response.status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_double_submit_with_one_key_creates_exactly_one_order(world):
+    # given one resident submitting the same body twice at the same moment with one key
+    body = _create_body(world)
+    barrier = threading.Barrier(2)
+    results: list[tuple[int, object]] = []
+    lock = threading.Lock()
+
+    def submit() -> None:
+        client = APIClient()
+        client.force_login(world.resident_c1)
+        outcome: tuple[int, object] = (0, None)
+        barrier.wait()
+        try:
+            # PostgreSQL queues the second insert of the key on the unique index until the first
+            # commits. SQLite's shared-cache test database refuses a second writer ("locked"): retry.
+            for _try in range(500):
+                try:
+                    response = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="double")
+                    outcome = (response.status_code, response.json().get("id"))
+                    break
+                except OperationalError as exc:
+                    if "locked" not in str(exc):
+                        raise
+                    time.sleep(0.01)
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    # when both requests run
+    threads = [threading.Thread(target=submit) for _i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    # then exactly one order exists, and each answer is that order (replayed) or "retry later"
+    assert WorkOrder.objects.count() == 1
+    order_id = WorkOrder.objects.get().pk
+    assert (201, order_id) in results
+    assert len(results) == 2
+    for status_code, answered_id in results:
+        assert (status_code, answered_id) in {(201, order_id), (409, None)}

@@ -220,3 +220,49 @@ def test_order_number_sql_matches_the_property_past_six_digits(world, monkeypatc
     )
     big = WorkOrder.objects.annotate(n=order_number("pk", "submitted_at")).get(pk=1234567)
     assert big.n == big.number == "GZ20261102-1234567"
+
+
+def test_job_reads_only_due_orders_and_stores_the_next_check(world, monkeypatch):
+    order = _dispatch_at(world, monkeypatch, MONDAY_10, order_type=OrderType.COMPLAINT)
+    # The action stores a lower bound: the earliest reminder or deadline that applies.
+    assert order.next_escalation_at == order.sign_remind_at
+    before = order.sign_remind_at - dt.timedelta(minutes=1)
+    actions.escalate_due_work_orders(now=before)  # not due yet: not read, nothing raised
+    order.refresh_from_db()
+    assert order.next_escalation_at == order.sign_remind_at
+    actions.escalate_due_work_orders(now=order.sign_remind_at)
+    order.refresh_from_db()
+    # The job stores the exact moment of the next rule: sign supervision, one working day late.
+    supervise_at = calendar.add_working_time(order.sign_due, calendar.working_day_length())
+    assert order.next_escalation_at == min(supervise_at, order.reply_remind_at)
+    actions.escalate_due_work_orders(now=supervise_at - dt.timedelta(seconds=1))
+    assert ("sign", SupervisionLevel.SUPERVISION) not in _levels(order)
+    actions.escalate_due_work_orders(now=supervise_at)
+    assert ("sign", SupervisionLevel.SUPERVISION) in _levels(order)
+
+
+def test_an_order_not_due_is_skipped_even_when_a_rule_matches(world, monkeypatch):
+    """The job trusts next_escalation_at: an order whose check time is later is not read
+    (this is what makes a run cost the due orders only, not every open order)."""
+    order = _dispatch_at(world, monkeypatch, MONDAY_10)
+    late = calendar.add_working_days(order.reply_due, 6)
+    WorkOrder.objects.filter(pk=order.pk).update(next_escalation_at=late + dt.timedelta(hours=1))
+    run = actions.escalate_due_work_orders(now=late)
+    assert sum(run.counts.values()) == 0
+    run = actions.escalate_due_work_orders(now=late + dt.timedelta(hours=1))
+    assert sum(run.counts.values()) == 5
+
+
+def test_hold_reply_and_ladder_end_clear_the_next_check(world, monkeypatch):
+    held = _dispatch_at(world, monkeypatch, MONDAY_10)
+    held = actions.set_on_hold(held, actor=world.community_worker_c1, on_hold=True, reason="等待鉴定")
+    assert held.next_escalation_at is None
+    held = actions.set_on_hold(held, actor=world.community_worker_c1, on_hold=False)
+    assert held.next_escalation_at is not None
+    replied = factories.replied(world)
+    assert replied.next_escalation_at is None
+    order = _dispatch_at(world, monkeypatch, MONDAY_10)
+    actions.escalate_due_work_orders(now=calendar.add_working_days(order.reply_due, 6))
+    order.refresh_from_db()
+    assert order.next_escalation_at is None  # every rule of the round raised: nothing left to check
+    assert order.supervision_level == SupervisionLevel.PUBLIC_LISTING
