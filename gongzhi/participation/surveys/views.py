@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.access.choices import Role
 from gongzhi.access.queries import grants_with_permission
+from gongzhi.accounts.choices import AccountKind
 from gongzhi.participation.surveys import actions, answers, export, queries, respondents, tally
 from gongzhi.participation.surveys.choices import Breakdown, QuestionKind, ResponseUnit, SurveyStatus
 from gongzhi.participation.surveys.errors import SurveyError
@@ -66,6 +68,7 @@ def _questions(survey: Survey) -> list[Question]:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _get(request.user, pk)
     responded = respondents.has_responded(survey, request.user)
+    can_assist = SurveyPolicy.can_assist(request.user, survey)
     eligible_error = None
     try:
         respondents.check_eligible(survey, request.user)
@@ -80,6 +83,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "responded": responded,
             "eligible_error": eligible_error,
             "accepting": answers.accepting(survey),
+            "can_assist": can_assist,
+            "show_form": not responded and answers.accepting(survey) and (eligible_error is None or can_assist),
             "can_change": SurveyPolicy.can(request.user, "change", survey),
             "can_results": SurveyPolicy.can(request.user, "results", survey),
             "kinds": QuestionKind,
@@ -135,12 +140,26 @@ def _answers_from_post(request: HttpRequest, questions: list[Question]) -> dict[
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _get(request.user, pk)
     questions = _questions(survey)
+    resident = None
+    phone = request.POST.get("resident_phone", "").strip()
+    if phone:  # staff enter the answers of a resident without a phone
+        if not SurveyPolicy.can_assist(request.user, survey):
+            raise PermissionDenied
+        resident = get_user_model().objects.filter(phone=phone, kind=AccountKind.RESIDENT, is_active=True).first()
+        if resident is None:
+            messages.error(request, gettext("No resident account has this phone number."))
+            return redirect("participation_surveys:detail", pk=pk)
     try:
-        actions.submit_response(survey, actor=request.user, answers=_answers_from_post(request, questions))
+        actions.submit_response(
+            survey, actor=request.user, answers=_answers_from_post(request, questions), on_behalf_of=resident
+        )
     except SurveyError as err:
         messages.error(request, str(err.detail))
         return redirect("participation_surveys:detail", pk=pk)
-    messages.success(request, gettext("Thank you, your answers were recorded."))
+    if resident is not None:
+        messages.success(request, gettext("The resident's answers were recorded, entered by you as proxy."))
+    else:
+        messages.success(request, gettext("Thank you, your answers were recorded."))
     return redirect("participation_surveys:detail", pk=pk)
 
 

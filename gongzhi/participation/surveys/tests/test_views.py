@@ -143,3 +143,27 @@ def test_api_rejects_a_bad_target_group(world, client_for):
     response = client.post("/api/participation/surveys/", body, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "bad_target"
+
+
+def test_staff_answer_for_a_resident_without_a_phone(world):
+    s = f.survey(world)
+    q1, q2, q3, q4 = s.questions.order_by("position")
+    answers = {f"q{q1.pk}": "1", f"q{q2.pk}": ["0"], f"q{q3.pk}": "3", f"q{q4.pk}": "代填"}
+    url = f"/participation/surveys/{s.pk}/respond/"
+    staff = _client(world.grid_worker_g1)
+    page = staff.get(f"/participation/surveys/{s.pk}/").content.decode()
+    assert 'data-testid="assist"' in page
+    assert 'data-testid="answer-form"' in page
+    resident = _client(world.resident_c1)
+    assert 'data-testid="assist"' not in resident.get(f"/participation/surveys/{s.pk}/").content.decode()
+    # a resident cannot answer for another
+    assert resident.post(url, {**answers, "resident_phone": world.resident_c1.phone}).status_code == 403
+    # an unknown number records nothing
+    assert staff.post(url, {**answers, "resident_phone": "13000000000"}).status_code == 302
+    assert not Response.objects.filter(survey=s).exists()
+
+    assert staff.post(url, {**answers, "resident_phone": world.resident_c1.phone}).status_code == 302
+    assert Response.objects.filter(survey=s).count() == 1
+    assert b'data-testid="responded"' in resident.get(f"/participation/surveys/{s.pk}/").content
+    staff.post(url, {**answers, "resident_phone": world.resident_c1.phone})  # once per resident
+    assert Response.objects.filter(survey=s).count() == 1
