@@ -1,6 +1,6 @@
 """Text-engine figures on the real messages in ../shared/data/messages (no database).
 
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 uv run python bench/bench_text.py [--skip-cv]
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 uv run python bench/bench_text.py [--skip-cv] [--variant chars]
 
 Prints JSON: stratified 5-fold cross-validation of the classifier (mean and spread of
 macro-F1), training time on 10,000 messages, classification speed on one core, model size,
@@ -32,6 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-cv", action="store_true")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--variant", default="words", help="feature variant: words or chars (docs/text.md)")
     args = parser.parse_args()
 
     from gongzhi.text.engine.classifier import TextClassifier, cross_validate
@@ -40,6 +41,7 @@ def main() -> None:
     from gongzhi.text.engine.tokenise import get_tokenizer
 
     out: dict[str, object] = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"}
+    out["variant"] = args.variant
     out["load_average_at_start"] = os.getloadavg()
     started = time.perf_counter()
     get_tokenizer()
@@ -52,10 +54,10 @@ def main() -> None:
 
     if not args.skip_cv:
         started = time.perf_counter()
-        out["cross_validation"] = cross_validate(titles, texts, labels, folds=args.folds, seed=0)
+        out["cross_validation"] = cross_validate(titles, texts, labels, folds=args.folds, seed=0, variant=args.variant)
         out["cross_validation_seconds"] = round(time.perf_counter() - started, 1)
 
-    first = TextClassifier.train(titles, texts, labels)
+    first = TextClassifier.train(titles, texts, labels, variant=args.variant)
     extra = list(read_rows(DATA / "hotspot_messages.csv")) + list(read_rows(DATA / "replied_messages.csv"))
     extra = extra[: 10_000 - len(labelled)]
     extra_labels = first.predict([r["title"] for r in extra], [r["text"] for r in extra])
@@ -63,7 +65,7 @@ def main() -> None:
     big_texts = texts + [r["text"] for r in extra]
     big_labels = labels + extra_labels
     started = time.perf_counter()
-    model = TextClassifier.train(big_titles, big_texts, big_labels)
+    model = TextClassifier.train(big_titles, big_texts, big_labels, variant=args.variant)
     out["train_10000_seconds"] = round(time.perf_counter() - started, 1)
     out["train_messages"] = len(big_labels)
     with tempfile.TemporaryDirectory() as tmp:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from gongzhi.text.engine.classifier import TextClassifier, cross_validate, evaluate_predictions
+from gongzhi.text.engine.classifier import VARIANTS, TextClassifier, cross_validate, evaluate_predictions
 from gongzhi.text.engine.csvdata import attention, parse_time, read_rows
 from gongzhi.text.engine.hotspots import HotMessage, find_hotspots
 from gongzhi.text.engine.redact import find_personal_data, redact
@@ -45,7 +45,7 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     if not all(labels):
         raise SystemExit("every row needs a label")
     started = time.perf_counter()
-    clf = TextClassifier.train(titles, texts, labels)
+    clf = TextClassifier.train(titles, texts, labels, variant=args.variant)
     seconds = time.perf_counter() - started
     size = clf.save(args.out)
     return {
@@ -92,7 +92,7 @@ def cmd_predict(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_cv(args: argparse.Namespace) -> dict[str, Any]:
     _, titles, texts, labels = _labelled(args.data)
     started = time.perf_counter()
-    report = cross_validate(titles, texts, labels, folds=args.folds, seed=args.seed)
+    report = cross_validate(titles, texts, labels, folds=args.folds, seed=args.seed, variant=args.variant)
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report
 
@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a classifier on a labelled CSV")
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--variant", choices=VARIANTS, default="words")
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("evaluate", help="macro-F1, accuracy, per-class figures and confusion matrix")
     p.add_argument("--model", required=True)
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True)
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--variant", choices=VARIANTS, default="words")
     p.set_defaults(func=cmd_cv)
     p = sub.add_parser("hotspots", help="ranked hot spots with member ids, label and score")
     p.add_argument("--data", required=True)

@@ -28,6 +28,19 @@ from gongzhi.text.engine.features import Doc, TextFeatures, make_docs
 
 FORMAT_VERSION = 1
 
+# Feature variants (docs/text.md has the comparison): "words" = jieba words 1–2 grams + character
+# 1–3 grams + title words (the original model); "chars" = character 1–4 grams + title characters,
+# no segmentation at all.
+VARIANTS = ("words", "chars")
+
+
+def _features(variant: str) -> TextFeatures:
+    if variant == "words":
+        return TextFeatures()
+    if variant == "chars":
+        return TextFeatures(word_weight=0.0, char_max_n=4, max_char_features=300_000)
+    raise ValueError(f"unknown feature variant {variant!r}")
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -57,15 +70,16 @@ class TextClassifier:
         *,
         C: float = 1.0,
         calibration_folds: int = 3,
+        variant: str = "words",
         docs: Sequence[Doc] | None = None,
     ) -> TextClassifier:
+        features = _features(variant)
         if docs is None:
-            docs = make_docs(zip(titles, texts, strict=True))
+            docs = make_docs(zip(titles, texts, strict=True), segment=variant == "words")
         y = np.asarray(labels)
         classes, counts = np.unique(y, return_counts=True)
         if len(classes) < 2:
             raise ValueError("need at least two categories to train")
-        features = TextFeatures()
         X = features.fit_transform(docs)
         folds = max(2, min(calibration_folds, int(counts.min())))
         model: Any
@@ -83,13 +97,18 @@ class TextClassifier:
             labels=[str(c) for c in classes],
             trained_at=time.time(),
             n_train=len(y),
-            params={"C": C, "calibration_folds": folds},
+            params={"C": C, "calibration_folds": folds, "variant": variant},
         )
 
     # -- prediction -------------------------------------------------------------------------
 
     def predict_proba(self, titles: Sequence[str | None], texts: Sequence[str | None]) -> np.ndarray:
-        return self.proba_docs(make_docs(zip(titles, texts, strict=True)))
+        return self.proba_docs(make_docs(zip(titles, texts, strict=True), segment=self.segments))
+
+    @property
+    def segments(self) -> bool:
+        """Whether this model's features need jieba words."""
+        return bool(self.params.get("variant", "words") == "words")
 
     def proba_docs(self, docs: Sequence[Doc]) -> np.ndarray:
         X = self.features.transform(docs)
@@ -170,7 +189,7 @@ def cross_validate(
     **train_kwargs: Any,
 ) -> dict[str, Any]:
     """Stratified k-fold cross-validation: mean and spread of macro-F1 and accuracy."""
-    docs = make_docs(zip(titles, texts, strict=True))
+    docs = make_docs(zip(titles, texts, strict=True), segment=train_kwargs.get("variant", "words") == "words")
     y = np.asarray(labels)
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     f1s: list[float] = []

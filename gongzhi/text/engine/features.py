@@ -28,9 +28,12 @@ class Doc:
     chars: str
 
 
-def make_doc(title: str | None, text: str | None) -> Doc:
+def make_doc(title: str | None, text: str | None, *, segment: bool = True) -> Doc:
     t = normalise(title, max_chars=200)
     b = normalise(text)
+    if not segment:
+        # Character-only variant: no jieba at all; the title block sees the title's characters.
+        return Doc(title_words=list(t.replace(" ", "")), text_words=[], chars=(t + " " + b).strip())
     tw = words(t)
     # Segmentation is the slow step: words come from the head of the body, characters from all
     # of it (up to tokenise.MAX_CHARS).
@@ -38,8 +41,8 @@ def make_doc(title: str | None, text: str | None) -> Doc:
     return Doc(title_words=tw, text_words=bw, chars=(t + " " + b).strip())
 
 
-def make_docs(pairs: Iterable[tuple[str | None, str | None]]) -> list[Doc]:
-    return [make_doc(title, text) for title, text in pairs]
+def make_docs(pairs: Iterable[tuple[str | None, str | None]], *, segment: bool = True) -> list[Doc]:
+    return [make_doc(title, text, segment=segment) for title, text in pairs]
 
 
 def word_ngrams(doc: Doc) -> list[str]:
@@ -65,6 +68,15 @@ def char_ngrams(doc: Doc) -> list[str]:
     return out
 
 
+def char_ngrams_1_4(doc: Doc) -> list[str]:
+    """Character 1–4 grams of title + text, spaces excluded from the grams."""
+    s = doc.chars.replace(" ", "")
+    out: list[str] = list(s)
+    for k in (2, 3, 4):
+        out.extend(s[i : i + k] for i in range(len(s) - k + 1))
+    return out
+
+
 def title_words(doc: Doc) -> list[str]:
     return doc.title_words
 
@@ -81,6 +93,7 @@ class TextFeatures:
         min_df: int = 2,
         max_word_features: int | None = 200_000,
         max_char_features: int | None = 200_000,
+        char_max_n: int = 3,
     ) -> None:
         self.weights = (word_weight, char_weight, title_weight)
         self.word = TfidfVectorizer(
@@ -91,7 +104,7 @@ class TextFeatures:
             dtype=np.float32,
         )
         self.char = TfidfVectorizer(
-            analyzer=char_ngrams,
+            analyzer=char_ngrams_1_4 if char_max_n == 4 else char_ngrams,
             min_df=min_df,
             sublinear_tf=True,
             max_features=max_char_features,
@@ -99,24 +112,19 @@ class TextFeatures:
         )
         self.title = TfidfVectorizer(analyzer=title_words, min_df=1, sublinear_tf=True, dtype=np.float32)
 
+    def _active(self) -> list[tuple[TfidfVectorizer, float]]:
+        return [(v, w) for v, w in zip((self.word, self.char, self.title), self.weights, strict=True) if w]
+
     def fit_transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
-        blocks = [
-            self.word.fit_transform(docs),
-            self.char.fit_transform(docs),
-            self.title.fit_transform(docs),
-        ]
-        for vec in (self.word, self.char, self.title):
+        blocks = [vec.fit_transform(docs) * w for vec, w in self._active()]
+        for vec, _ in self._active():
             # The pruned-term set is only for introspection and would bloat the model file.
             vec.stop_words_ = None
-        return self._stack(blocks)
+        return sp.hstack(blocks, format="csr")
 
     def transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
-        return self._stack([self.word.transform(docs), self.char.transform(docs), self.title.transform(docs)])
-
-    def _stack(self, blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
-        weighted = [b * w for b, w in zip(blocks, self.weights, strict=True) if w]
-        return sp.hstack(weighted, format="csr")
+        return sp.hstack([vec.transform(docs) * w for vec, w in self._active()], format="csr")
 
     @property
     def n_features(self) -> int:
-        return len(self.word.vocabulary_) + len(self.char.vocabulary_) + len(self.title.vocabulary_)
+        return sum(len(vec.vocabulary_) for vec, _ in self._active())
