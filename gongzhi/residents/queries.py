@@ -101,6 +101,13 @@ def list_residents(user: Any) -> QuerySet[Resident]:
     )
 
 
+def is_on_register(user: Any) -> bool:
+    """A verified (real-name) account: linked to a person on the residents' register who is not
+    anonymised, whose identity staff checked when they registered them. Participation uses this
+    wherever a matter requires verified participants."""
+    return bool(user.is_authenticated) and Resident.objects.filter(user=user, anonymised_at__isnull=True).exists()
+
+
 def find_by_id_number(qs: QuerySet[Resident], id_number: str) -> QuerySet[Resident]:
     return qs.filter(id_number_index__in=crypto.blind_indexes(id_number, kind="id_number"))
 

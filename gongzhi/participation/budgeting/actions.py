@@ -30,7 +30,8 @@ from gongzhi.participation.budgeting.choices import (
 )
 from gongzhi.participation.budgeting.errors import BudgetingError, BudgetingErrorCode
 from gongzhi.participation.budgeting.models import Ballot, BallotChoice, BudgetProcess, BudgetProject
-from gongzhi.participation.budgeting.permissions import is_eligible_voter, is_verified
+from gongzhi.participation.budgeting.permissions import is_eligible_voter
+from gongzhi.residents.queries import is_on_register
 from gongzhi.territory.models import Area
 
 logger = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ def cast_ballot(process: BudgetProcess, *, voter: Any, choices: dict[int, int], 
         raise BudgetingError(BudgetingErrorCode.WRONG_PHASE)
     if not is_eligible_voter(voter, process):
         raise BudgetingError(BudgetingErrorCode.NOT_ELIGIBLE)
-    if process.requires_verified and not is_verified(voter):
+    if process.requires_verified and not is_on_register(voter):
         raise BudgetingError(BudgetingErrorCode.NOT_VERIFIED)
     clean = _validate_choices(process, choices)
     if Ballot.objects.filter(process=process, voter=voter).exists():

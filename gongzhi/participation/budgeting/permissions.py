@@ -27,14 +27,6 @@ def _grant_reaches(user: Any, perm: str, area_path: str, *, residents: bool = Fa
     return False
 
 
-def is_verified(user: Any) -> bool:
-    """A real-name voter: the account is linked to a (not anonymised) person on the residents'
-    register, whose identity staff checked when they registered them."""
-    from gongzhi.residents.models import Resident
-
-    return Resident.objects.filter(user=user, anonymised_at__isnull=True).exists()
-
-
 def is_eligible_voter(user: Any, process: BudgetProcess) -> bool:
     """A resident of the process's area (by their resident role grant)."""
     return _grant_reaches(user, permission_name(BudgetProcess, "vote"), process.area_path, residents=True)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.participation.deliberation.errors import DeliberationError, DeliberationErrorCode
 from gongzhi.participation.deliberation.models import Process
+from gongzhi.residents.queries import is_on_register
 
 PREFIX = "participation_deliberation"
 E = DeliberationErrorCode
@@ -51,12 +52,6 @@ def home_paths(user: Any) -> list[str]:
     return paths
 
 
-def is_verified(user: Any) -> bool:
-    from gongzhi.residents.models import Resident
-
-    return Resident.objects.filter(user=user, anonymised_at__isnull=True).exists()
-
-
 def lives_in_building(user: Any, building_id: int) -> bool:
     from gongzhi.residents.models import HouseholdMembership
 
@@ -73,7 +68,7 @@ def check_resident(user: Any, process: Process, perm: str = "add_proposal") -> N
         raise DeliberationError(E.NOT_ELIGIBLE)
     if process.building_id and not lives_in_building(user, process.building_id):
         raise DeliberationError(E.NOT_ELIGIBLE)
-    if process.requires_verified and not is_verified(user):
+    if process.requires_verified and not is_on_register(user):
         raise DeliberationError(E.VERIFICATION_REQUIRED)
 
 
