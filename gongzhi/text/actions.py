@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -233,7 +233,8 @@ def refresh_hotspots(*, actor: Any = None, window_days: int = 30, now: Any = Non
     rows = list(
         WorkOrder.objects.filter(submitted_at__gte=now - timedelta(days=window_days), submitted_at__lte=now)
         .exclude(status__in=_NOT_COUNTED)
-        .values("id", "title", "description", "submitted_at", "submitter_id", "contact_phone", "area_path")
+        .annotate(followers=Count("subscriptions"))
+        .values("id", "title", "description", "submitted_at", "submitter_id", "contact_phone", "area_path", "followers")
     )
     paths = {r["id"]: r["area_path"] for r in rows}
     messages = [
@@ -243,7 +244,8 @@ def refresh_hotspots(*, actor: Any = None, window_days: int = 30, now: Any = Non
             text=r["description"],
             time=r["submitted_at"].astimezone(SHANGHAI),
             user=str(r["submitter_id"] or r["contact_phone"] or f"order-{r['id']}"),
-            attention=0,
+            # Public attention: residents who pressed "me too" and follow the request.
+            attention=r["followers"],
         )
         for r in rows
     ]

@@ -39,7 +39,7 @@ class TextConfig(DomainConfig):
 
         from gongzhi.notifications.registry import register_group
         from gongzhi.privacy.redaction import register_redactor
-        from gongzhi.text import panels
+        from gongzhi.text import panels, queries
         from gongzhi.text.engine.redact import redact
         from gongzhi.work_orders import extensions
 
@@ -48,6 +48,8 @@ class TextConfig(DomainConfig):
         register_redactor("text", redact)
 
         extensions.register_intake_hook("text", panels.after_intake)
+        # Residents see open board requests about the same problem while they report ("me too").
+        extensions.register_similar_finder(queries.duplicate_candidates)
         extensions.register_order_panel("text_insight", panels.insight_panel, slot="side", order=10)
         extensions.register_order_panel("text_reply_check", panels.reply_check_widget, slot="step_reply", order=10)
 

@@ -24,7 +24,7 @@ from gongzhi.ledger import events as ledger_events
 from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Room, Unit
-from gongzhi.work_orders import deadlines, escalation, extensions, kpis, transitions
+from gongzhi.work_orders import board, deadlines, escalation, extensions, kpis, transitions
 from gongzhi.work_orders.attachments import max_attachments, process_upload
 from gongzhi.work_orders.choices import (
     AssignmentRole,
@@ -488,6 +488,50 @@ def merge_work_order(order: WorkOrder, *, master: WorkOrder, actor: Any, note: s
         gettext("Your request %(number)s is handled together with %(master)s.")
         % {"number": order.number, "master": master.number},
     )
+    return order
+
+
+# --- following (订阅) -----------------------------------------------------------------------------
+
+FOLLOWABLE_CLOSED = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED})
+
+
+def _may_see(actor: Any, order: WorkOrder) -> bool:
+    """The order is one the actor may view, or it is on the public board."""
+    if board.board_queryset().filter(pk=order.pk).exists():
+        return True
+    return WorkOrder.objects.restrict(actor, "view").filter(pk=order.pk).exists()
+
+
+@action
+def follow_work_order(order: WorkOrder, *, actor: Any) -> Subscription:
+    """ "Me too" (我也遇到): instead of filing the same problem again, a resident follows an
+    open order they can see (their area's public board, or one they may view) and from then
+    on gets its resident-visible notices like the submitter."""
+    if not getattr(actor, "is_authenticated", False):
+        raise WorkOrderError(E.FOLLOW_NOT_ALLOWED)
+    order = _lock(order)
+    if not _may_see(actor, order):
+        raise WorkOrderError(E.FOLLOW_NOT_ALLOWED)
+    if order.status in FOLLOWABLE_CLOSED:
+        raise WorkOrderError(E.FOLLOW_CLOSED)
+    if order.submitter_id == actor.pk or Subscription.objects.filter(order=order, user=actor).exists():
+        raise WorkOrderError(E.ALREADY_FOLLOWING)
+    subscription = Subscription.objects.create(order=order, user=actor)
+    record_change(
+        order, verb="follow", actor=actor, after={"followers": order.subscriptions.count()}, related=subscription
+    )
+    return subscription
+
+
+@action
+def unfollow_work_order(order: WorkOrder, *, actor: Any) -> WorkOrder:
+    """Stop following an order (the submitter of an order cannot: they own it)."""
+    order = _lock(order)
+    deleted, _rows = Subscription.objects.filter(order=order, user_id=getattr(actor, "pk", None) or 0).delete()
+    if not deleted:
+        raise WorkOrderError(E.NOT_FOLLOWING)
+    record_change(order, verb="unfollow", actor=actor, after={"followers": order.subscriptions.count()})
     return order
 
 

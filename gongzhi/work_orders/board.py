@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from gongzhi.privacy.redaction import redact_public
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area
+from gongzhi.work_orders import extensions
 from gongzhi.work_orders.choices import Status
-from gongzhi.work_orders.models import Attachment, WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.models import Attachment, Subscription, WorkOrder, WorkOrderEvent
 
 HIDDEN_STATUSES = (Status.SUBMITTED, Status.REJECTED, Status.MERGED)
 
@@ -163,3 +164,88 @@ def public_attachment(order_pk: int, attachment_pk: int) -> Attachment | None:
 
 def communities() -> QuerySet[Area]:
     return Area.objects.filter(level=AreaLevel.COMMUNITY, is_active=True).order_by("path")
+
+
+# --- "me too": the same problem is already on the board ------------------------------------------
+
+SIMILAR_LIMIT = 3
+
+
+def followable_queryset() -> QuerySet[WorkOrder]:
+    """Board rows a resident may still follow: on the board and not closed."""
+    return board_queryset().exclude(status=Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class SimilarOrder:
+    row: PublicOrder
+    score: float
+    distance_m: int | None
+    followers: int
+    following: bool
+
+
+def similar_public(
+    user: Any,
+    *,
+    area: Area,
+    title: str,
+    text: str,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    limit: int = SIMILAR_LIMIT,
+) -> list[SimilarOrder]:
+    """Open board requests about the same problem near ``area`` (the registered finder ranks
+    them), shown as the board shows them: de-identified, with how many people follow each and
+    whether ``user`` already does. Three queries plus the finder's, whatever the table size."""
+    if not (title.strip() or text.strip()):
+        return []
+    found = extensions.find_similar(
+        queryset=followable_queryset(),
+        title=title,
+        text=text,
+        area_path=area.path,
+        lat=lat,
+        lng=lng,
+        address=address,
+        limit=limit,
+    )
+    if not found:
+        return []
+    ids = [int(c["order"]) for c in found]
+    orders = {o.pk: o for o in list_rows(followable_queryset().filter(pk__in=ids))}
+    counts = follower_counts(ids)
+    mine = set(
+        Subscription.objects.filter(order_id__in=ids, user_id=getattr(user, "pk", None) or 0).values_list(
+            "order_id", flat=True
+        )
+    )
+    return [
+        SimilarOrder(
+            row=public_order(orders[c["order"]]),
+            score=float(c["score"]),
+            distance_m=c.get("distance_m"),
+            followers=counts.get(c["order"], 0),
+            following=c["order"] in mine,
+        )
+        for c in found
+        if c["order"] in orders
+    ]
+
+
+def follower_counts(ids: list[int]) -> dict[int, int]:
+    """People following each order: its submitter (if any) plus its subscribers."""
+    rows = (
+        WorkOrder.objects.filter(pk__in=ids).annotate(n=Count("subscriptions")).values_list("pk", "n", "submitter_id")
+    )
+    return {pk: n + (1 if submitter else 0) for pk, n, submitter in rows}
+
+
+def followed_by(user: Any) -> QuerySet[WorkOrder]:
+    """Board orders ``user`` follows without having filed them, newest first (shown as on the
+    board: a followed order that is not public is not listed)."""
+    uid = getattr(user, "pk", None) or 0
+    return list_rows(board_queryset().filter(subscriptions__user_id=uid).exclude(submitter_id=uid)).order_by(
+        "-subscriptions__created_at", "-id"
+    )

@@ -35,6 +35,10 @@ class WorkOrderErrorCode(StrEnum):
     CONTACT_REQUIRED = "contact_required"
     NOTHING_TO_DISPATCH = "nothing_to_dispatch"
     NOT_PUBLIC = "not_public"
+    FOLLOW_NOT_ALLOWED = "follow_not_allowed"
+    FOLLOW_CLOSED = "follow_closed"
+    ALREADY_FOLLOWING = "already_following"
+    NOT_FOLLOWING = "not_following"
 
 
 class WorkOrderError(DomainError):
@@ -69,6 +73,10 @@ class WorkOrderError(DomainError):
         WorkOrderErrorCode.CONTACT_REQUIRED.value: _("A contact phone is required for anonymous or proxy reports."),
         WorkOrderErrorCode.NOTHING_TO_DISPATCH.value: _("None of the orders can be dispatched."),
         WorkOrderErrorCode.NOT_PUBLIC.value: _("The resident did not allow this request on the public board."),
+        WorkOrderErrorCode.FOLLOW_NOT_ALLOWED.value: _("You cannot follow this request."),
+        WorkOrderErrorCode.FOLLOW_CLOSED.value: _("This request is closed; please report the problem again."),
+        WorkOrderErrorCode.ALREADY_FOLLOWING.value: _("You already follow this request."),
+        WorkOrderErrorCode.NOT_FOLLOWING.value: _("You do not follow this request."),
     }
 
     INPUT_CODES = frozenset(

@@ -6,6 +6,10 @@
 - ``register_order_panel(key, render, *, slot="side", order=100)``: ``render(request, order)``
   returns HTML (or "") shown on the staff detail page of an order: ``slot="side"`` in the side
   column, ``slot="step_reply"`` inside the reply step's form (the reply check).
+- ``register_similar_finder(fn)``: ``fn(queryset=, title=, text=, area_path=, lat=, lng=,
+  address=, limit=)`` returns ``[{"order": id, "score": float, ...}]``, best first: open orders
+  in ``queryset`` about the same problem nearby. Residents see these at intake ("the same
+  problem is already reported: follow it instead"); without a finder the list is empty.
 
 Upper layers register from their ``AppConfig.ready()``; like the navigation registry, this
 keeps the import arrow pointing down.
@@ -24,6 +28,7 @@ log = logging.getLogger(__name__)
 
 IntakeHook = Callable[[int], None]
 PanelRenderer = Callable[[Any, Any], str]
+SimilarFinder = Callable[..., list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class OrderPanel:
 
 _intake_hooks: dict[str, IntakeHook] = {}
 _panels: dict[str, OrderPanel] = {}
+_similar_finder: list[SimilarFinder] = []
 
 
 def register_intake_hook(key: str, hook: IntakeHook) -> None:
@@ -44,6 +50,22 @@ def register_intake_hook(key: str, hook: IntakeHook) -> None:
 
 def register_order_panel(key: str, render: PanelRenderer, *, slot: str = "side", order: int = 100) -> None:
     _panels[key] = OrderPanel(key, render, slot, order)
+
+
+def register_similar_finder(finder: SimilarFinder) -> None:
+    _similar_finder[:] = [finder]
+
+
+def find_similar(**query: Any) -> list[dict[str, Any]]:
+    """Candidates from the registered finder (none registered: no candidates). A failing
+    finder is logged and gives no candidates: it must never stop a resident from reporting."""
+    if not _similar_finder:
+        return []
+    try:
+        return _similar_finder[0](**query)
+    except Exception:
+        log.exception("similar-request finder failed")
+        return []
 
 
 def after_intake(order_id: int) -> None:

@@ -15,10 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -283,7 +284,87 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     qs = _visible(request.user).filter(submitter_id=request.user.pk).select_related("category", "area").order_by("-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "work_orders/mine.html", {"page": page, "active_tab": "me"})
+    following = [public_board.public_order(o) for o in public_board.followed_by(request.user)[:FOLLOWING_SHOWN]]
+    return render(request, "work_orders/mine.html", {"page": page, "following": following, "active_tab": "me"})
+
+
+# --- resident: "me too" — follow a request already on the board ---------------------------------------
+
+FOLLOWING_SHOWN = 50
+SIMILAR_TEXT_CHARS = 2000
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        number = float(value or "")
+    except ValueError:
+        return None
+    return number if -180.0 <= number <= 180.0 else None
+
+
+@login_required
+def similar(request: HttpRequest) -> HttpResponse:
+    """HTML fragment for the report form: open requests on the board about the same problem
+    nearby, each with a "follow instead" button. Empty when nothing is similar."""
+    area_id = request.GET.get("area") or ""
+    area = Area.objects.filter(pk=int(area_id), is_active=True).first() if area_id.isdigit() else None
+    rows: list[public_board.SimilarOrder] = []
+    if area is not None:
+        rows = public_board.similar_public(
+            request.user,
+            area=area,
+            title=(request.GET.get("title") or "")[:200],
+            text=(request.GET.get("description") or "")[:SIMILAR_TEXT_CHARS],
+            lat=_float(request.GET.get("lat")),
+            lng=_float(request.GET.get("lng")),
+            address=(request.GET.get("address") or "")[:200],
+        )
+    return render(request, "work_orders/_similar.html", {"rows": rows, "next": reverse("work_orders:mine")})
+
+
+def _back(request: HttpRequest, pk: int) -> HttpResponse:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("work_orders:board_detail", pk=pk)
+
+
+def _follow_step(request: HttpRequest, pk: int, *, on: bool) -> HttpResponse:
+    """Follow (``on``) or stop following a request; answers JSON to the report form's script
+    (``Accept: application/json``), otherwise redirects back with a message."""
+    order = WorkOrder.objects.filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        if on:
+            actions.follow_work_order(order, actor=request.user)
+            text = gettext("You follow %(number)s: you will be told of each step, as its reporter is.")
+        else:
+            actions.unfollow_work_order(order, actor=request.user)
+            text = gettext("You no longer follow %(number)s.")
+    except WorkOrderError as err:
+        if wants_json:
+            return JsonResponse({"code": str(err.code), "detail": str(err.detail)}, status=err.http_status)
+        messages.error(request, str(err.detail))
+        return _back(request, pk)
+    text = text % {"number": order.number}
+    if wants_json:
+        return JsonResponse({"following": on, "detail": text, "mine": reverse("work_orders:mine")})
+    messages.success(request, text)
+    return _back(request, pk)
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, pk: int) -> HttpResponse:
+    return _follow_step(request, pk, on=True)
+
+
+@login_required
+@require_POST
+def unfollow(request: HttpRequest, pk: int) -> HttpResponse:
+    return _follow_step(request, pk, on=False)
 
 
 # --- detail and steps ---------------------------------------------------------------------------------
@@ -593,7 +674,16 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = public_board.detail_row(pk)
     if order is None:
         raise Http404
-    return render(request, "work_orders/board_detail.html", {"row": public_board.public_order(order, detail=True)})
+    user: Any = request.user
+    uid = user.pk if user.is_authenticated else None
+    context = {
+        "row": public_board.public_order(order, detail=True),
+        "followers": public_board.follower_counts([order.pk]).get(order.pk, 0),
+        "own": uid is not None and order.submitter_id == uid,
+        "following": uid is not None and order.subscriptions.filter(user_id=uid).exists(),
+        "followable": order.status != Status.CLOSED,
+    }
+    return render(request, "work_orders/board_detail.html", context)
 
 
 def board_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:

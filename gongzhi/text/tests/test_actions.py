@@ -13,6 +13,7 @@ from gongzhi.text.errors import TextError, TextErrorCode
 from gongzhi.text.models import HotSpot, OrderInsight, TextAlert, TextModel
 from gongzhi.text.tests import factories as tf
 from gongzhi.text.tests import shared_data
+from gongzhi.work_orders import actions as wo_actions
 from gongzhi.work_orders.choices import Status
 from gongzhi.work_orders.models import WorkOrder
 from gongzhi.work_orders.tests import factories
@@ -154,6 +155,26 @@ def test_refresh_hotspots_groups_real_complaints_and_alerts_once(world):
     run2 = actions.refresh_hotspots()
     assert run2.new_groups == 0
     assert TextAlert.objects.filter(kind=AlertKind.HOTSPOT).count() == 1
+
+
+def test_followers_count_as_public_attention_in_hot_spot_scores(world):
+    rows = [r for r in shared_data.hotspot_rows() if "丽发新城" in r["title"] and "搅拌" in r["title"]][:6]
+    orders = []
+    for i, row in enumerate(rows):
+        extra = {"by": "grid_worker_g1", "channel": "phone", "contact_phone": f"1380000000{i}"} if i % 2 else {}
+        orders.append(
+            factories.submitted(
+                world, title=row["title"][:120], description=row["text"][:4000], is_public=True, **extra
+            )
+        )
+    actions.refresh_hotspots()
+    before = HotSpot.objects.get(is_current=True, members=orders[0]).score
+    wo_actions.accept_work_order(orders[0], actor=world.community_worker_c1)  # now on the board
+    wo_actions.follow_work_order(orders[0], actor=world.resident_c3)
+    wo_actions.follow_work_order(orders[0], actor=world.street_official_s1)
+    actions.refresh_hotspots()
+    after = HotSpot.objects.get(is_current=True, members=orders[0]).score
+    assert after > before
 
 
 def test_acknowledge_twice_is_refused(world):

@@ -11,13 +11,15 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gongzhi.work_orders import board
+from gongzhi.territory.models import Area
+from gongzhi.work_orders import actions, board
 from gongzhi.work_orders.forms import BoardFilterForm
+from gongzhi.work_orders.models import WorkOrder
 
 PAGE_SIZE = 25
 
@@ -100,3 +102,90 @@ class BoardDetailView(APIView):
         if order is None:
             raise Http404
         return Response(_row(board.public_order(order, detail=True), detail=True))
+
+
+class BoardFollowView(APIView):
+    """``POST``: follow a request on the board ("me too": its notices come to you as to its
+    reporter); ``DELETE``: stop following. Errors: ``already_following``, ``not_following``,
+    ``follow_closed``, ``follow_not_allowed`` (409)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _order(self, pk: int) -> WorkOrder:
+        order = WorkOrder.objects.filter(pk=pk).first()
+        if order is None:
+            raise Http404
+        return order
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="work_orders_board_follow")
+    def post(self, request: Request, pk: int) -> Response:
+        order = self._order(pk)
+        actions.follow_work_order(order, actor=request.user)
+        return Response(
+            {"order": order.pk, "following": True, "followers": board.follower_counts([order.pk])[order.pk]}
+        )
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="work_orders_board_unfollow")
+    def delete(self, request: Request, pk: int) -> Response:
+        order = self._order(pk)
+        actions.unfollow_work_order(order, actor=request.user)
+        return Response(
+            {"order": order.pk, "following": False, "followers": board.follower_counts([order.pk])[order.pk]}
+        )
+
+
+class SimilarView(APIView):
+    """``GET ?area=<id>&description=&title=&lat=&lng=&address=``: open requests on the public
+    board about the same problem nearby, best first, de-identified as on the board (what the
+    report form offers to follow instead of filing again)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("area", int, required=True),
+            OpenApiParameter("description", str),
+            OpenApiParameter("title", str),
+            OpenApiParameter("lat", float),
+            OpenApiParameter("lng", float),
+            OpenApiParameter("address", str),
+        ],
+        responses=OpenApiTypes.OBJECT,
+        operation_id="work_orders_similar",
+    )
+    def get(self, request: Request) -> Response:
+        q = request.query_params
+        area_id = q.get("area") or ""
+        if not area_id.isdigit():
+            raise ValidationError({"area": ["A valid area id is required."]})
+        area = Area.objects.filter(pk=int(area_id), is_active=True).first()
+        if area is None:
+            raise ValidationError({"area": ["Unknown area."]})
+        try:
+            lat = float(q["lat"]) if q.get("lat") else None
+            lng = float(q["lng"]) if q.get("lng") else None
+        except ValueError as err:
+            raise ValidationError({"lat": ["Coordinates must be numbers."]}) from err
+        rows = board.similar_public(
+            request.user,
+            area=area,
+            title=(q.get("title") or "")[:200],
+            text=(q.get("description") or "")[:2000],
+            lat=lat,
+            lng=lng,
+            address=(q.get("address") or "")[:200],
+        )
+        return Response(
+            {
+                "results": [
+                    {
+                        **_row(s.row),
+                        "score": round(s.score, 3),
+                        "distance_m": s.distance_m,
+                        "followers": s.followers,
+                        "following": s.following,
+                    }
+                    for s in rows
+                ]
+            }
+        )

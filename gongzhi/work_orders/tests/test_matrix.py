@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongzhi.testing.matrix import Case, check, matrix_params
+from gongzhi.testing.world import ACTORS
 from gongzhi.work_orders import actions
 from gongzhi.work_orders.models import WorkOrder
 from gongzhi.work_orders.tests import factories
@@ -231,6 +232,29 @@ CASES = [
         },
         default=403,
         body=lambda w: {"ids": [factories.submitted(w).pk], "to": w.orgs["housing_bureau"].pk},
+    ),
+    # Following a request on the public board: anyone signed in, except its own reporter (409);
+    # a request not on the board only by those who may view it (the rest get follow_not_allowed).
+    Case(
+        "board-follow",
+        "post",
+        lambda w: f"{URL}board/{factories.dispatched(w, is_public=True).pk}/follow/",
+        allow={**allowed(*ACTORS), "resident_c1": 409},
+        anonymous=403,
+    ),
+    Case(
+        "board-follow-private",
+        "post",
+        lambda w: f"{URL}board/{factories.dispatched(w).pk}/follow/",
+        allow={**dict.fromkeys(ACTORS, 409), **allowed(*SEES_DISPATCHED), "resident_c1": 409},
+        anonymous=403,
+    ),
+    Case(
+        "similar",
+        "get",
+        lambda w: f"{URL}similar/?area={w.g1.pk}&description=%E8%B7%AF%E7%81%AF",
+        allow=allowed(*ACTORS),
+        anonymous=403,
     ),
 ]
 

@@ -207,7 +207,100 @@
     }
   }
 
+  // --- "me too": the same problem already on the board, offered while the resident types --
+  function setupSimilar() {
+    var box = document.querySelector("[data-similar]");
+    var form = box && box.closest("form");
+    if (!box || !form || !window.fetch) {
+      return;
+    }
+    var description = form.querySelector("[name=description]");
+    var fields = ["area", "title", "lat", "lng", "address"];
+    var timer = null;
+    var last = "";
+    function query() {
+      var params = new URLSearchParams();
+      params.set("description", description ? description.value.trim() : "");
+      fields.forEach(function (name) {
+        var input = form.querySelector("[name=" + name + "]");
+        if (input && input.value) {
+          params.set(name, input.value.trim());
+        }
+      });
+      return params;
+    }
+    function look() {
+      var params = query();
+      if ((params.get("description") || "").length < 6 || !params.get("area")) {
+        return;
+      }
+      var key = params.toString();
+      if (key === last) {
+        return;
+      }
+      last = key;
+      fetch(box.getAttribute("data-similar-url") + "?" + key, { credentials: "same-origin" })
+        .then(function (response) {
+          return response.ok ? response.text() : "";
+        })
+        .then(function (html) {
+          if (key === last) {
+            box.innerHTML = html;
+          }
+        })
+        .catch(function () {});
+    }
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(look, 700);
+    }
+    form.addEventListener("input", function (event) {
+      var name = event.target && event.target.name;
+      if (name === "description" || fields.indexOf(name) !== -1) {
+        later();
+      }
+    });
+    form.addEventListener("change", later);
+    box.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-follow-url]");
+      if (!button) {
+        return;
+      }
+      var token = form.querySelector("[name=csrfmiddlewaretoken]");
+      button.disabled = true;
+      fetch(button.getAttribute("data-follow-url"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": token ? token.value : "" },
+      })
+        .then(function (response) {
+          return response.json();
+        })
+        .then(function (body) {
+          var item = button.closest("[data-similar-order]");
+          var done = item && item.querySelector("[data-follow-done]");
+          if (done) {
+            done.textContent = body.detail || "";
+            if (body.mine) {
+              var link = document.createElement("a");
+              link.href = body.mine;
+              link.textContent = box.getAttribute("data-mine-label") || body.mine;
+              done.appendChild(document.createTextNode(" "));
+              done.appendChild(link);
+            }
+            done.hidden = false;
+          }
+          button.hidden = Boolean(body.following);
+          button.disabled = false;
+        })
+        .catch(function () {
+          button.disabled = false;
+        });
+    });
+  }
+
   function start() {
+    setupSimilar();
     setupCategories();
     setupUnits();
     setupPhotos();
