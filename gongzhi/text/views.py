@@ -160,7 +160,10 @@ def reply_check(request: HttpRequest, pk: int) -> HttpResponse:
     order = _visible_order(request.user, pk)
     if not ReplyCheckPolicy.may_check(request.user, order):
         raise PermissionDenied
-    form = ReplyCheckForm(request.POST)
+    data = request.POST.copy()
+    if "text" not in data and "reply-text" in data:  # sent by the widget inside the reply step's form
+        data["text"] = data["reply-text"]
+    form = ReplyCheckForm(data)
     if not form.is_valid():
         return HttpResponse(status=400)
     check = check_reply(

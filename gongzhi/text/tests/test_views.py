@@ -134,6 +134,9 @@ def test_reply_form_carries_the_reply_check(world):
     assert 'data-testid="reply-check"' in page
     assert f"/text/orders/{order.pk}/reply-check/" in page
     weak = client.post(f"/text/orders/{order.pk}/reply-check/", {"text": "留言已收悉"}).content.decode()
+    # The widget posts the reply step's own field ("reply-text"): the same check.
+    same = client.post(f"/text/orders/{order.pk}/reply-check/", {"reply-text": "留言已收悉"}).content.decode()
+    assert same == weak
     assert 'data-warning="no_action"' in weak
     assert "text-reply-check__score--weak" in weak
     good = client.post(
