@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError, connection
 from django.test import override_settings
 
 from gongzhi.accounts.choices import AccountKind
@@ -16,6 +13,7 @@ from gongzhi.accounts.models import PhoneCode, User
 from gongzhi.accounts.phone_codes import hash_code, request_code, verify_code
 from gongzhi.accounts.tests.conftest import last_code
 from gongzhi.audit.models import ChangeRecord
+from gongzhi.testing.concurrency import run_at_once
 
 PHONE = "13912345678"
 
@@ -187,38 +185,15 @@ def test_two_concurrent_checks_of_one_code_sign_in_once(outbox):
     # given one valid code
     request_code(PHONE)
     code = last_code(outbox, PHONE)  # without a test transaction, on_commit has run already
-    barrier = threading.Barrier(2)
-    results: list[object] = []
-    lock = threading.Lock()
 
-    def attempt() -> None:
-        outcome: object = None
-        barrier.wait()
+    def attempt() -> object:
         try:
-            # PostgreSQL queues the second check on the row lock. SQLite's shared-cache test
-            # database refuses a second writer outright ("table is locked"): retry it then.
-            for _try in range(200):
-                try:
-                    outcome = verify_code(PHONE, code).pk
-                    break
-                except AccountError as exc:
-                    outcome = exc.code
-                    break
-                except OperationalError as exc:
-                    if "locked" not in str(exc):
-                        raise
-                    time.sleep(0.01)
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
+            return verify_code(PHONE, code).pk
+        except AccountError as exc:
+            return exc.code
 
-    # when two requests verify it at the same time
-    threads = [threading.Thread(target=attempt) for _i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # when two requests verify it at the same time (PostgreSQL queues the second on the row lock)
+    results = run_at_once([attempt, attempt])
     # then exactly one signs in and one account exists
     assert len(results) == 2
     assert results.count(AccountErrorCode.CODE_EXPIRED) == 1

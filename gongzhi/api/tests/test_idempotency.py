@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -121,39 +123,22 @@ def test_an_overlong_key_is_400_on_the_header_field(world, client_for):
 def test_concurrent_duplicates_create_once_and_all_get_the_first_response():
     """Real concurrency (threads, PostgreSQL in CI): the reservation shares the create's
     transaction, so a duplicate waits on the unique key, then replays the committed response."""
-    import threading
-
-    from django.db import connection
-
+    from gongzhi.testing.concurrency import run_at_once
     from gongzhi.testing.world import build_world
 
     world = build_world()
-    results: list[tuple[int, object]] = []
-    lock = threading.Lock()
-    attempts = 4
-    start = threading.Barrier(attempts) if connection.vendor != "sqlite" else None
 
-    def post() -> None:
-        try:
-            client = APIClient()
-            client.force_login(world.system_admin)
-            if start is not None:
-                start.wait(timeout=30)
+    def poster() -> Any:
+        client = APIClient()
+        client.force_login(world.system_admin)  # signed in before the race starts
+
+        def post() -> tuple[int, object]:
             response = _post(client, BODY, "same-key")
-            with lock:
-                results.append((response.status_code, response.json().get("id")))
-        finally:
-            connection.close()
+            return response.status_code, response.json().get("id")
 
-    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
-        for _ in range(attempts):  # an in-memory SQLite database cannot be shared between threads
-            post()
-    else:
-        workers = [threading.Thread(target=post) for _ in range(attempts)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
+        return post
+
+    results = run_at_once([poster() for _ in range(4)])
     assert User.objects.filter(username="probe_user").count() == 1
     assert {code for code, _ in results} == {201}
     assert len({pk for _, pk in results}) == 1

@@ -1,14 +1,12 @@
 import csv
 import io
-import threading
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError, connection
 from PIL import Image
 from rest_framework.test import APIClient
 
+from gongzhi.testing.concurrency import run_at_once
 from gongzhi.work_orders import actions
 from gongzhi.work_orders.choices import Status
 from gongzhi.work_orders.models import WorkOrder
@@ -192,38 +190,20 @@ def test_a_create_runs_a_constant_number_of_queries(world, client_for, django_as
 def test_a_concurrent_double_submit_with_one_key_creates_exactly_one_order(world):
     # given one resident submitting the same body twice at the same moment with one key
     body = _create_body(world)
-    barrier = threading.Barrier(2)
-    results: list[tuple[int, object]] = []
-    lock = threading.Lock()
 
-    def submit() -> None:
+    def submitter():
         client = APIClient()
-        client.force_login(world.resident_c1)
-        outcome: tuple[int, object] = (0, None)
-        barrier.wait()
-        try:
-            # PostgreSQL queues the second insert of the key on the unique index until the first
-            # commits. SQLite's shared-cache test database refuses a second writer ("locked"): retry.
-            for _try in range(500):
-                try:
-                    response = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="double")
-                    outcome = (response.status_code, response.json().get("id"))
-                    break
-                except OperationalError as exc:
-                    if "locked" not in str(exc):
-                        raise
-                    time.sleep(0.01)
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
+        client.force_login(world.resident_c1)  # signed in before the race starts
 
-    # when both requests run
-    threads = [threading.Thread(target=submit) for _i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        def submit() -> tuple[int, object]:
+            response = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="double")
+            return response.status_code, response.json().get("id")
+
+        return submit
+
+    # when both requests run at the same moment (PostgreSQL queues the second insert of the key
+    # on the unique index until the first commits)
+    results = run_at_once([submitter(), submitter()])
 
     # then exactly one order exists, and each answer is that order (replayed) or "retry later"
     assert WorkOrder.objects.count() == 1

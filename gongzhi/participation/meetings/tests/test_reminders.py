@@ -2,10 +2,8 @@
 time before it starts; repeated and concurrent runs remind nobody twice."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from gongzhi.audit.models import ChangeRecord
@@ -14,6 +12,7 @@ from gongzhi.participation.meetings import actions, tasks
 from gongzhi.participation.meetings.errors import MeetingError
 from gongzhi.participation.meetings.models import Meeting
 from gongzhi.participation.meetings.tests.factories import meeting as make_meeting
+from gongzhi.testing.concurrency import run_at_once
 
 REMINDER = "participation_meetings.reminder"
 
@@ -60,30 +59,13 @@ def test_concurrent_runs_remind_exactly_once():
 
     world = build_world()
     planned = _planned(world, 3)
-    counts: list[int | str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(4) if connection.vendor != "sqlite" else None
 
-    def run() -> None:
+    def run() -> int | str:
         try:
-            if start is not None:
-                start.wait(timeout=30)
-            n: int | str = actions.remind_invitees(planned)
+            return actions.remind_invitees(planned)
         except MeetingError as err:
-            n = str(err.code)
-        finally:
-            connection.close()
-        with lock:
-            counts.append(n)
+            return str(err.code)
 
-    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
-        for _ in range(4):
-            run()
-    else:
-        workers = [threading.Thread(target=run) for _ in range(4)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
+    counts = run_at_once([run] * 4)
     assert sorted(counts, key=str) == [2, "already_reminded", "already_reminded", "already_reminded"]
     assert Notification.objects.filter(kind=REMINDER).count() == 2

@@ -1,16 +1,14 @@
 """50 members of one household try to answer a one-per-household poll at the same moment:
 exactly one response is stored (the unique keyed-hash token; on PostgreSQL with real threads)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from gongzhi.participation.surveys import actions
 from gongzhi.participation.surveys.choices import ResponseUnit
 from gongzhi.participation.surveys.errors import SurveyError, SurveyErrorCode
 from gongzhi.participation.surveys.models import Answer, Response, Survey
 from gongzhi.participation.surveys.tests import factories as f
+from gongzhi.testing.concurrency import run_at_once
 
 ATTEMPTS = 50
 
@@ -24,33 +22,15 @@ def test_fifty_concurrent_votes_by_one_household_store_exactly_one():
     members = [first] + [f.resident(world, f"hh-{i}", household=first.household) for i in range(1, ATTEMPTS)]
     poll = f.survey(world, unit=ResponseUnit.HOUSEHOLD, title="一户一票")
     answers = f.answers(poll)
-    results: list[str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(ATTEMPTS) if connection.vendor != "sqlite" else None
 
-    def vote(user) -> None:
+    def vote(user) -> str:
         try:
-            if start is not None:
-                start.wait(timeout=30)
             actions.submit_response(poll, actor=user, answers=answers)
-            outcome = "ok"
         except SurveyError as err:
-            outcome = str(err.code)
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
+            return str(err.code)
+        return "ok"
 
-    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
-        # An in-memory SQLite database cannot be shared between threads: the same race, in turn.
-        for user in members:
-            vote(user)
-    else:
-        workers = [threading.Thread(target=vote, args=(user,)) for user in members]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
+    results = run_at_once([lambda user=user: vote(user) for user in members])
     assert results.count("ok") == 1
     assert results.count(SurveyErrorCode.ALREADY_RESPONDED) == ATTEMPTS - 1
     assert Response.objects.filter(survey=poll).count() == 1
