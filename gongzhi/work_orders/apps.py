@@ -99,6 +99,15 @@ class WorkOrdersConfig(DomainConfig):
         )
         web.register_nav(
             section="console",
+            key="work_orders_kpis",
+            label=_("Performance dashboard"),
+            url_name="work_orders:kpis",
+            visible=lambda user: _holds(user, "kpi"),
+            order=22,
+            icon="chart",
+        )
+        web.register_nav(
+            section="console",
             key="work_orders_new",
             label=_("New request for a resident"),
             url_name="work_orders:staff_new",

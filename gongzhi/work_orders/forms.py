@@ -450,3 +450,35 @@ class BoardFilterForm(forms.Form):
             ("", _("Any status")),
             *[(value, label) for value, label in Status.choices if value not in HIDDEN_STATUSES],
         ]
+
+
+class KpiFilterForm(forms.Form):
+    """The KPI dashboard's filters: an area of the viewer's KPI scope and a period."""
+
+    area = forms.ChoiceField(label=_("Area"))
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=30,
+        required=False,
+        help_text=_("2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-15"),
+    )
+
+    def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.areas = {str(a.pk): a for a in areas}
+        self.fields["area"].choices = [  # type: ignore[attr-defined]
+            (str(a.pk), ("— " * max(0, a.level - min(x.level for x in areas))) + a.name) for a in areas
+        ]
+
+    def clean_period(self) -> Any:
+        from gongzhi.work_orders import kpis
+
+        try:
+            return kpis.parse_period(self.cleaned_data.get("period") or None)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("Use YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD (at most 366 days)."), code="invalid"
+            ) from exc
+
+    def clean_area(self) -> Area:
+        return self.areas[self.cleaned_data["area"]]

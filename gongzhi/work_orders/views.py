@@ -804,6 +804,89 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "work_orders/inbox.html", context)
 
 
+MAP_LIMIT = 1000
+MAP_BOUNDARIES = 60
+
+
+@login_required
+def order_map(request: HttpRequest) -> HttpResponse:
+    """地图: the orders of an inbox tab (with its filters) that carry a map point, coloured by
+    their current deadline, on the local Leaflet over the boundaries of the user's areas (no
+    remote tiles). At most ``MAP_LIMIT`` points, most urgent first; the list view has the rest."""
+    user: Any = request.user
+    if not is_staff_viewer(user):
+        raise PermissionDenied
+    tabs = inbox_tabs(user)
+    names = [name for name, _label in tabs]
+    current = request.GET.get("inbox") or "all"
+    if current != "all" and current not in names:
+        raise Http404
+    now = timezone.now()
+    filters = forms.InboxFilterForm(request.GET or None)
+    qs = _filtered(_visible(user), current, filters, now)
+    if current == "all":
+        qs = qs.exclude(status__in=[Status.REJECTED, Status.MERGED, Status.CLOSED])  # open orders only
+    located = qs.filter(lat__isnull=False, lng__isnull=False)
+    orders = list(
+        located.order_by("-urgency", "reply_due", "id").only(
+            "id",
+            "title",
+            "status",
+            "urgency",
+            "lat",
+            "lng",
+            "submitted_at",
+            "sign_due",
+            "sign_remind_at",
+            "signed_at",
+            "reply_due",
+            "reply_remind_at",
+            "replied_at",
+            "followed_up_at",
+            "follow_up_due",
+            "on_hold",
+            "contact_due",
+            "first_contact_at",
+        )[:MAP_LIMIT]
+    )
+    points = []
+    for order in orders:
+        deadline = current_deadline(order, now)
+        points.append(
+            {
+                "id": order.pk,
+                "number": order.number,
+                "title": order.title[:60],
+                "status": order.get_status_display(),
+                "state": deadline.state if deadline else "none",
+                "urgent": order.urgency == "urgent",
+                "lat": float(order.lat),  # type: ignore[arg-type]
+                "lng": float(order.lng),  # type: ignore[arg-type]
+                "url": reverse("work_orders:detail", args=[order.pk]),
+            }
+        )
+    paths = {g.area_path for g in grants_with_permission(user, permission_name(WorkOrder, "view")) if g.area_path}
+    boundaries = [
+        a.boundary
+        for a in Area.objects.filter(path__in=paths, boundary__isnull=False).only("boundary")[:MAP_BOUNDARIES]
+    ]
+    query = request.GET.copy()
+    context = {
+        "tabs": tabs,
+        "current": current,
+        "filters": filters,
+        "points": points,
+        "shown": len(points),
+        "without_point": qs.filter(Q(lat__isnull=True) | Q(lng__isnull=True)).count()
+        if len(points) < MAP_LIMIT
+        else None,
+        "capped": len(points) >= MAP_LIMIT,
+        "boundaries": boundaries,
+        "list_query": query.urlencode(),
+    }
+    return render(request, "work_orders/map.html", context)
+
+
 @login_required
 @require_POST
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
@@ -837,3 +920,102 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
             % {"count": len(done), "unit": form.cleaned_data["to"].name},
         )
     return redirect(back)
+
+
+# --- KPI dashboard (绩效看板) ---------------------------------------------------------------------
+
+KPI_AREA_LIMIT = 300
+#: The summary cards, in the order a street office reads them.
+KPI_CARDS = (
+    ("sign_on_time_rate", _("Signed on time")),
+    ("response_rate", _("Response rate")),
+    ("on_time_reply_rate", _("Replied on time")),
+    ("closure_rate", _("Closure rate")),
+    ("resolution_rate", _("Resolution rate")),
+    ("satisfaction_rate", _("Satisfaction (broad)")),
+    ("strict_satisfaction_rate", _("Satisfaction (strict)")),
+    ("repeat_rate", _("Repeat complaint rate")),
+    ("reopen_rate", _("Reopen rate")),
+    ("return_rate", _("Return rate")),
+    ("extension_rate", _("Extension rate")),
+    ("follow_up_rate", _("Follow-up rate")),
+)
+KPI_HOURS = (
+    ("response_mean_hours", _("Response, mean")),
+    ("response_median_hours", _("Response, median")),
+    ("response_p90_hours", _("Response, P90")),
+    ("handling_mean_hours", _("Handling, mean")),
+    ("handling_median_hours", _("Handling, median")),
+    ("handling_p90_hours", _("Handling, P90")),
+)
+
+
+def _kpi_areas(user: Any) -> list[Area]:
+    """Areas whose KPIs the user may read: their KPI grants' areas and what lies under them,
+    down to communities (grids are too small to rank), widest first."""
+    grants = grants_with_permission(user, permission_name(WorkOrder, "kpi"))
+    if not grants:
+        return []
+    q = Q(pk__in=[])
+    for path in {g.area_path or "" for g in grants}:
+        q |= Q(path__startswith=path)
+    return list(
+        Area.objects.filter(q, level__lte=AreaLevel.COMMUNITY, is_active=True).order_by("path")[:KPI_AREA_LIMIT]
+    )
+
+
+@login_required
+def kpi_dashboard(request: HttpRequest) -> HttpResponse:
+    """绩效看板: every KPI of an area and period, the trend, the unit ranking and the overdue
+    list — the same numbers as ``/api/work-orders/kpis/dashboard/``, drawn with the local ECharts
+    (tables carry the figures without JavaScript)."""
+    from gongzhi.work_orders import kpis
+    from gongzhi.work_orders.api.kpi_views import KPI_VERB, access_kpi_unit
+
+    user: Any = request.user
+    areas = _kpi_areas(user)
+    if not areas:
+        raise PermissionDenied
+    data = request.GET.copy()
+    data.setdefault("area", str(areas[0].pk))
+    form = forms.KpiFilterForm(data, areas=areas)
+    if not form.is_valid():
+        return render(request, "work_orders/kpi_dashboard.html", {"form": form, "active_tab": "console"}, status=400)
+    area, period = form.cleaned_data["area"], form.cleaned_data["period"]
+    unit_param = request.GET.get("unit") or ""
+    unit = access_kpi_unit(user, unit_param) if unit_param.isdigit() else None
+    board = kpis.dashboard(area, period.start, period.end, user=user, unit=unit, verb=KPI_VERB)
+    summary = board["summary"]
+    query = request.GET.copy()
+    query.pop("unit", None)
+    context = {
+        "form": form,
+        "area": area,
+        "period": period,
+        "unit": unit,
+        "summary": summary,
+        "cards": [(key, label, summary.get(key)) for key, label in KPI_CARDS],
+        "hours": [(key, label, summary.get(key)) for key, label in KPI_HOURS],
+        "trend": board["trend"],
+        "ranking": board["ranking"],
+        "overdue": [
+            {**o, "reply_due_at": dt.datetime.fromisoformat(o["reply_due"]) if o["reply_due"] else None}
+            for o in board["overdue"]
+        ],
+        "charts": {
+            **kpis.as_echarts(board),
+            "labels": {
+                "cases": gettext("Requests"),
+                "response_rate": gettext("Response rate"),
+                "resolution_rate": gettext("Resolution rate"),
+                "satisfaction_rate": gettext("Satisfaction (broad)"),
+                "on_time_reply_rate": gettext("Replied on time"),
+                "score": gettext("Score"),
+            },
+        },
+        "weights": kpis.weights(),
+        "query": query.urlencode(),
+        "api_url": reverse("api:work-order-kpi-dashboard") + f"?area={area.pk}&period={period.label}",
+        "active_tab": "console",
+    }
+    return render(request, "work_orders/kpi_dashboard.html", context)

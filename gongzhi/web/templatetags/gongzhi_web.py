@@ -41,3 +41,25 @@ def resident_tabs(context: Any) -> list[NavItem]:
         active = key == chosen if chosen else (path == url if url == "/" else path.startswith(url))
         tabs.append(NavItem(key, label, url, icon, "", active))
     return tabs
+
+
+@register.filter
+def percent(value: Any, digits: int = 1) -> str:
+    """A rate in [0, 1] as a percentage ("87.5%"); "—" when there is no rate (no cases)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{float(value) * 100:.{int(digits)}f}%"
+    except (TypeError, ValueError):
+        return "—"
+
+
+@register.filter
+def number_or_dash(value: Any, digits: int = 1) -> str:
+    """A number with ``digits`` decimals, or "—" when there is none."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{float(value):.{int(digits)}f}"
+    except (TypeError, ValueError):
+        return "—"

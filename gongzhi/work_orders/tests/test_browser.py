@@ -220,3 +220,35 @@ def test_elder_mode_report_form(world_live, open_session):
     assert height >= 56
     session.shot("wo-report-elder-phone-zh")
     session.check()
+
+
+def test_kpi_dashboard_and_map_draw_with_local_assets(world_live, open_session, settings):
+    from decimal import Decimal
+
+    from gongzhi.work_orders.tests.kpi_world import build_kpi_world
+
+    w = world_live
+    settings.GONGZHI_KPI_MIN_CASES = 1
+    build_kpi_world(w)
+    located = factories.dispatched(w, lat=Decimal("22.5405"), lng=Decimal("113.9345"))
+
+    official = open_session(viewport=DESKTOP)
+    official.staff_login("district_official")
+    page = official.page
+    page.goto(f"/work-orders/kpis/?area={w.district.pk}&period=2026-11")
+    assert page.locator("[data-kpi=cases]").inner_text() == "10"  # the 9 of the KPI world + the located one
+    page.locator("[data-kpi-chart=trend] svg").first.wait_for()
+    page.locator("[data-kpi-chart=ranking] svg").first.wait_for()
+    assert page.get_by_test_id("kpi-ranking").locator("tbody tr[data-unit]").count() >= 2
+    official.shot("wo-kpi-dashboard-desktop-zh")
+    official.check()
+
+    worker = open_session(viewport=PHONE)
+    worker.staff_login("community_worker_c1")
+    worker.page.goto("/work-orders/?inbox=all")
+    with worker.page.expect_navigation():
+        worker.page.get_by_test_id("map-link").click()
+    worker.page.locator("[data-orders-map] .leaflet-interactive").first.wait_for()
+    assert worker.page.get_by_test_id("map-points").locator(f"[data-order-id='{located.pk}']").count() == 1
+    worker.shot("wo-map-phone-zh")
+    worker.check()
