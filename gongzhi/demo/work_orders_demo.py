@@ -17,6 +17,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from unittest import mock
 
@@ -32,7 +33,8 @@ from gongzhi.organisations.models import MatterCategory, Organisation
 from gongzhi.organisations.queries import propose_units
 from gongzhi.territory.models import Area, Building
 from gongzhi.work_orders import actions
-from gongzhi.work_orders.choices import Channel, OrderType, Satisfaction, Urgency
+from gongzhi.work_orders.board import board_queryset
+from gongzhi.work_orders.choices import Channel, OrderType, Satisfaction, Status, Urgency
 from gongzhi.work_orders.errors import WorkOrderError
 from gongzhi.work_orders.models import WorkOrder
 
@@ -215,7 +217,40 @@ def seed_work_orders(count: int, *, rng: random.Random) -> dict[str, int]:
             order = _replay(_Story(rng, clock, real_now), leaves[leaf], grid, resident, cast, buildings[grid.pk])
             if order is not None:
                 ended[order.status] = ended.get(order.status, 0) + 1
+        clock.moment = real_now - NOW_MARGIN
+        _neighbours_follow(rng, cast)
     return ended
+
+
+def _near(rng: random.Random, value: Any) -> Any:
+    """A map point a few metres from the building (residents tap roughly where it is)."""
+    if value is None:
+        return None
+    return (value + Decimal(str(round(rng.uniform(-0.0002, 0.0002), 6)))).quantize(Decimal("0.000001"))
+
+
+#: Share of open board requests that neighbours follow ("me too") in the demo.
+FOLLOWED_SHARE = 0.3
+
+
+def _neighbours_follow(rng: random.Random, cast: _Cast) -> None:
+    """Neighbours of the same community press "me too" on some open board requests, so the
+    board, "my requests" and the hot-spot attention have followers to show."""
+    by_community: dict[int, list[Any]] = {}
+    for resident in cast.residents:
+        community = resident.home_area.parent_id if resident.home_area else None
+        if community is not None:
+            by_community.setdefault(community, []).append(resident)
+    for order in board_queryset().exclude(status=Status.CLOSED).select_related("area").order_by("id"):
+        if rng.random() >= FOLLOWED_SHARE:
+            continue
+        neighbours = [r for r in by_community.get(order.area.parent_id or 0, []) if r.pk != order.submitter_id]
+        for neighbour in rng.sample(neighbours, min(len(neighbours), rng.randint(1, 3))):
+            try:
+                with acting_as(neighbour, source="seed_demo"):
+                    actions.follow_work_order(order, actor=neighbour)
+            except WorkOrderError:  # already following
+                continue
 
 
 def _lead_unit(category: MatterCategory, area: Area) -> Organisation | None:
@@ -249,6 +284,8 @@ def _replay(
             category=category,
             urgency=Urgency.URGENT if urgent else Urgency.NORMAL,
             building=building,
+            lat=_near(rng, building.lat),
+            lng=_near(rng, building.lng),
             is_public=rng.random() < 0.6,
         )
     community_id = grid.parent_id

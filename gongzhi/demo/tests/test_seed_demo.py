@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import connection, models, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ from gongzhi.residents.models import Household, HouseholdMembership, Resident
 from gongzhi.territory.choices import AreaLevel, CommunityType
 from gongzhi.territory.models import Area, Building, Room
 from gongzhi.work_orders.choices import Status
-from gongzhi.work_orders.models import WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.models import Subscription, WorkOrder, WorkOrderEvent
 
 User = get_user_model()
 #: The small district without its replayed requests, for tests about the bulk loader (faster).
@@ -269,9 +270,15 @@ def test_small_seed_replays_requests_through_the_actions_with_past_timelines() -
     assert not WorkOrderEvent.objects.filter(created_at__gt=now).exists()
     events = WorkOrderEvent.objects.count()
     # (the participation demo's budgeting and opinion actions write their own records)
-    replayed = ChangeRecord.objects.exclude(verb="seed_demo").exclude(
+    # ("me too" follows write a change record but no timeline event)
+    replayed = ChangeRecord.objects.exclude(verb__in=["seed_demo", "follow"]).exclude(
         target_type__app_label__startswith="participation_"
     )
     assert replayed.count() == events
+    # neighbours follow some open board requests, and requests carry a map point near their building
+    follows = Subscription.objects.exclude(order__submitter_id=F("user_id"))
+    assert follows.exists()
+    assert follows.count() == ChangeRecord.objects.filter(verb="follow").count()
+    assert orders.filter(lat__isnull=False, lng__isnull=False).count() == orders.count()
     # the slow unit left work overdue, which supervision screens must show
     assert orders.filter(reply_due__lt=now, status__in=[Status.SIGNED, Status.IN_PROGRESS, Status.DISPATCHED]).exists()
