@@ -18,6 +18,11 @@ _LAST_SEEN = "gongzhi_last_seen"
 TIMED_OUT_FLAG = "gongzhi_timed_out"
 
 
+#: The last-seen time is rewritten at most once a minute: writing the session on every
+#: request cost a database write and commit per request (an idle sign-out may therefore come
+#: up to a minute early, never late).
+LAST_SEEN_RESOLUTION_S = 60
+
 #: Sent by page fragments that refresh by themselves (``hx-headers`` in the templates).
 BACKGROUND_HEADER = "X-Gongzhi-Background"
 
@@ -35,7 +40,9 @@ class StaffIdleTimeoutMiddleware:
                 if last is not None and now - float(last) > settings.GONGZHI_STAFF_IDLE_TIMEOUT:
                     logout(request)
                     request.session[TIMED_OUT_FLAG] = True
-                elif request.headers.get(BACKGROUND_HEADER) != "1":
+                elif request.headers.get(BACKGROUND_HEADER) != "1" and (
+                    last is None or now - float(last) >= LAST_SEEN_RESOLUTION_S
+                ):
                     # Background refreshes (the notification bell) are not activity: they must
                     # not keep an unattended staff session alive, nor write the session.
                     request.session[_LAST_SEEN] = now

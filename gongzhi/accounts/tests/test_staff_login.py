@@ -186,6 +186,18 @@ def test_active_staff_stay_signed_in(world):
     assert client.get("/api/accounts/me/").status_code == 200
 
 
+def test_the_last_seen_time_is_written_at_most_once_a_minute(world):
+    client = Client()
+    client.force_login(world.community_worker_c1)
+    client.get("/api/accounts/me/")
+    first = client.session["gongzhi_last_seen"]
+    client.get("/api/accounts/me/")
+    assert client.session["gongzhi_last_seen"] == first  # no session write within the minute
+    _age_session(client, 61)
+    client.get("/api/accounts/me/")
+    assert time.time() - client.session["gongzhi_last_seen"] < 5  # activity a minute later is recorded
+
+
 def test_background_refreshes_do_not_keep_an_idle_staff_session_alive(world):
     client = Client()
     client.force_login(world.community_worker_c1)
