@@ -11,7 +11,8 @@ from gongzhi.core import calendar
 from gongzhi.notifications.models import Notification
 from gongzhi.work_orders import actions, tasks
 from gongzhi.work_orders.choices import OrderType, SupervisionLevel
-from gongzhi.work_orders.models import Escalation, WorkOrder
+from gongzhi.work_orders.escalation import next_check_of
+from gongzhi.work_orders.models import Escalation, WorkOrder, WorkOrderSchedule
 from gongzhi.work_orders.tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -225,16 +226,14 @@ def test_order_number_sql_matches_the_property_past_six_digits(world, monkeypatc
 def test_job_reads_only_due_orders_and_stores_the_next_check(world, monkeypatch):
     order = _dispatch_at(world, monkeypatch, MONDAY_10, order_type=OrderType.COMPLAINT)
     # The action stores a lower bound: the earliest reminder or deadline that applies.
-    assert order.next_escalation_at == order.sign_remind_at
+    assert next_check_of(order) == order.sign_remind_at
     before = order.sign_remind_at - dt.timedelta(minutes=1)
     actions.escalate_due_work_orders(now=before)  # not due yet: not read, nothing raised
-    order.refresh_from_db()
-    assert order.next_escalation_at == order.sign_remind_at
+    assert next_check_of(order) == order.sign_remind_at
     actions.escalate_due_work_orders(now=order.sign_remind_at)
-    order.refresh_from_db()
     # The job stores the exact moment of the next rule: sign supervision, one working day late.
     supervise_at = calendar.add_working_time(order.sign_due, calendar.working_day_length())
-    assert order.next_escalation_at == min(supervise_at, order.reply_remind_at)
+    assert next_check_of(order) == min(supervise_at, order.reply_remind_at)
     actions.escalate_due_work_orders(now=supervise_at - dt.timedelta(seconds=1))
     assert ("sign", SupervisionLevel.SUPERVISION) not in _levels(order)
     actions.escalate_due_work_orders(now=supervise_at)
@@ -242,11 +241,11 @@ def test_job_reads_only_due_orders_and_stores_the_next_check(world, monkeypatch)
 
 
 def test_an_order_not_due_is_skipped_even_when_a_rule_matches(world, monkeypatch):
-    """The job trusts next_escalation_at: an order whose check time is later is not read
+    """The job trusts the scheduled check: an order whose check time is later is not read
     (this is what makes a run cost the due orders only, not every open order)."""
     order = _dispatch_at(world, monkeypatch, MONDAY_10)
     late = calendar.add_working_days(order.reply_due, 6)
-    WorkOrder.objects.filter(pk=order.pk).update(next_escalation_at=late + dt.timedelta(hours=1))
+    WorkOrderSchedule.objects.filter(order_id=order.pk).update(next_check_at=late + dt.timedelta(hours=1))
     run = actions.escalate_due_work_orders(now=late)
     assert sum(run.counts.values()) == 0
     run = actions.escalate_due_work_orders(now=late + dt.timedelta(hours=1))
@@ -256,13 +255,13 @@ def test_an_order_not_due_is_skipped_even_when_a_rule_matches(world, monkeypatch
 def test_hold_reply_and_ladder_end_clear_the_next_check(world, monkeypatch):
     held = _dispatch_at(world, monkeypatch, MONDAY_10)
     held = actions.set_on_hold(held, actor=world.community_worker_c1, on_hold=True, reason="等待鉴定")
-    assert held.next_escalation_at is None
+    assert next_check_of(held) is None
     held = actions.set_on_hold(held, actor=world.community_worker_c1, on_hold=False)
-    assert held.next_escalation_at is not None
+    assert next_check_of(held) is not None
     replied = factories.replied(world)
-    assert replied.next_escalation_at is None
+    assert next_check_of(replied) is None
     order = _dispatch_at(world, monkeypatch, MONDAY_10)
     actions.escalate_due_work_orders(now=calendar.add_working_days(order.reply_due, 6))
+    assert next_check_of(order) is None  # every rule of the round raised: nothing left to check
     order.refresh_from_db()
-    assert order.next_escalation_at is None  # every rule of the round raised: nothing left to check
     assert order.supervision_level == SupervisionLevel.PUBLIC_LISTING
