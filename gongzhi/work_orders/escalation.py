@@ -35,7 +35,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -93,6 +94,14 @@ class Rule:
     @property
     def key(self) -> str:
         return f"{self.stage.value}:{self.level.name.lower()}"
+
+    @cached_property
+    def stage_value(self) -> str:
+        return str(self.stage.value)
+
+    @cached_property
+    def level_value(self) -> int:
+        return int(self.level)
 
 
 def rules(now: dt.datetime) -> list[Rule]:
@@ -305,27 +314,30 @@ def take_due(*, now: dt.datetime, batch_size: int) -> list[int]:
     )
 
 
+def _rows(queryset: Any) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` queryset, fetched with a plain cursor (the ORM's
+    per-row iteration was a tenth of a batch's time)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def read_due(ids: list[int]) -> list[Due]:
     """The orders and what was already raised in their current round (two queries). Read
     after their schedule rows are locked: an action changing one of them must rewrite its
     schedule row, so it either committed before (and is seen here) or waits for this batch."""
-    rows = (
-        WorkOrder.objects.filter(_among(ids))
-        .order_by()
-        .annotate(x_number=order_number("pk", "submitted_at"))
-        .values_list(*DUE_COLUMNS)
-    )
-    orders = {row[0]: Due(*row) for row in rows}
-    raised = Escalation.objects.filter(_among(ids, "order_id")).values_list("order_id", "round", "stage", "level")
-    for order_id, round_, stage, level in raised:
-        order = orders.get(order_id)
+    orders = WorkOrder.objects.filter(_among(ids)).order_by().annotate(x_number=order_number("pk", "submitted_at"))
+    found = {row[0]: Due(*row) for row in _rows(orders.values_list(*DUE_COLUMNS))}
+    raised = Escalation.objects.filter(_among(ids, "order_id")).order_by()
+    for order_id, round_, stage, level in _rows(raised.values_list("order_id", "round", "stage", "level")):
+        order = found.get(order_id)
         if order is not None and round_ == order.round:
             order.raised.add((stage, level))
-    return list(orders.values())
+    return list(found.values())
 
 
-@dataclass(frozen=True)
-class Raise:
+class Raise(NamedTuple):
     """An escalation the batch raises."""
 
     order: Due
@@ -339,7 +351,7 @@ def fired(order: Due, the_rules: list[Rule]) -> list[Raise]:
         return []
     found = []
     for rule in the_rules:
-        if order.status not in rule.statuses or (rule.stage.value, int(rule.level)) in order.raised:
+        if order.status not in rule.statuses or (rule.stage_value, rule.level_value) in order.raised:
             continue
         trigger = getattr(order, rule.trigger_field)
         due = getattr(order, rule.due_field)
@@ -379,7 +391,7 @@ def escalate_batch(run: EscalationRun, *, now: dt.datetime, batch_size: int) -> 
     for r in created:
         counts[r.rule.key] += 1
     for r in raises:  # raised now, by this batch or (a conflict) by another worker just before
-        r.order.raised.add((r.rule.stage.value, int(r.rule.level)))
+        r.order.raised.add((r.rule.stage_value, r.rule.level_value))
     moments = Moments()
     later = now + RECHECK
     nexts = {o.pk: later if o.pk in busy else next_check(o, now=now, moments=moments) for o in orders}

@@ -322,7 +322,13 @@ class WorkOrderSchedule(models.Model):
 class WorkOrderEvent(models.Model):
     """One line of the order's timeline: who did what, from which state to which, with a note."""
 
-    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # covered by wo_event_order_time (order first)
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
@@ -562,7 +568,11 @@ class Escalation(models.Model):
     Unique per (order, round, stage, level), so the job can run any number of times."""
 
     order = models.ForeignKey(
-        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="escalations"
+        WorkOrder,
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="escalations",
+        db_index=False,  # covered by wo_escalation_unique (order first)
     )
     round = models.PositiveSmallIntegerField(_("round"), default=0)
     stage = models.CharField(_("deadline"), max_length=16, choices=DeadlineStage.choices)
@@ -580,7 +590,6 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "round", "stage", "level"], name="wo_escalation_unique"),
         ]
-        indexes = [models.Index(fields=["run", "level", "stage"], name="wo_escalation_run_level")]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.stage} {self.level}"

@@ -10,6 +10,7 @@ quiet hours).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -103,6 +104,13 @@ def notify_many(rows: list[dict[str, Any]]) -> None:
     )
 
 
+@cache
+def _order_url_parts() -> tuple[str, str]:
+    """The detail URL around the order id (the URLconf does not change while running)."""
+    prefix, suffix = order_url(_URL_MARK).split(str(_URL_MARK), 1)
+    return prefix, suffix
+
+
 def notify_escalations_sql(
     escalations_sql: str, params: list[Any], *, recipients: Iterable[int], kinds: Iterable[NotificationKind]
 ) -> int:
@@ -111,7 +119,7 @@ def notify_escalations_sql(
     the link, source and urgency are added in SQL and the notifications app applies each
     recipient's preferences (``dispatch.notify_sql``)."""
     type_id = ContentType.objects.get_for_model(WorkOrder).pk
-    prefix, suffix = order_url(_URL_MARK).split(str(_URL_MARK), 1)
+    prefix, suffix = _order_url_parts()
     columns = "s.recipient_id, %s || s.kind, s.title, %s || s.order_id::text || %s, %s::integer, s.order_id"
     rows = f"({escalations_sql}) AS s(recipient_id, order_id, kind, title)"
     source = f"SELECT {columns}, s.kind = ANY(%s) FROM {rows}"  # noqa: S608 (fixed SQL of the job, values as parameters)
