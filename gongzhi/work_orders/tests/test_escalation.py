@@ -265,3 +265,100 @@ def test_hold_reply_and_ladder_end_clear_the_next_check(world, monkeypatch):
     assert next_check_of(order) is None  # every rule of the round raised: nothing left to check
     order.refresh_from_db()
     assert order.supervision_level == SupervisionLevel.PUBLIC_LISTING
+
+
+def test_each_batch_is_an_action_with_its_own_change_record(world, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(5)]
+    monkeypatch.undo()
+    late = calendar.add_working_days(orders[0].reply_due, 6)
+    records = ChangeRecord.objects.count()
+    run = actions.escalate_due_work_orders(now=late, batch_size=2)
+    verbs = list(ChangeRecord.objects.order_by("pk").values_list("verb", flat=True)[records:])
+    assert verbs == ["escalate_batch"] * 3 + ["escalate"]  # 2 + 2 + 1 orders, then the run's totals
+    assert sum(run.counts.values()) == 5 * 5
+    assert run.finished_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_batch_keeps_what_earlier_batches_committed(monkeypatch):
+    from gongzhi.testing.world import build_world
+    from gongzhi.work_orders import escalation
+
+    world = build_world()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(4)]
+    monkeypatch.undo()
+    late = calendar.add_working_days(orders[0].reply_due, 6)
+    real = escalation.escalate_batch
+    calls = []
+
+    def second_fails(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(escalation, "escalate_batch", second_fails)
+    with pytest.raises(RuntimeError, match="worker lost"):
+        actions.escalate_due_work_orders(now=late, batch_size=2)
+    assert Escalation.objects.count() == 2 * 5  # the first batch (two orders) is kept
+    assert WorkOrderSchedule.objects.filter(next_check_at__lte=late).count() == 2  # the rest is still due
+    monkeypatch.setattr(escalation, "escalate_batch", real)
+    actions.escalate_due_work_orders(now=late, batch_size=2)  # the next run finishes the catch-up
+    assert Escalation.objects.count() == 4 * 5
+    assert not WorkOrderSchedule.objects.filter(order__in=orders).exists()  # every rule raised
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_an_action_holds_is_looked_at_again_a_minute_later(monkeypatch):
+    from django.db import transaction
+
+    from gongzhi.testing.world import build_world
+
+    world = build_world()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    busy, free = factories.dispatched(world), factories.dispatched(world)
+    monkeypatch.undo()
+    late = calendar.add_working_days(busy.reply_due, 6)
+    if connection.vendor != "postgresql":
+        # SQLite has no row locks (one writer at a time): both orders are simply escalated.
+        actions.escalate_due_work_orders(now=late)
+        assert Escalation.objects.filter(order__in=[busy, free]).count() == 10
+        return
+    locked, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def action_in_progress() -> None:  # an action holds the order row, as select_for_update does
+        try:
+            with transaction.atomic():
+                WorkOrder.objects.select_for_update().get(pk=busy.pk)
+                locked.set()
+                release.wait(timeout=30)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=action_in_progress)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        run = actions.escalate_due_work_orders(now=late)
+    finally:
+        release.set()
+        holder.join()
+    assert errors == []
+    assert sum(run.counts.values()) == 5  # the free order only; the job did not wait for the busy one
+    assert _levels(busy) == []
+    assert next_check_of(busy) == late + dt.timedelta(minutes=1)
+    actions.escalate_due_work_orders(now=late + dt.timedelta(minutes=1))
+    assert len(_levels(busy)) == 5
+
+
+def test_an_action_reschedules_through_the_side_table(world, monkeypatch):
+    order = _dispatch_at(world, monkeypatch, MONDAY_10)
+    assert next_check_of(order) == order.sign_remind_at
+    order = actions.sign_work_order(order, actor=world.department_handler)
+    assert next_check_of(order) == order.reply_remind_at  # signed: only the reply ladder applies
+    assert WorkOrderSchedule.objects.filter(order=order).count() == 1
