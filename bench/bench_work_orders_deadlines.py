@@ -54,6 +54,15 @@ STORED = """LEAST(reply_remind_at, reply_due, CASE WHEN status = 'dispatched' TH
                   CASE WHEN status = 'dispatched' THEN sign_due END)"""
 
 
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the PostgreSQL backend ``pid`` has used (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the database runs elsewhere
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _worker(now: dt.datetime, batch_size: int) -> None:
     """A second worker process (--workers 2): the same job, sharing the due orders."""
     from django.db import connections
@@ -116,6 +125,10 @@ def main() -> None:
         for i, (label, now) in enumerate(runs[:1] if args.catch_up_only else runs):
             due = WorkOrderSchedule.objects.filter(next_check_at__lte=now).count()
             before = os.getloadavg()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend = cursor.fetchone()[0]
+            cpu = (time.process_time(), _backend_cpu(backend))
             start = time.perf_counter()
             children = []
             if i == 0 and args.workers > 1:
@@ -129,10 +142,14 @@ def main() -> None:
             for pid in children:
                 os.waitpid(pid, 0)
             took = time.perf_counter() - start
+            # CPU used by this process and its database backend: the work done, whatever the
+            # other load on a shared machine (the wall time above depends on it).
+            used = (time.process_time() - cpu[0], _backend_cpu(backend) - cpu[1])
             created = sum(run.counts.values())
             print(
                 f"{label} (as of {now:%a %H:%M}): {took:.2f} s over {orders:,} open orders, {due:,} due "
-                f"({due / took:,.0f} due orders/s); escalations raised {created:,}: {run.counts}; "
+                f"({due / took:,.0f} due orders/s); CPU: Python {used[0]:.1f} s + PostgreSQL backend "
+                f"{used[1]:.1f} s; escalations raised {created:,}: {run.counts}; "
                 f"load average before {before}, after {os.getloadavg()}"
             )
         print(
