@@ -489,7 +489,9 @@ def _write_postgresql(run: EscalationRun, raises: list[Raise], *, now: dt.dateti
     for r in created:
         before, after = parts[(r.rule.stage.value, int(r.rule.level))]
         titles.append(f"{before}{r.order.number}{after}"[:300])
-    staff = unit_recipients_by_unit({r.order.lead_organisation_id for r in created} - {None})
+    staff = unit_recipients_by_unit(
+        {r.order.lead_organisation_id for r in created if r.order.lead_organisation_id is not None}
+    )
     grants = [(unit, user) for unit, users in staff.items() for user in users]
     supervised = [(r, t) for r, t in zip(created, titles, strict=True) if r.rule.level >= SupervisionLevel.SUPERVISION]
     recipients = {user for _unit, user in grants} | {
@@ -557,7 +559,9 @@ def _write_orm(run: EscalationRun, raises: list[Raise], *, now: dt.datetime) -> 
     for pk, level in top.items():
         WorkOrder.objects.filter(pk=pk, supervision_level__lt=level).update(supervision_level=level, updated_at=now)
     parts = _message_parts()
-    staff = unit_recipients_by_unit({r.order.lead_organisation_id for r in raises} - {None})
+    staff = unit_recipients_by_unit(
+        {r.order.lead_organisation_id for r in raises if r.order.lead_organisation_id is not None}
+    )
     rows = []
     for r in raises:
         before, after = parts[(r.rule.stage.value, int(r.rule.level))]
