@@ -121,7 +121,7 @@ INSERT INTO work_orders_workorder (
     replied_at, follow_up_due, followed_up_at, follow_up_resolved, rating_due, closed_at, reject_reason, reply_text,
     follow_up_note, review_pending, supervision_level, on_hold, hold_reason, extension_status, extension_days,
     extension_reason, extension_count, return_count, transfer_count, reopen_count, dispatch_count,
-    response_minutes, handling_minutes, is_repeat, created_at, updated_at, next_escalation_at
+    response_minutes, handling_minutes, is_repeat, created_at, updated_at
 )
 SELECT %(first)s + i, 'report', (%(cats)s::bigint[])[1 + i %% 20], 'normal', 'web', '工单' || i, '楼道灯不亮',
     (%(grid_ids)s::bigint[])[1 + i %% 4], (%(grid_paths)s::text[])[1 + i %% 4], '', 22.5 + r2 * 0.05,
@@ -142,8 +142,7 @@ SELECT %(first)s + i, 'report', (%(cats)s::bigint[])[1 + i %% 20], 'normal', 'we
     CASE WHEN wu AND status <> 'dispatched' THEN CASE WHEN late THEN 1500 ELSE 180 END END,
     CASE WHEN rep THEN CASE WHEN late THEN 4000 ELSE 1000 END END,
     r2 < 0.05,  -- synthetic flag; the real one is set at intake (kpis.mark_repeats)
-    disp - interval '1 hour', disp,
-    CASE WHEN wu THEN disp END  -- see load(): the deadline bench sets the stored lower bound
+    disp - interval '1 hour', disp
 FROM c
 """
 FOLLOWERS_SQL = [
@@ -154,6 +153,11 @@ FOLLOWERS_SQL = [
     """INSERT INTO work_orders_assignment (order_id, organisation_id, role, assigned_at, end_reason)
        SELECT id, lead_organisation_id, 'lead', dispatched_at, ''
        FROM work_orders_workorder WHERE id >= %(first)s AND lead_organisation_id IS NOT NULL""",
+    # Every open order is due for the deadline job from its dispatch (never checked); the
+    # deadline bench replaces it with what the actions store unless run with --all-due.
+    """INSERT INTO work_orders_workorderschedule (order_id, next_check_at)
+       SELECT id, dispatched_at FROM work_orders_workorder
+       WHERE id >= %(first)s AND status IN ('dispatched', 'signed', 'in_progress') AND NOT on_hold""",
     """INSERT INTO work_orders_rating (order_id, round, satisfaction, resolved, comment, created_at)
        SELECT id, 0, (ARRAY['satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied'])[1 + id %% 4],
               id %% 4 <> 3, '', replied_at
@@ -170,7 +174,7 @@ def load(n: int, *, open_only: bool = False) -> dict[str, Any]:
     reply time: sign due after 1 day, reply reminder after 6, reply due after 7; unsigned
     if dispatched within the last day, else 3%% still unsigned), 10%%
     dispatched 7 to 37 days before NOW (overdue: supervision or public listing). Every open
-    order's ``next_escalation_at`` is its dispatch time (never checked); the deadline bench
+    order's scheduled deadline check is its dispatch time (never checked); the deadline bench
     replaces it with what the actions store unless run with --all-due."""
     from django.db import connection
 

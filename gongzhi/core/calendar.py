@@ -227,6 +227,87 @@ def working_time_between(a: dt.datetime, b: dt.datetime) -> dt.timedelta:
     return total
 
 
+class WorkingDayShift:
+    """``add_working_time(t, working_day_length() * days)`` for many moments ``t``, in
+    constant time per call: the deadline job computes it for every due order (up to a
+    million in a catch-up), where the day-by-day scan costs 30-90 µs a call.
+
+    Adding whole working days keeps a moment's position in its working day: a moment
+    ``p`` of working time into a working day lands ``p`` into the working day ``days``
+    later (the earliest such moment, so the end of the morning rather than the start of
+    the afternoon); before the first period it counts as the end of the previous working
+    day, after the last period (or on a day off) as the end of that (previous) working
+    day. Only the "n-th working day after" a date is looked up in the day table, once per
+    date. Exact (tested against ``add_working_time``) wherever the working-hours zone has
+    no clock change inside working hours, as with Asia/Shanghai; build one per batch, as
+    it does not follow calendar edits made after it was built.
+    """
+
+    def __init__(self, days: int) -> None:
+        if days < 1:
+            raise ValueError("WorkingDayShift adds one or more whole working days")
+        self.days = days
+        periods, self.tz = working_hours()
+        base = dt.date(2000, 1, 3)
+        self._periods = [
+            (
+                start,
+                _microseconds(start),
+                dt.datetime.combine(base, end) - dt.datetime.combine(base, start),
+                _microseconds(end),
+            )
+            for start, end in periods
+        ]
+        self._last_end = periods[-1][1]
+        self._nth: dict[tuple[dt.date, int], dt.date] = {}
+        self._workday: dict[dt.date, bool] = {}
+
+    def _is_workday(self, day: dt.date) -> bool:
+        known = self._workday.get(day)
+        if known is None:
+            known = self._workday[day] = is_workday(day)
+        return known
+
+    def _after(self, day: dt.date, n: int) -> dt.date:
+        """The ``n``-th working day after ``day`` (``day`` itself for 0)."""
+        if n == 0:
+            return day
+        key = (day, n)
+        found = self._nth.get(key)
+        if found is None:
+            found = self._nth[key] = add_working_days(day, n)  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
+    def _end_of(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, self._last_end, tzinfo=self.tz)
+
+    def __call__(self, start: dt.datetime) -> dt.datetime:
+        _require_aware(start)
+        local = start.astimezone(self.tz)
+        day = local.date()
+        if not self._is_workday(day):  # counts as the end of the previous working day
+            return self._end_of(self._after(next_workday(day), self.days - 1))
+        clock = _microseconds(local.time())
+        position = 0  # working microseconds of the day before ``start``
+        for _start, begin, _length, end in self._periods:
+            if clock <= begin:
+                break
+            position += min(clock, end) - begin
+        if position == 0:
+            return self._end_of(self._after(day, self.days - 1))
+        target = self._after(day, self.days)
+        remaining = dt.timedelta(microseconds=position)
+        for period_start, _begin, length, _end in self._periods:
+            if remaining <= length:
+                return dt.datetime.combine(target, period_start, tzinfo=self.tz) + remaining
+            remaining -= length
+        return self._end_of(target)
+
+
+def _microseconds(value: dt.time) -> int:
+    return ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
+
+
 def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
     return add_working_time(start, dt.timedelta(hours=hours))
 

@@ -45,14 +45,24 @@ class Notification(models.Model):
     ``delivery`` says what happens on the SMS / e-mail ``channels`` chosen when it was created."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,  # covered by notif_recipient_recent (recipient first)
     )
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), max_length=2000, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     source_type = models.ForeignKey(
-        ContentType, verbose_name=_("about (type)"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        ContentType,
+        verbose_name=_("about (type)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # covered by notif_source (source_type first)
     )
     source_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)

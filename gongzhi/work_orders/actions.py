@@ -118,10 +118,11 @@ def _event(
 
 
 def _save(order: WorkOrder, fields: Sequence[str]) -> None:
-    # wodeadline: every change of an order may move its deadlines, state or hold, so the
-    # deadline job looks at it again (escalation.check_from: a lower bound, made exact by the job).
-    order.next_escalation_at = escalation.check_from(order)
-    order.save(update_fields=sorted({*fields, "updated_at", "next_escalation_at"}))
+    order.save(update_fields=sorted({*fields, "updated_at"}))
+    # Every change of an order may move its deadlines, state or hold, so the deadline job
+    # looks at it again (escalation.check_from: a lower bound, made exact by the job). The
+    # order row is locked first, then its schedule row, as the job never waits for an order.
+    escalation.schedule(order)
 
 
 def _tell_resident(order: WorkOrder, message: str) -> None:
@@ -970,20 +971,66 @@ def add_attachment(order: WorkOrder, *, actor: Any, upload: Any, keep_location: 
 # --- the deadline job ---------------------------------------------------------------------------
 
 
-@action
 def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: int = 5000) -> EscalationRun:
-    """Raise reminders, supervision and public listings that have become due (see escalation.py).
+    """The deadline job: raise the reminders, supervision and public listings that have
+    become due (see escalation.py). Not one action but a loop of them: each batch of due
+    orders is its own action (:func:`escalate_work_order_batch`: one transaction, one change
+    record), so a long catch-up keeps its progress batch by batch and holds its locks for
+    one batch only; :func:`finish_escalation_run` then records the run and its totals.
 
-    Index-driven: only orders whose ``next_escalation_at`` has come are read, in batches
-    locked with SKIP LOCKED, and each gets its exact next check time back. Idempotent and
-    safe with concurrent workers: two workers take disjoint batches, and escalations stay
-    unique per (order, round, stage, level), inserted with ON CONFLICT DO NOTHING; each run
-    acts (timeline, supervision level, notices) only on the rows that carry its own run id.
+    Index-driven: only orders whose scheduled check has come are read, in batches locked
+    with SKIP LOCKED, and each gets its exact next check back. Idempotent and safe with
+    concurrent workers: two workers take disjoint batches, and escalations stay unique per
+    (order, round, stage, level), inserted with ON CONFLICT DO NOTHING; a batch acts
+    (timeline, supervision level, notices) only on the rows it inserted.
     """
     now = now or timezone.now()
-    run = EscalationRun.objects.create(as_of=now, started_at=timezone.now())
-    counts = escalation.run_due(run, now=now, batch_size=batch_size)
+    run: EscalationRun | None = None
+    counts = dict.fromkeys(escalation.rule_keys(), 0)
+    orders = 0
+    while escalation.has_due(now):
+        run, taken, batch = escalate_work_order_batch(run, now=now, actor=actor, batch_size=batch_size)
+        if not taken:  # what is still due is locked by another worker (or an action)
+            break
+        orders += taken
+        for key, n in batch.items():
+            counts[key] += n
+    return finish_escalation_run(run, now=now, actor=actor, counts=counts, orders=orders)
+
+
+@action
+def escalate_work_order_batch(
+    run: EscalationRun | None, *, now: Any, actor: Any = None, batch_size: int = 5000
+) -> tuple[EscalationRun, int, dict[str, int]]:
+    """One batch of the deadline job: up to ``batch_size`` due orders, committed together.
+    Returns the run (created by the first batch), the number of orders taken and the
+    escalations raised per rule."""
+    run = run or EscalationRun.objects.create(as_of=now, started_at=timezone.now())
+    done = escalation.escalate_batch(run, now=now, batch_size=batch_size)
+    taken, counts = done if done is not None else (0, dict.fromkeys(escalation.rule_keys(), 0))
+    record_change(
+        run,
+        verb="escalate_batch",
+        actor=actor,
+        before=None,
+        after={"as_of": now.isoformat(), "orders": taken, "counts": counts},
+    )
+    return run, taken, counts
+
+
+@action
+def finish_escalation_run(
+    run: EscalationRun | None, *, now: Any, actor: Any = None, counts: dict[str, int], orders: int = 0
+) -> EscalationRun:
+    """Close a run of the deadline job with its totals (a run with nothing due is recorded too)."""
+    run = run or EscalationRun(as_of=now, started_at=timezone.now())
     run.counts, run.finished_at = counts, timezone.now()
-    run.save(update_fields=["counts", "finished_at"])
-    record_change(run, verb="escalate", actor=actor, before=None, after={"as_of": now.isoformat(), "counts": counts})
+    run.save()
+    record_change(
+        run,
+        verb="escalate",
+        actor=actor,
+        before=None,
+        after={"as_of": now.isoformat(), "orders": orders, "counts": counts},
+    )
     return run

@@ -1,4 +1,4 @@
-"""The set-based core of the deadline job (called by ``actions.escalate_due_work_orders``).
+"""The deadline job's core (``actions.escalate_due_work_orders`` runs it batch by batch).
 
 Rules, per handling round (``dispatch_count``):
 
@@ -8,41 +8,41 @@ Rules, per handling round (``dispatch_count``):
 - public listing (通报): the reply deadline passed five working days ago or more.
 
 "N working days after the deadline" is turned into one cutoff per run
-(``subtract_working_time``), so each rule is a single SQL condition.
+(``subtract_working_time``), so each rule is one comparison.
 
-Index-driven (helper wodeadline): every open order carries ``next_escalation_at``, the
-moment the job must next look at it. The actions set it to a lower bound of the order's
-next trigger whenever they change the order (:func:`check_from`); the job reads only the
-orders whose moment has come (partial index ``wo_next_escalation``), in batches locked
-with ``FOR UPDATE SKIP LOCKED`` so two workers never take the same order, applies every
-rule to the batch set-based (``INSERT … SELECT … ON CONFLICT DO NOTHING``, then one
-statement each for the timeline events and the notices), and stores each order's exact
-next moment (:func:`next_check`) with its supervision level in one UPDATE per batch.
-Orders with nothing due are not read at all, so a run every few minutes touches only the
-orders that crossed a threshold since the last one.
+Index-driven: every order that may still escalate has a row in ``WorkOrderSchedule``
+with the moment the job must next look at it. The actions set it to a lower bound
+whenever they change the order (:func:`schedule`); the job takes only the rows whose
+moment has come (index ``wo_schedule_next_check``), in batches locked with
+``FOR UPDATE SKIP LOCKED`` so two workers never take the same order, and stores each
+order's exact next moment (:func:`next_check`), or deletes the row when nothing is left.
+Orders with nothing due are not read at all.
+
+One batch (:func:`escalate_batch`, one transaction, called by an action) costs a fixed
+number of statements whatever its size: take and lock the schedule rows; read the orders
+and the escalations already raised in their round; decide in Python which rules fire
+(plain comparisons) and each order's next moment (``calendar.WorkingDayShift``: constant
+time per order); lock the orders that escalate (``SKIP LOCKED``: an order an action is
+changing right now is looked at again a minute later); then, on PostgreSQL, one statement
+inserts the escalations (``ON CONFLICT DO NOTHING``), their timeline events and raises the
+supervision level of the rows that were new, one ``INSERT … SELECT`` writes the notices,
+and one statement each rewrites and deletes the schedule rows. SQLite (embedded mode, one
+writer) does the same through the ORM.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import connection, models
-from django.db.models import (
-    Case,
-    CharField,
-    DateTimeField,
-    Exists,
-    F,
-    Func,
-    OuterRef,
-    Q,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Concat, ExtractDay, ExtractMonth, ExtractYear, JSONObject, LPad
+from django.db import connection
+from django.db.models import BooleanField, Case, CharField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Concat, ExtractDay, ExtractMonth, ExtractYear, LPad
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -55,54 +55,87 @@ from gongzhi.work_orders.choices import (
     Status,
     SupervisionLevel,
 )
-from gongzhi.work_orders.models import Escalation, EscalationRun, WorkOrder, WorkOrderEvent
-from gongzhi.work_orders.notifications import notify_many
-
-NOTICE_CHUNK = 5000
+from gongzhi.work_orders.models import (
+    Escalation,
+    EscalationRun,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderSchedule,
+)
+from gongzhi.work_orders.notifications import notify_escalations_sql, notify_many, unit_recipients_by_unit
 
 SUPERVISE_AFTER_DAYS = 1
 PUBLIC_LISTING_AFTER_DAYS = 5
+#: A rule whose moment has come but that could not be raised now (the order is being
+#: changed by an action) is looked at again this much later.
+RECHECK = dt.timedelta(minutes=1)
+
+
+def _supervise_days() -> int:
+    return int(getattr(settings, "GONGZHI_WORK_ORDER_SUPERVISE_AFTER_DAYS", SUPERVISE_AFTER_DAYS))
+
+
+def _listing_days() -> int:
+    return int(getattr(settings, "GONGZHI_WORK_ORDER_PUBLIC_LISTING_AFTER_DAYS", PUBLIC_LISTING_AFTER_DAYS))
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule: it fires for an order in ``statuses`` (not on hold) once its
+    ``trigger_field`` is at or before ``cutoff``."""
+
     stage: DeadlineStage
     level: SupervisionLevel
     statuses: frozenset[str]
     due_field: str
-    trigger: Q
+    trigger_field: str
+    cutoff: dt.datetime
 
     @property
     def key(self) -> str:
         return f"{self.stage.value}:{self.level.name.lower()}"
 
+    @cached_property
+    def stage_value(self) -> str:
+        return str(self.stage.value)
+
+    @cached_property
+    def level_value(self) -> int:
+        return int(self.level)
+
 
 def rules(now: dt.datetime) -> list[Rule]:
     day = calendar.working_day_length()
-    supervise_days = getattr(settings, "GONGZHI_WORK_ORDER_SUPERVISE_AFTER_DAYS", SUPERVISE_AFTER_DAYS)
-    listing_days = getattr(settings, "GONGZHI_WORK_ORDER_PUBLIC_LISTING_AFTER_DAYS", PUBLIC_LISTING_AFTER_DAYS)
-    supervise_cutoff = calendar.subtract_working_time(now, day * supervise_days)
-    listing_cutoff = calendar.subtract_working_time(now, day * listing_days)
+    supervise_cutoff = calendar.subtract_working_time(now, day * _supervise_days())
+    listing_cutoff = calendar.subtract_working_time(now, day * _listing_days())
     unsigned = frozenset({Status.DISPATCHED})
+    sign, reply = DeadlineStage.SIGN, DeadlineStage.REPLY
     return [
-        Rule(DeadlineStage.SIGN, SupervisionLevel.REMINDER, unsigned, "sign_due", Q(sign_remind_at__lte=now)),
-        Rule(DeadlineStage.SIGN, SupervisionLevel.SUPERVISION, unsigned, "sign_due", Q(sign_due__lte=supervise_cutoff)),
-        Rule(DeadlineStage.REPLY, SupervisionLevel.REMINDER, WITH_UNIT, "reply_due", Q(reply_remind_at__lte=now)),
-        Rule(
-            DeadlineStage.REPLY,
-            SupervisionLevel.SUPERVISION,
-            WITH_UNIT,
-            "reply_due",
-            Q(reply_due__lte=supervise_cutoff),
-        ),
-        Rule(
-            DeadlineStage.REPLY,
-            SupervisionLevel.PUBLIC_LISTING,
-            WITH_UNIT,
-            "reply_due",
-            Q(reply_due__lte=listing_cutoff),
-        ),
+        Rule(sign, SupervisionLevel.REMINDER, unsigned, "sign_due", "sign_remind_at", now),
+        Rule(sign, SupervisionLevel.SUPERVISION, unsigned, "sign_due", "sign_due", supervise_cutoff),
+        Rule(reply, SupervisionLevel.REMINDER, WITH_UNIT, "reply_due", "reply_remind_at", now),
+        Rule(reply, SupervisionLevel.SUPERVISION, WITH_UNIT, "reply_due", "reply_due", supervise_cutoff),
+        Rule(reply, SupervisionLevel.PUBLIC_LISTING, WITH_UNIT, "reply_due", "reply_due", listing_cutoff),
     ]
+
+
+def rule_keys() -> list[str]:
+    """The keys of the rules' counts (``Rule.key``), in order."""
+    return [
+        f"{stage}:{level}"
+        for stage, level in (
+            ("sign", "reminder"),
+            ("sign", "supervision"),
+            ("reply", "reminder"),
+            ("reply", "supervision"),
+            ("reply", "public_listing"),
+        )
+    ]
+
+
+def has_due(now: dt.datetime) -> bool:
+    """Whether any order's check has come (one index probe)."""
+    return WorkOrderSchedule.objects.filter(next_check_at__lte=now).exists()
 
 
 MESSAGES = {
@@ -117,28 +150,6 @@ KINDS = {
     SupervisionLevel.SUPERVISION: NotificationKind.SUPERVISION,
     SupervisionLevel.PUBLIC_LISTING: NotificationKind.PUBLIC_LISTING,
 }
-
-
-class _IsoUtc(Func):
-    """A timestamp as the text ``datetime.isoformat()`` gives for a UTC value (seconds precision)."""
-
-    output_field = CharField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]  # PostgreSQL
-        return super().as_sql(
-            compiler,
-            connection,
-            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')",
-            **extra,
-        )
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
-            compiler,
-            connection,
-            template="strftime('%%%%Y-%%%%m-%%%%dT%%%%H:%%%%M:%%%%S+00:00', %(expressions)s)",
-            **extra,
-        )
 
 
 def order_number(pk: str, submitted_at: str) -> Concat:
@@ -159,32 +170,11 @@ def order_number(pk: str, submitted_at: str) -> Concat:
     )
 
 
-def _insert_select(model: type[models.Model], columns: list[str], queryset: Any, *, suffix: str = "") -> int:
-    """``INSERT INTO model (columns) SELECT …`` with the SELECT compiled by the ORM (so it is
-    right on PostgreSQL and SQLite); returns the number of rows inserted. The queryset's
-    selected columns must be in the order of ``columns``."""
-    sql, params = queryset.query.sql_with_params()
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(str(getattr(model._meta.get_field(c), "column", c))) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql} {suffix}", params)
-        return max(cursor.rowcount, 0)
-
-
-def _select(queryset: Any, **columns: Any) -> Any:
-    """The queryset selecting exactly ``columns`` (name -> expression), in that order."""
-    return (
-        queryset.order_by()
-        .annotate(**{f"x_{name}": expr for name, expr in columns.items()})
-        .values_list(*[f"x_{name}" for name in columns])
-    )
-
-
 def check_from(order: WorkOrder) -> dt.datetime | None:
     """A lower bound of the moment an escalation can next become due for ``order`` as it is
     now (used by the actions on every change: no calendar arithmetic, the job makes it
     exact). A reminder comes no later than its deadline, and supervision after it, so the
-    earliest stored reminder or deadline of a stage that applies is early enough. NULL when
+    earliest stored reminder or deadline of a stage that applies is early enough. None when
     no rule applies (not with a unit, or on hold)."""
     if order.on_hold or order.status not in WITH_UNIT:
         return None
@@ -195,9 +185,29 @@ def check_from(order: WorkOrder) -> dt.datetime | None:
     return min(moments) if moments else None
 
 
-@dataclass(frozen=True)
+def schedule(order: WorkOrder) -> None:
+    """Store :func:`check_from` as the order's next check (one statement; called by the
+    actions for every change of an order, under the order's row lock)."""
+    moment = check_from(order)
+    if moment is None:
+        WorkOrderSchedule.objects.filter(order_id=order.pk).delete()
+    else:
+        WorkOrderSchedule.objects.bulk_create(
+            [WorkOrderSchedule(order_id=order.pk, next_check_at=moment)],
+            update_conflicts=True,
+            unique_fields=["order"],
+            update_fields=["next_check_at"],
+        )
+
+
+def next_check_of(order: WorkOrder) -> dt.datetime | None:
+    """The order's stored next check (None when it is not scheduled)."""
+    return WorkOrderSchedule.objects.filter(order_id=order.pk).values_list("next_check_at", flat=True).first()
+
+
+@dataclass
 class Due:
-    """The columns of a due order that :func:`next_check` reads."""
+    """A due order as the job reads it."""
 
     pk: int
     status: str
@@ -208,6 +218,10 @@ class Due:
     sign_due: dt.datetime | None
     reply_remind_at: dt.datetime | None
     reply_due: dt.datetime | None
+    lead_organisation_id: int | None
+    dispatched_by_id: int | None
+    number: str
+    raised: set[tuple[str, int]] = field(default_factory=set)
 
 
 DUE_COLUMNS = (
@@ -220,30 +234,29 @@ DUE_COLUMNS = (
     "sign_due",
     "reply_remind_at",
     "reply_due",
+    "lead_organisation_id",
+    "dispatched_by_id",
+    "x_number",
 )
 
 
-RECHECK = dt.timedelta(minutes=1)
+class Moments:
+    """When each rule fires for an order: the exact inverse of the cutoffs of :func:`rules`
+    (``add_working_time(due, d) <= now`` exactly when ``due <= subtract_working_time(now, d)``),
+    computed with one ``WorkingDayShift`` per rule, so a batch of thousands costs
+    microseconds per order."""
 
+    def __init__(self) -> None:
+        self.supervise = calendar.WorkingDayShift(_supervise_days())
+        self.listing = calendar.WorkingDayShift(_listing_days())
 
-def next_check(order: Due, raised: set[tuple[str, int]], *, now: dt.datetime) -> dt.datetime | None:
-    """The moment of the order's earliest rule not yet raised in its round (``raised``:
-    (stage, level) pairs). Rules fire in order within a stage, so the calendar is consulted
-    only for the first rule of each stage that is still open. A rule whose moment has come
-    but that is not raised (it cannot happen while the cutoffs and moments agree) is looked
-    at again one minute later rather than dropped."""
-    best: dt.datetime | None = None
-    for ladder in _ladders(order):
-        pending = [level for level in ladder[1] if (ladder[0].value, int(level)) not in raised]
-        if not pending:
-            continue
-        moment = _moment(order, ladder[0], pending[0])
-        if moment is None:
-            continue
-        if moment <= now:
-            moment = now + RECHECK
-        best = moment if best is None else min(best, moment)
-    return best
+    def of(self, order: Due, stage: DeadlineStage, level: SupervisionLevel) -> dt.datetime | None:
+        if level == SupervisionLevel.REMINDER:
+            return order.sign_remind_at if stage == DeadlineStage.SIGN else order.reply_remind_at
+        due = order.sign_due if stage == DeadlineStage.SIGN else order.reply_due
+        if due is None:
+            return None
+        return self.supervise(due) if level == SupervisionLevel.SUPERVISION else self.listing(due)
 
 
 def _ladders(order: Due) -> list[tuple[DeadlineStage, list[SupervisionLevel]]]:
@@ -261,176 +274,324 @@ def _ladders(order: Due) -> list[tuple[DeadlineStage, list[SupervisionLevel]]]:
     return ladders
 
 
-def _moment(order: Due, stage: DeadlineStage, level: SupervisionLevel) -> dt.datetime | None:
-    """When the rule (stage, level) fires for ``order``: the exact inverse of the cutoffs of
-    :func:`rules` (``add_working_time(due, d) <= now`` exactly when
-    ``due <= subtract_working_time(now, d)``)."""
-    if level == SupervisionLevel.REMINDER:
-        return order.sign_remind_at if stage == DeadlineStage.SIGN else order.reply_remind_at
-    due = order.sign_due if stage == DeadlineStage.SIGN else order.reply_due
-    if due is None:
+def next_check(order: Due, *, now: dt.datetime, moments: Moments) -> dt.datetime | None:
+    """The moment of the order's earliest rule not yet raised in its round
+    (``order.raised``: (stage, level) pairs). Rules fire in order within a stage, so only
+    the first rule of each stage that is still open is looked at. A rule whose moment has
+    come but that is not raised (the cutoffs and moments agree, so only when the order
+    could not be locked) is looked at again one minute later rather than dropped."""
+    best: dt.datetime | None = None
+    for stage, ladder in _ladders(order):
+        pending = [level for level in ladder if (stage.value, int(level)) not in order.raised]
+        if not pending:
+            continue
+        moment = moments.of(order, stage, pending[0])
+        if moment is None:
+            continue
+        if moment <= now:
+            moment = now + RECHECK
+        best = moment if best is None else min(best, moment)
+    return best
+
+
+def _among(ids: list[int], column: str = "id") -> Any:
+    """``column IN ids`` as one array parameter on PostgreSQL (a list of thousands of
+    parameters costs more to send than the query to run)."""
+    if connection.vendor == "postgresql":
+        sql = f"{connection.ops.quote_name(column)} = ANY(%s)"
+        return RawSQL(sql, (ids,), output_field=BooleanField())  # noqa: S611 (a column name of ours, ids as a parameter)
+    return Q(**{f"{'pk' if column == 'id' else column}__in": ids})
+
+
+def take_due(*, now: dt.datetime, batch_size: int) -> list[int]:
+    """Ids of the next ``batch_size`` due orders, their schedule rows locked; rows another
+    worker (or an action) holds are skipped (SQLite has no row locks and one writer)."""
+    return list(
+        WorkOrderSchedule.objects.select_for_update(skip_locked=True)
+        .filter(next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("order_id", flat=True)[:batch_size]
+    )
+
+
+def _rows(queryset: Any) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` queryset, fetched with a plain cursor (the ORM's
+    per-row iteration was a tenth of a batch's time). SQLite needs the ORM's converters
+    (it stores datetimes as text)."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def read_due(ids: list[int]) -> list[Due]:
+    """The orders and what was already raised in their current round (two queries). Read
+    after their schedule rows are locked: an action changing one of them must rewrite its
+    schedule row, so it either committed before (and is seen here) or waits for this batch."""
+    orders = WorkOrder.objects.filter(_among(ids)).order_by().annotate(x_number=order_number("pk", "submitted_at"))
+    found = {row[0]: Due(*row) for row in _rows(orders.values_list(*DUE_COLUMNS))}
+    raised = Escalation.objects.filter(_among(ids, "order_id")).order_by()
+    for order_id, round_, stage, level in _rows(raised.values_list("order_id", "round", "stage", "level")):
+        order = found.get(order_id)
+        if order is not None and round_ == order.round:
+            order.raised.add((stage, level))
+    return list(found.values())
+
+
+class Raise(NamedTuple):
+    """An escalation the batch raises."""
+
+    order: Due
+    rule: Rule
+    due_at: dt.datetime
+
+
+def fired(order: Due, the_rules: list[Rule]) -> list[Raise]:
+    """The rules that fire for ``order`` now and are not raised yet in its round."""
+    if order.on_hold:
+        return []
+    found = []
+    for rule in the_rules:
+        if order.status not in rule.statuses or (rule.stage_value, rule.level_value) in order.raised:
+            continue
+        trigger = getattr(order, rule.trigger_field)
+        due = getattr(order, rule.due_field)
+        if trigger is not None and due is not None and trigger <= rule.cutoff:
+            found.append(Raise(order, rule, due))
+    return found
+
+
+def lock_orders(ids: Iterable[int]) -> set[int]:
+    """Lock the order rows about to escalate; rows an action holds are skipped (never
+    waited for: the action may be waiting for this batch's schedule rows)."""
+    wanted = sorted(ids)
+    if not wanted:
+        return set()
+    return set(
+        WorkOrder.objects.select_for_update(skip_locked=True, no_key=True)
+        .filter(_among(wanted))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
+def escalate_batch(run: EscalationRun, *, now: dt.datetime, batch_size: int) -> tuple[int, dict[str, int]] | None:
+    """One batch of the job, in the caller's transaction: (orders taken, escalations
+    raised per rule), or None when nothing is due."""
+    ids = take_due(now=now, batch_size=batch_size)
+    if not ids:
         return None
-    if level == SupervisionLevel.SUPERVISION:
-        days = getattr(settings, "GONGZHI_WORK_ORDER_SUPERVISE_AFTER_DAYS", SUPERVISE_AFTER_DAYS)
-    else:
-        days = getattr(settings, "GONGZHI_WORK_ORDER_PUBLIC_LISTING_AFTER_DAYS", PUBLIC_LISTING_AFTER_DAYS)
-    return calendar.add_working_time(due, calendar.working_day_length() * days)
+    the_rules = rules(now)
+    orders = read_due(ids)
+    raises = [r for order in orders for r in fired(order, the_rules)]
+    wanted = {r.order.pk for r in raises}
+    busy = wanted - lock_orders(wanted)
+    raises = [r for r in raises if r.order.pk not in busy]
+    created = _write(run, raises, now=now)
+    counts = {rule.key: 0 for rule in the_rules}
+    for r in created:
+        counts[r.rule.key] += 1
+    for r in raises:  # raised now, by this batch or (a conflict) by another worker just before
+        r.order.raised.add((r.rule.stage_value, r.rule.level_value))
+    moments = Moments()
+    later = now + RECHECK
+    nexts = {o.pk: later if o.pk in busy else next_check(o, now=now, moments=moments) for o in orders}
+    for pk in set(ids) - nexts.keys():  # the order is gone: nothing to check
+        nexts[pk] = None
+    _reschedule(nexts)
+    return len(ids), counts
 
 
-def take_due(*, now: dt.datetime, batch_size: int) -> list[Due]:
-    """The next ``batch_size`` due orders, locked; rows another worker holds are skipped
-    (``SKIP LOCKED``; SQLite has no row locks and runs one writer at a time)."""
-    rows = (
-        WorkOrder.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(next_escalation_at__lte=now)
-        .order_by("next_escalation_at")
-        .values_list(*DUE_COLUMNS)[:batch_size]
-    )
-    return [Due(*row) for row in rows]
+def _message_parts() -> dict[tuple[str, int], tuple[str, str]]:
+    """(text before the order number, text after it) per (stage, level), translated once."""
+    parts = {}
+    for stage in DeadlineStage:
+        for level in (SupervisionLevel.REMINDER, SupervisionLevel.SUPERVISION, SupervisionLevel.PUBLIC_LISTING):
+            text = gettext(MESSAGES[level]) % {"number": "\x00", "stage": str(stage.label)}
+            before, after = text.split("\x00")
+            parts[(stage.value, int(level))] = (before, after)
+    return parts
 
 
-def apply_rule(run: EscalationRun, rule: Rule, ids: list[int], *, now: dt.datetime) -> int:
-    """Raise the rule's escalations for the orders ``ids`` it matches, set-based: one
-    ``INSERT … SELECT … ON CONFLICT DO NOTHING``, then one statement each for the timeline
-    events and the notices of the escalations this run created."""
-    already = Escalation.objects.filter(
-        order_id=OuterRef("pk"), round=OuterRef("dispatch_count"), stage=rule.stage, level=rule.level
-    )
-    due = WorkOrder.objects.filter(rule.trigger, pk__in=ids, status__in=rule.statuses, on_hold=False).exclude(
-        Exists(already)
-    )
-    at = Value(now, output_field=DateTimeField())
-    rows = _select(
-        due,
-        order=F("pk"),
-        round=F("dispatch_count"),
-        stage=Value(rule.stage.value),
-        level=Value(int(rule.level)),
-        due=F(rule.due_field),
-        run=Value(run.pk),
-        created=at,
-    )
-    created = _insert_select(
-        Escalation,
-        ["order", "round", "stage", "level", "due_at", "run", "created_at"],
-        rows,
-        suffix="ON CONFLICT DO NOTHING",
-    )
+def _write(run: EscalationRun, raises: list[Raise], *, now: dt.datetime) -> list[Raise]:
+    """Insert the escalations (those another worker raised first are skipped), their
+    timeline events, the raised supervision levels and the notices; returns the
+    escalations this batch created."""
+    if not raises:
+        return []
+    if connection.vendor == "postgresql":
+        return _write_postgresql(run, raises, now=now)
+    return _write_orm(run, raises, now=now)
+
+
+ESCALATE_SQL = """
+WITH raise(order_id, round, stage, level, due_at, organisation_id) AS (
+    SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::smallint[], %s::timestamptz[], %s::bigint[])
+), created AS (
+    INSERT INTO work_orders_escalation (order_id, round, stage, level, due_at, run_id, created_at)
+    SELECT order_id, round, stage, level, due_at, %s, %s FROM raise
+    ON CONFLICT DO NOTHING
+    RETURNING order_id, stage, level, due_at
+), events AS (
+    INSERT INTO work_orders_workorderevent
+        (order_id, kind, created_at, actor_label, organisation_id, from_status, to_status, note, is_public, data)
+    SELECT c.order_id, %s, %s, 'system', r.organisation_id, '', '', '', false,
+           jsonb_build_object('stage', c.stage, 'level', c.level,
+                              'due', to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'))
+    FROM created c JOIN raise r USING (order_id, stage, level)
+), levels AS (
+    UPDATE work_orders_workorder w SET supervision_level = top.level, updated_at = %s
+    FROM (SELECT order_id, max(level) AS level FROM created GROUP BY order_id) top
+    WHERE w.id = top.order_id AND w.supervision_level < top.level
+)
+SELECT order_id, stage, level FROM created
+"""
+
+# One notice per (recipient, escalation): the active staff of the lead unit, and from
+# supervision on also whoever dispatched the order (UNION: once if they are both).
+NOTICES_SQL = """
+SELECT g.user_id, e.order_id, e.kind, e.title
+FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS e(order_id, organisation_id, kind, title)
+JOIN unnest(%s::bigint[], %s::bigint[]) AS g(organisation_id, user_id) ON g.organisation_id = e.organisation_id
+UNION
+SELECT e.dispatcher_id, e.order_id, e.kind, e.title
+FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS e(order_id, dispatcher_id, kind, title)
+WHERE e.dispatcher_id IS NOT NULL
+"""
+
+
+def _write_postgresql(run: EscalationRun, raises: list[Raise], *, now: dt.datetime) -> list[Raise]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ESCALATE_SQL,
+            [
+                [r.order.pk for r in raises],
+                [r.order.round for r in raises],
+                [r.rule.stage.value for r in raises],
+                [int(r.rule.level) for r in raises],
+                [r.due_at for r in raises],
+                [r.order.lead_organisation_id for r in raises],
+                run.pk,
+                now,
+                EventKind.ESCALATE.value,
+                now,
+                now,
+            ],
+        )
+        new = {(order_id, stage, level) for order_id, stage, level in cursor.fetchall()}
+    created = [r for r in raises if (r.order.pk, r.rule.stage.value, int(r.rule.level)) in new]
     if not created:
-        return 0
-    mine = Escalation.objects.filter(run=run, stage=rule.stage, level=rule.level, order_id__in=ids)
-    events = _select(
-        mine,
-        order=F("order_id"),
-        kind=Value(EventKind.ESCALATE.value),
-        created=at,
-        actor_label=Value("system"),
-        organisation=F("order__lead_organisation_id"),
-        from_status=Value(""),
-        to_status=Value(""),
-        note=Value(""),
-        is_public=Value(False),
-        data=JSONObject(stage=Value(rule.stage.value), level=Value(int(rule.level)), due=_IsoUtc("due_at")),
+        return created
+    parts = _message_parts()
+    titles = []
+    for r in created:
+        before, after = parts[(r.rule.stage.value, int(r.rule.level))]
+        titles.append(f"{before}{r.order.number}{after}"[:300])
+    staff = unit_recipients_by_unit(
+        {r.order.lead_organisation_id for r in created if r.order.lead_organisation_id is not None}
     )
-    _insert_select(
-        WorkOrderEvent,
+    grants = [(unit, user) for unit, users in staff.items() for user in users]
+    supervised = [(r, t) for r, t in zip(created, titles, strict=True) if r.rule.level >= SupervisionLevel.SUPERVISION]
+    recipients = {user for _unit, user in grants} | {
+        r.order.dispatched_by_id for r, _t in supervised if r.order.dispatched_by_id is not None
+    }
+    notify_escalations_sql(
+        NOTICES_SQL,
         [
-            "order",
-            "kind",
-            "created_at",
-            "actor_label",
-            "organisation",
-            "from_status",
-            "to_status",
-            "note",
-            "is_public",
-            "data",
+            [r.order.pk for r in created],
+            [r.order.lead_organisation_id for r in created],
+            [KINDS[r.rule.level].value for r in created],
+            titles,
+            [unit for unit, _user in grants],
+            [user for _unit, user in grants],
+            [r.order.pk for r, _t in supervised],
+            [r.order.dispatched_by_id for r, _t in supervised],
+            [KINDS[r.rule.level].value for r, _t in supervised],
+            [t for _r, t in supervised],
         ],
-        events,
+        recipients=recipients,
+        kinds=set(KINDS.values()),
     )
-    _notify(mine, rule)
     return created
 
 
-def reschedule(run: EscalationRun, batch: list[Due], *, now: dt.datetime) -> None:
-    """Store each order's next check time and raise its supervision level to the highest
-    escalation this run raised for it, in one statement; rows whose values do not change
-    are not rewritten."""
-    raised: dict[int, set[tuple[str, int]]] = {}
+def _write_orm(run: EscalationRun, raises: list[Raise], *, now: dt.datetime) -> list[Raise]:
+    """The same through the ORM, for SQLite (one writer at a time, so what is not raised
+    yet when read is created now)."""
+    Escalation.objects.bulk_create(
+        [
+            Escalation(
+                order_id=r.order.pk,
+                round=r.order.round,
+                stage=r.rule.stage,
+                level=r.rule.level,
+                due_at=r.due_at,
+                run=run,
+                created_at=now,
+            )
+            for r in raises
+        ],
+        ignore_conflicts=True,
+    )
+    WorkOrderEvent.objects.bulk_create(
+        [
+            WorkOrderEvent(
+                order_id=r.order.pk,
+                kind=EventKind.ESCALATE,
+                created_at=now,
+                actor_label="system",
+                organisation_id=r.order.lead_organisation_id,
+                is_public=False,
+                data={
+                    "stage": r.rule.stage.value,
+                    "level": int(r.rule.level),
+                    "due": r.due_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+                },
+            )
+            for r in raises
+        ]
+    )
     top: dict[int, int] = {}
-    rounds = {o.pk: o.round for o in batch}
-    for order_id, round_, stage, level, run_id in Escalation.objects.filter(order_id__in=list(rounds)).values_list(
-        "order_id", "round", "stage", "level", "run_id"
-    ):
-        if round_ != rounds[order_id]:
-            continue
-        raised.setdefault(order_id, set()).add((stage, level))
-        if run_id == run.pk:
-            top[order_id] = max(top.get(order_id, 0), level)
-    changes = [
-        (o.pk, next_check(o, raised.get(o.pk, set()), now=now), max(o.level, top.get(o.pk, 0)), o.level) for o in batch
-    ]
+    for r in raises:
+        top[r.order.pk] = max(top.get(r.order.pk, 0), int(r.rule.level))
+    for pk, level in top.items():
+        WorkOrder.objects.filter(pk=pk, supervision_level__lt=level).update(supervision_level=level, updated_at=now)
+    parts = _message_parts()
+    staff = unit_recipients_by_unit(
+        {r.order.lead_organisation_id for r in raises if r.order.lead_organisation_id is not None}
+    )
+    rows = []
+    for r in raises:
+        before, after = parts[(r.rule.stage.value, int(r.rule.level))]
+        users = set(staff.get(r.order.lead_organisation_id, ()))  # type: ignore[arg-type]
+        if r.rule.level >= SupervisionLevel.SUPERVISION and r.order.dispatched_by_id is not None:
+            users.add(r.order.dispatched_by_id)
+        message = f"{before}{r.order.number}{after}"[:300]
+        kind = KINDS[r.rule.level]
+        rows += [{"recipient_id": u, "order_id": r.order.pk, "kind": kind, "message": message} for u in sorted(users)]
+    notify_many(rows)
+    return raises
+
+
+def _reschedule(nexts: dict[int, dt.datetime | None]) -> None:
+    """Store each taken order's next check, or delete its row when nothing is left (two
+    statements on PostgreSQL)."""
+    later = {pk: at for pk, at in nexts.items() if at is not None}
+    done = [pk for pk, at in nexts.items() if at is None]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                """UPDATE work_orders_workorder w
-                    SET next_escalation_at = v.next_at,
-                        supervision_level = v.level,
-                        updated_at = CASE WHEN v.level <> w.supervision_level THEN %s ELSE w.updated_at END
-                    FROM unnest(%s::bigint[], %s::timestamptz[], %s::smallint[]) AS v(id, next_at, level)
-                    WHERE w.id = v.id
-                      AND (w.next_escalation_at IS DISTINCT FROM v.next_at OR w.supervision_level <> v.level)""",
-                [now, [c[0] for c in changes], [c[1] for c in changes], [c[2] for c in changes]],
-            )
+            if later:
+                cursor.execute(
+                    """UPDATE work_orders_workorderschedule s SET next_check_at = v.next_at
+                       FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(order_id, next_at)
+                       WHERE s.order_id = v.order_id""",
+                    [list(later), list(later.values())],
+                )
+            if done:
+                cursor.execute("DELETE FROM work_orders_workorderschedule WHERE order_id = ANY(%s)", [done])
         return
-    for pk, next_at, level, old in changes:
-        fields: dict[str, Any] = {"next_escalation_at": next_at}
-        if level != old:
-            fields.update(supervision_level=level, updated_at=now)
-        WorkOrder.objects.filter(pk=pk).update(**fields)
-
-
-def run_due(run: EscalationRun, *, now: dt.datetime, batch_size: int) -> dict[str, int]:
-    """Apply every rule to the due orders, one locked batch at a time, until none is due.
-    Each batch leaves its orders with a next check time after ``now`` (or none), so the
-    loop ends; the counts are per rule (``Rule.key``)."""
-    the_rules = rules(now)
-    counts = {rule.key: 0 for rule in the_rules}
-    while batch := take_due(now=now, batch_size=batch_size):
-        ids = [o.pk for o in batch]
-        for rule in the_rules:
-            counts[rule.key] += apply_rule(run, rule, ids, now=now)
-        reschedule(run, batch, now=now)
-    return counts
-
-
-def _notify(mine: Any, rule: Rule) -> None:
-    """One notice per (recipient, escalation): the active staff of the lead unit, and from
-    supervision on also whoever dispatched the order. The (recipient, order, message) rows
-    come from one set-based SELECT (the message, order number included, is built in SQL);
-    they go to the notifications app (``notify_many``: each recipient's preferences, quiet
-    hours, channels) in chunks, so memory stays flat however many orders escalate."""
-    before, after = (gettext(MESSAGES[rule.level]) % {"number": "\x00", "stage": str(rule.stage.label)}).split("\x00")
-    message = Concat(
-        Value(before), order_number("order_id", "order__submitted_at"), Value(after), output_field=CharField()
-    )
-
-    def rows(queryset: Any, recipient: str) -> Any:
-        return _select(queryset, recipient=F(recipient), order=F("order_id"), message=message)
-
-    notices = rows(
-        mine.filter(order__lead_organisation__role_grants__revoked_at__isnull=True),
-        "order__lead_organisation__role_grants__user_id",
-    )
-    if rule.level >= SupervisionLevel.SUPERVISION:
-        notices = notices.union(rows(mine.filter(order__dispatched_by__isnull=False), "order__dispatched_by_id"))
-    else:
-        notices = notices.distinct()
-    kind = KINDS[rule.level]
-    chunk: list[dict[str, Any]] = []
-    for recipient, order, text in notices.iterator(chunk_size=NOTICE_CHUNK):
-        chunk.append({"recipient_id": recipient, "order_id": order, "kind": kind, "message": text[:300]})
-        if len(chunk) >= NOTICE_CHUNK:
-            notify_many(chunk)
-            chunk = []
-    notify_many(chunk)
+    for pk, at in later.items():
+        WorkOrderSchedule.objects.filter(order_id=pk).update(next_check_at=at)
+    WorkOrderSchedule.objects.filter(order_id__in=done).delete()

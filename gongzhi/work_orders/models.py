@@ -65,6 +65,7 @@ class WorkOrder(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="work_orders",
+        db_index=False,  # covered by wo_category_dispatched / wo_category_closed (category first)
     )
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
@@ -98,6 +99,7 @@ class WorkOrder(ScopedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="submitted_work_orders",
+        db_index=False,  # covered by wo_submitter / wo_submitter_closed (submitter first)
         help_text=_("The resident who raised it; empty for anonymous reports and patrol reports."),
     )
     entered_by = models.ForeignKey(
@@ -125,6 +127,7 @@ class WorkOrder(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="led_work_orders",
+        db_index=False,  # covered by wo_lead_status (lead_organisation first)
     )
     dispatched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -199,12 +202,6 @@ class WorkOrder(ScopedModel):
     # Set at intake (kpis.mark_repeats): an earlier order of the same resident, or of the
     # same category within about 100 m, was closed in the 30 days before this submission.
     is_repeat = models.BooleanField(_("repeat of a recently closed request"), default=False)
-    # When the deadline job must next look at this order (escalation.next_check): set by the
-    # actions to a lower bound whenever the order changes, made exact by the job; NULL when
-    # no escalation can become due (not with a unit, or on hold). The job reads only due
-    # orders through the partial index wo_next_escalation.
-    next_escalation_at = models.DateTimeField(_("next deadline check"), null=True, blank=True, editable=False)
-
     scope = ScopeSpec(
         area_path="area_path",
         organisation="lead_organisation_id",
@@ -264,12 +261,6 @@ class WorkOrder(ScopedModel):
             ),
             # The "to review" inbox (不满意待复核): few rows, read by area, newest first.
             models.Index(fields=["area_path", "id"], name="wo_review_pending", condition=Q(review_pending=True)),
-            # The deadline job takes only due orders (next_escalation_at <= now).
-            models.Index(
-                fields=["next_escalation_at"],
-                name="wo_next_escalation",
-                condition=Q(next_escalation_at__isnull=False),
-            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -297,10 +288,47 @@ class WorkOrder(ScopedModel):
         return int(match.group(2)) if match else None
 
 
+class WorkOrderSchedule(models.Model):
+    """When the deadline job must next look at an open order: one row per order that may
+    still escalate, none once nothing can (not with a unit, on hold, or every rule of the
+    round raised).
+
+    The actions set it to a lower bound whenever they change the order
+    (``escalation.check_from``); the job reads only the rows whose moment has come and
+    stores the exact next moment. It is a narrow table of its own so that rescheduling a
+    million orders rewrites a million 40-byte rows and two index entries each, not the wide
+    order row and its twenty-odd indexes (docs/performance.md, helper wodeadline).
+    """
+
+    order = models.OneToOneField(
+        WorkOrder,
+        verbose_name=_("work order"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="schedule",
+    )
+    next_check_at = models.DateTimeField(_("next deadline check"))
+
+    class Meta:
+        ordering = ["next_check_at"]
+        verbose_name = _("deadline check")
+        verbose_name_plural = _("deadline checks")
+        indexes = [models.Index(fields=["next_check_at"], name="wo_schedule_next_check")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} @ {self.next_check_at:%Y-%m-%d %H:%M}"
+
+
 class WorkOrderEvent(models.Model):
     """One line of the order's timeline: who did what, from which state to which, with a note."""
 
-    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # covered by wo_event_order_time (order first)
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
@@ -540,7 +568,11 @@ class Escalation(models.Model):
     Unique per (order, round, stage, level), so the job can run any number of times."""
 
     order = models.ForeignKey(
-        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="escalations"
+        WorkOrder,
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="escalations",
+        db_index=False,  # covered by wo_escalation_unique (order first)
     )
     round = models.PositiveSmallIntegerField(_("round"), default=0)
     stage = models.CharField(_("deadline"), max_length=16, choices=DeadlineStage.choices)
@@ -558,7 +590,6 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "round", "stage", "level"], name="wo_escalation_unique"),
         ]
-        indexes = [models.Index(fields=["run", "level", "stage"], name="wo_escalation_run_level")]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.stage} {self.level}"

@@ -10,6 +10,7 @@ quiet hours).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -52,6 +53,15 @@ def unit_recipients(organisation_ids: Iterable[int]) -> set[int]:
     )
 
 
+def unit_recipients_by_unit(organisation_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Active staff of each of the given units (one query)."""
+    staff: dict[int, set[int]] = {}
+    grants = RoleGrant.objects.filter(organisation_id__in=list(organisation_ids), revoked_at__isnull=True)
+    for unit, user in grants.values_list("organisation_id", "user_id"):
+        staff.setdefault(unit, set()).add(user)
+    return staff
+
+
 def order_url(order_id: int) -> str:
     return reverse("work_orders:detail", args=[order_id])
 
@@ -91,4 +101,31 @@ def notify_many(rows: list[dict[str, Any]]) -> None:
             )
             for row in rows
         ]
+    )
+
+
+@cache
+def _order_url_parts() -> tuple[str, str]:
+    """The detail URL around the order id (the URLconf does not change while running)."""
+    prefix, suffix = order_url(_URL_MARK).split(str(_URL_MARK), 1)
+    return prefix, suffix
+
+
+def notify_escalations_sql(
+    escalations_sql: str, params: list[Any], *, recipients: Iterable[int], kinds: Iterable[NotificationKind]
+) -> int:
+    """Set-based notices for the deadline job (PostgreSQL): ``escalations_sql`` yields
+    ``(recipient_id, order_id, kind, title)`` with ``kind`` a ``NotificationKind`` value;
+    the link, source and urgency are added in SQL and the notifications app applies each
+    recipient's preferences (``dispatch.notify_sql``)."""
+    type_id = ContentType.objects.get_for_model(WorkOrder).pk
+    prefix, suffix = _order_url_parts()
+    columns = "s.recipient_id, %s || s.kind, s.title, %s || s.order_id::text || %s, %s::integer, s.order_id"
+    rows = f"({escalations_sql}) AS s(recipient_id, order_id, kind, title)"
+    source = f"SELECT {columns}, s.kind = ANY(%s) FROM {rows}"  # noqa: S608 (fixed SQL of the job, values as parameters)
+    return dispatch.notify_sql(
+        source,
+        [f"{GROUP}.", prefix, suffix, type_id, [k.value for k in URGENT_KINDS], *params],
+        recipients=recipients,
+        kinds={kind_key(k) for k in kinds},
     )

@@ -11,7 +11,8 @@ from gongzhi.core import calendar
 from gongzhi.notifications.models import Notification
 from gongzhi.work_orders import actions, tasks
 from gongzhi.work_orders.choices import OrderType, SupervisionLevel
-from gongzhi.work_orders.models import Escalation, WorkOrder
+from gongzhi.work_orders.escalation import next_check_of
+from gongzhi.work_orders.models import Escalation, WorkOrder, WorkOrderSchedule
 from gongzhi.work_orders.tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -225,16 +226,14 @@ def test_order_number_sql_matches_the_property_past_six_digits(world, monkeypatc
 def test_job_reads_only_due_orders_and_stores_the_next_check(world, monkeypatch):
     order = _dispatch_at(world, monkeypatch, MONDAY_10, order_type=OrderType.COMPLAINT)
     # The action stores a lower bound: the earliest reminder or deadline that applies.
-    assert order.next_escalation_at == order.sign_remind_at
+    assert next_check_of(order) == order.sign_remind_at
     before = order.sign_remind_at - dt.timedelta(minutes=1)
     actions.escalate_due_work_orders(now=before)  # not due yet: not read, nothing raised
-    order.refresh_from_db()
-    assert order.next_escalation_at == order.sign_remind_at
+    assert next_check_of(order) == order.sign_remind_at
     actions.escalate_due_work_orders(now=order.sign_remind_at)
-    order.refresh_from_db()
     # The job stores the exact moment of the next rule: sign supervision, one working day late.
     supervise_at = calendar.add_working_time(order.sign_due, calendar.working_day_length())
-    assert order.next_escalation_at == min(supervise_at, order.reply_remind_at)
+    assert next_check_of(order) == min(supervise_at, order.reply_remind_at)
     actions.escalate_due_work_orders(now=supervise_at - dt.timedelta(seconds=1))
     assert ("sign", SupervisionLevel.SUPERVISION) not in _levels(order)
     actions.escalate_due_work_orders(now=supervise_at)
@@ -242,11 +241,11 @@ def test_job_reads_only_due_orders_and_stores_the_next_check(world, monkeypatch)
 
 
 def test_an_order_not_due_is_skipped_even_when_a_rule_matches(world, monkeypatch):
-    """The job trusts next_escalation_at: an order whose check time is later is not read
+    """The job trusts the scheduled check: an order whose check time is later is not read
     (this is what makes a run cost the due orders only, not every open order)."""
     order = _dispatch_at(world, monkeypatch, MONDAY_10)
     late = calendar.add_working_days(order.reply_due, 6)
-    WorkOrder.objects.filter(pk=order.pk).update(next_escalation_at=late + dt.timedelta(hours=1))
+    WorkOrderSchedule.objects.filter(order_id=order.pk).update(next_check_at=late + dt.timedelta(hours=1))
     run = actions.escalate_due_work_orders(now=late)
     assert sum(run.counts.values()) == 0
     run = actions.escalate_due_work_orders(now=late + dt.timedelta(hours=1))
@@ -256,13 +255,110 @@ def test_an_order_not_due_is_skipped_even_when_a_rule_matches(world, monkeypatch
 def test_hold_reply_and_ladder_end_clear_the_next_check(world, monkeypatch):
     held = _dispatch_at(world, monkeypatch, MONDAY_10)
     held = actions.set_on_hold(held, actor=world.community_worker_c1, on_hold=True, reason="等待鉴定")
-    assert held.next_escalation_at is None
+    assert next_check_of(held) is None
     held = actions.set_on_hold(held, actor=world.community_worker_c1, on_hold=False)
-    assert held.next_escalation_at is not None
+    assert next_check_of(held) is not None
     replied = factories.replied(world)
-    assert replied.next_escalation_at is None
+    assert next_check_of(replied) is None
     order = _dispatch_at(world, monkeypatch, MONDAY_10)
     actions.escalate_due_work_orders(now=calendar.add_working_days(order.reply_due, 6))
+    assert next_check_of(order) is None  # every rule of the round raised: nothing left to check
     order.refresh_from_db()
-    assert order.next_escalation_at is None  # every rule of the round raised: nothing left to check
     assert order.supervision_level == SupervisionLevel.PUBLIC_LISTING
+
+
+def test_each_batch_is_an_action_with_its_own_change_record(world, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(5)]
+    monkeypatch.undo()
+    late = calendar.add_working_days(orders[0].reply_due, 6)
+    records = ChangeRecord.objects.count()
+    run = actions.escalate_due_work_orders(now=late, batch_size=2)
+    verbs = list(ChangeRecord.objects.order_by("pk").values_list("verb", flat=True)[records:])
+    assert verbs == ["escalate_batch"] * 3 + ["escalate"]  # 2 + 2 + 1 orders, then the run's totals
+    assert sum(run.counts.values()) == 5 * 5
+    assert run.finished_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_batch_keeps_what_earlier_batches_committed(monkeypatch):
+    from gongzhi.testing.world import build_world
+    from gongzhi.work_orders import escalation
+
+    world = build_world()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(4)]
+    monkeypatch.undo()
+    late = calendar.add_working_days(orders[0].reply_due, 6)
+    real = escalation.escalate_batch
+    calls = []
+
+    def second_fails(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(escalation, "escalate_batch", second_fails)
+    with pytest.raises(RuntimeError, match="worker lost"):
+        actions.escalate_due_work_orders(now=late, batch_size=2)
+    assert Escalation.objects.count() == 2 * 5  # the first batch (two orders) is kept
+    assert WorkOrderSchedule.objects.filter(next_check_at__lte=late).count() == 2  # the rest is still due
+    monkeypatch.setattr(escalation, "escalate_batch", real)
+    actions.escalate_due_work_orders(now=late, batch_size=2)  # the next run finishes the catch-up
+    assert Escalation.objects.count() == 4 * 5
+    assert not WorkOrderSchedule.objects.filter(order__in=orders).exists()  # every rule raised
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_an_action_holds_is_looked_at_again_a_minute_later(monkeypatch):
+    from django.db import transaction
+
+    from gongzhi.testing.world import build_world
+
+    world = build_world()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    busy, free = factories.dispatched(world), factories.dispatched(world)
+    monkeypatch.undo()
+    late = calendar.add_working_days(busy.reply_due, 6)
+    if connection.vendor != "postgresql":
+        # SQLite has no row locks (one writer at a time): both orders are simply escalated.
+        actions.escalate_due_work_orders(now=late)
+        assert Escalation.objects.filter(order__in=[busy, free]).count() == 10
+        return
+    locked, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def action_in_progress() -> None:  # an action holds the order row, as select_for_update does
+        try:
+            with transaction.atomic():
+                WorkOrder.objects.select_for_update().get(pk=busy.pk)
+                locked.set()
+                release.wait(timeout=30)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=action_in_progress)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        run = actions.escalate_due_work_orders(now=late)
+    finally:
+        release.set()
+        holder.join()
+    assert errors == []
+    assert sum(run.counts.values()) == 5  # the free order only; the job did not wait for the busy one
+    assert _levels(busy) == []
+    assert next_check_of(busy) == late + dt.timedelta(minutes=1)
+    actions.escalate_due_work_orders(now=late + dt.timedelta(minutes=1))
+    assert len(_levels(busy)) == 5
+
+
+def test_an_action_reschedules_through_the_side_table(world, monkeypatch):
+    order = _dispatch_at(world, monkeypatch, MONDAY_10)
+    assert next_check_of(order) == order.sign_remind_at
+    order = actions.sign_work_order(order, actor=world.department_handler)
+    assert next_check_of(order) == order.reply_remind_at  # signed: only the reply ladder applies
+    assert WorkOrderSchedule.objects.filter(order=order).count() == 1

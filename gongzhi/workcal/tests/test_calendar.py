@@ -123,3 +123,32 @@ def test_working_time_between_inverts_adding(db, start, d):
 def test_cutoff_matches_adding(db, due, now, d):
     cutoff = calendar.subtract_working_time(now, d)
     assert (calendar.add_working_time(due, d) <= now) == (due <= cutoff)
+
+
+# The deadline job's constant-time shift must agree with the day-by-day scan everywhere,
+# including moments exactly on the edges of working periods, at night and on days off.
+edges = st.builds(
+    lambda day, clock: dt.datetime.combine(day, clock, tzinfo=SH),
+    st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2027, 10, 31)),
+    st.sampled_from(
+        [dt.time(h, m) for h, m in ((0, 0), (8, 59), (9, 0), (12, 0), (12, 30), (13, 30), (18, 0), (23, 59))]
+    ),
+)
+
+
+@PROPERTY
+@given(start=st.one_of(moments, edges), days=st.integers(min_value=1, max_value=6))
+def test_working_day_shift_matches_adding_working_time(db, start, days):
+    shift = calendar.WorkingDayShift(days)
+    expected = calendar.add_working_time(start, calendar.working_day_length() * days)
+    assert shift(start) == expected
+    assert shift(start.astimezone(dt.UTC)) == expected  # any zone in, the same instant out
+
+
+def test_working_day_shift_over_national_day_and_make_up_saturday(db):
+    shift = calendar.WorkingDayShift(1)
+    assert shift(at(2026, 9, 30, 15, 0)) == at(2026, 10, 8, 15, 0)
+    assert shift(at(2026, 10, 9, 10, 0)) == at(2026, 10, 10, 10, 0)  # 调休 Saturday
+    assert shift(at(2026, 10, 3, 11, 0)) == at(2026, 10, 8, 18, 0)  # a holiday counts as its eve's end
+    with pytest.raises(ValueError, match="whole working days"):
+        calendar.WorkingDayShift(0)
