@@ -15,10 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models, transaction
-from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models import BooleanField, Case, Count, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
-from gongzhi.work_orders.choices import Status
+from gongzhi.work_orders.choices import AssignmentRole, Status
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 REBUILD_BATCH = 100_000
@@ -30,13 +30,26 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def fact_columns(rating_model: type[models.Model]) -> dict[str, Any]:
+def fact_columns(rating_model: type[models.Model], assignment_model: type[models.Model]) -> dict[str, Any]:
     """Fact column -> expression over a work-order queryset (models passed in so that a
     migration can use its historical models)."""
 
     def latest_rating(field: str) -> Subquery:
         ratings = rating_model._default_manager.filter(order_id=OuterRef("pk")).order_by("-round")
         return Subquery(ratings.values(field)[:1])
+
+    per_order = (
+        assignment_model._default_manager.filter(order_id=OuterRef("pk"), role=AssignmentRole.LEAD)
+        .order_by()
+        .values("order_id")
+    )
+
+    def leads(count: Count) -> Coalesce:
+        return Coalesce(Subquery(per_order.annotate(n=count).values("n")), 0)
+
+    one_unit = per_order.annotate(low=Min("organisation_id"), high=Max("organisation_id")).annotate(
+        unit=Case(When(low=F("high"), then=F("low")), default=None, output_field=models.BigIntegerField())
+    )
 
     return {
         "order_id": F("pk"),
@@ -68,19 +81,25 @@ def fact_columns(rating_model: type[models.Model]) -> dict[str, Any]:
         "is_followed_up": _flag(Q(followed_up_at__isnull=False)),
         "response_minutes": F("response_minutes"),
         "handling_minutes": F("handling_minutes"),
+        "lead_assignments": leads(Count("pk")),
+        "returned_leads": leads(Count("pk", filter=Q(end_reason="returned"))),
+        "single_lead_unit": Subquery(one_unit.values("unit")),
     }
 
 
-def _models(apps: Any = None) -> tuple[type[models.Model], type[models.Model], type[models.Model]]:
+def _models(apps: Any = None) -> tuple[type[models.Model], type[models.Model], type[models.Model], type[models.Model]]:
+    """(WorkOrder, Rating, Assignment, KpiFact): the current models, or a migration's."""
+    names = ("WorkOrder", "Rating", "Assignment", "KpiFact")
     if apps is None:
-        from gongzhi.work_orders.models import KpiFact, Rating, WorkOrder
+        from gongzhi.work_orders import models as current
 
-        return WorkOrder, Rating, KpiFact
-    return (
-        apps.get_model("work_orders", "WorkOrder"),
-        apps.get_model("work_orders", "Rating"),
-        apps.get_model("work_orders", "KpiFact"),
-    )
+        return tuple(getattr(current, name) for name in names)  # type: ignore[return-value]
+    return tuple(apps.get_model("work_orders", name) for name in names)  # type: ignore[return-value]
+
+
+def current_fact_columns() -> dict[str, Any]:
+    _order, rating, assignment, _fact = _models()
+    return fact_columns(rating, assignment)
 
 
 def _column(model: type[models.Model], name: str) -> str:
@@ -94,8 +113,8 @@ def _upsert(where: Q, apps: Any = None) -> int:
     """``INSERT INTO kpifact (…) SELECT <fact_columns> FROM workorder WHERE … ON CONFLICT
     (order_id) DO UPDATE`` — one statement, PostgreSQL and SQLite alike. The SELECT is
     compiled by the ORM (parameters apart); only the INSERT frame is written here."""
-    order_model, rating_model, fact_model = _models(apps)
-    columns = fact_columns(rating_model)
+    order_model, rating_model, assignment_model, fact_model = _models(apps)
+    columns = fact_columns(rating_model, assignment_model)
     aliases = {f"kf_{name}": expression for name, expression in columns.items()}
     select = order_model._default_manager.filter(where).order_by().annotate(**aliases).values_list(*aliases)
     sql, params = select.query.sql_with_params()
@@ -122,7 +141,7 @@ def refresh(order_ids: Iterable[int]) -> None:
 def rebuild(*, apps: Any = None, batch_size: int = REBUILD_BATCH) -> int:
     """Every order's fact, set-based, in ranges of ids (each range one transaction); facts
     of deleted orders go with them (CASCADE). Returns the number of orders written."""
-    order_model, _rating, _fact = _models(apps)
+    order_model = _models(apps)[0]
     bounds = order_model._default_manager.aggregate(low=models.Min("pk"), high=models.Max("pk"))
     if bounds["low"] is None:
         return 0

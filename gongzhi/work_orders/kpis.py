@@ -33,6 +33,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
 )
 from django.db.models.functions import Cast, Cos, Radians
@@ -343,14 +344,29 @@ def cohort(
     return qs
 
 
-def _returns(facts: QuerySet[KpiFact], by_unit: bool) -> dict[int | None, tuple[int, int]]:
-    leads = Assignment.objects.filter(role=AssignmentRole.LEAD, order_id__in=facts.values("pk"))
-    counts = {"returned": Count("pk", filter=Q(end_reason="returned")), "total": Count("pk")}
-    if not by_unit:
-        row = leads.aggregate(**counts)
-        return {None: (row["returned"], row["total"])}
-    rows: Any = leads.values("organisation_id").annotate(**counts).order_by()
-    return {r["organisation_id"]: (r["returned"], r["total"]) for r in rows}
+def _returns_by_unit(facts: QuerySet[KpiFact], unit: int | None = None) -> dict[int, tuple[int, int]]:
+    """(returned, lead assignments) per unit over the cohort's lead assignments: summed from
+    the facts of orders that only ever had one lead unit, plus the assignments of the few
+    orders led by several units in turn (two queries whatever the size)."""
+    single = facts.filter(single_lead_unit__isnull=False)
+    several = Assignment.objects.filter(
+        role=AssignmentRole.LEAD,
+        order_id__in=facts.filter(single_lead_unit__isnull=True, lead_assignments__gt=0).values("pk"),
+    )
+    if unit is not None:
+        single, several = single.filter(single_lead_unit=unit), several.filter(organisation_id=unit)
+    out: dict[int, tuple[int, int]] = {}
+    rows: Any = (
+        single.values("single_lead_unit").annotate(r=Sum("returned_leads"), t=Sum("lead_assignments")).order_by()
+    )
+    for row in rows:
+        out[row["single_lead_unit"]] = (int(row["r"]), int(row["t"]))
+    counts = {"r": Count("pk", filter=Q(end_reason="returned")), "t": Count("pk")}
+    rows = several.values("organisation_id").annotate(**counts).order_by()
+    for row in rows:
+        returned, total = out.get(row["organisation_id"], (0, 0))
+        out[row["organisation_id"]] = (returned + row["r"], total + row["t"])
+    return out
 
 
 def _base(base: QuerySet[KpiFact] | None) -> QuerySet[KpiFact]:
@@ -369,16 +385,17 @@ def summary(
     facts counted (``facts_for(user, verb)``)."""
     now = now or timezone.now()
     facts = cohort(_base(base), area, period, unit)
-    row = facts.aggregate(**measures(now))
     if unit is not None:
-        leads = Assignment.objects.filter(
-            role=AssignmentRole.LEAD,
-            organisation_id=getattr(unit, "pk", unit),
-            order_id__in=cohort(_base(base), area, period).values("pk"),
-        ).aggregate(returned=Count("pk", filter=Q(end_reason="returned")), total=Count("pk"))
-        returns = (leads["returned"], leads["total"])
+        row = facts.aggregate(**measures(now))
+        unit_id = unit.pk if isinstance(unit, Organisation) else int(unit)
+        # The unit's returns count its lead assignments on every order of the cohort,
+        # including orders it returned (they have another lead now, or none).
+        returns = _returns_by_unit(cohort(_base(base), area, period), unit_id).get(unit_id, (0, 0))
     else:
-        returns = _returns(facts, by_unit=False)[None]
+        row = facts.aggregate(
+            **measures(now), returned_leads=Sum("returned_leads"), lead_assignments=Sum("lead_assignments")
+        )
+        returns = (int(row["returned_leads"] or 0), int(row["lead_assignments"] or 0))
     return finish(row, returns)
 
 
@@ -399,7 +416,7 @@ def ranking(
         .annotate(**measures(now))
         .order_by()
     )
-    returns = _returns(facts, by_unit=True)
+    returns = _returns_by_unit(facts)
     threshold = min_cases()
     shown = [r for r in rows if r["dispatched"] >= threshold]
     names = dict(

@@ -17,6 +17,7 @@ from gongzhi.accounts.models import mask_phone
 from gongzhi.core.models import ScopedModel, TimeStampedModel
 from gongzhi.core.scoping import RestrictedManager, ScopeSpec
 from gongzhi.work_orders.choices import (
+    WITH_UNIT,
     AssignmentRole,
     Channel,
     DeadlineStage,
@@ -264,6 +265,13 @@ class WorkOrder(ScopedModel):
             ),
             # The "to review" inbox (不满意待复核): few rows, read by area, newest first.
             models.Index(fields=["area_path", "id"], name="wo_review_pending", condition=Q(review_pending=True)),
+            # The dashboard's overdue list (kpis.overdue): open orders with a unit in reply-
+            # deadline order, so the 20 most overdue are the first entries read.
+            models.Index(
+                fields=["reply_due", "id"],
+                condition=Q(status__in=sorted(WITH_UNIT), on_hold=False),
+                name="wo_overdue_reply_due",
+            ),
             # The deadline job takes only due orders (next_escalation_at <= now).
             models.Index(
                 fields=["next_escalation_at"],
@@ -475,6 +483,7 @@ class Rating(models.Model):
 #: What the KPI dashboard reads of a fact row besides its index keys (docs/kpis.md): carried
 #: by both indexes of ``KpiFact`` so a month's dashboard is an index-only scan on PostgreSQL.
 KPI_FACT_COLUMNS = [
+    "order_id",  # COUNT(order_id) FILTER (…): the counted column must be in the index too
     "day",
     "submitted_at",
     "submitter_id",
@@ -499,6 +508,9 @@ KPI_FACT_COLUMNS = [
     "is_followed_up",
     "response_minutes",
     "handling_minutes",
+    "lead_assignments",
+    "returned_leads",
+    "single_lead_unit",
 ]
 
 
@@ -562,6 +574,13 @@ class KpiFact(models.Model):
     is_followed_up = models.BooleanField(_("followed up"), default=False)
     response_minutes = models.PositiveIntegerField(_("working minutes to first contact"), null=True, blank=True)
     handling_minutes = models.PositiveIntegerField(_("working minutes to reply"), null=True, blank=True)
+    # The return rate (退单率) counts lead assignments. Most orders only ever had one lead
+    # unit: then ``single_lead_unit`` names it and the counts below are all its own, so the
+    # rate per unit is a sum over facts; only orders led by several units in turn
+    # (``single_lead_unit`` NULL, ``lead_assignments`` > 0) are looked up in the assignments.
+    lead_assignments = models.PositiveSmallIntegerField(_("lead assignments"), default=0)
+    returned_leads = models.PositiveSmallIntegerField(_("lead assignments returned"), default=0)
+    single_lead_unit = models.BigIntegerField(_("the one lead unit"), null=True, blank=True)
 
     objects = KpiFactQuerySet.as_manager()
 
@@ -571,8 +590,11 @@ class KpiFact(models.Model):
         verbose_name_plural = _("KPI facts")
         indexes = [
             # A period under an area (the district / street / community dashboard).
+            # varchar_pattern_ops (PostgreSQL only; other databases ignore opclasses): the
+            # area's LIKE 'path%' is a range of the index under a non-C collation.
             models.Index(
                 fields=["month", "area_path"],
+                opclasses=["int4_ops", "varchar_pattern_ops"],
                 include=["lead_organisation_id", *KPI_FACT_COLUMNS],
                 condition=Q(is_merged=False),
                 name="wo_kpifact_month_area",

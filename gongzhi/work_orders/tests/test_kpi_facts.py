@@ -38,15 +38,16 @@ def assert_same_as_oracle(area, period, *, now, unit=None, user=None, verb="view
 
 def assert_facts_current():
     """Every stored fact equals the fact derived afresh from its order (and every order has one)."""
+    columns = kpi_facts.current_fact_columns()
     fresh = {
         row["kf_order_id"]: row
-        for row in WorkOrder.objects.annotate(
-            **{f"kf_{name}": expr for name, expr in kpi_facts.fact_columns(kpi_facts._models()[1]).items()}
-        ).values(*[f"kf_{name}" for name in kpi_facts.fact_columns(kpi_facts._models()[1])])
+        for row in WorkOrder.objects.annotate(**{f"kf_{name}": expr for name, expr in columns.items()}).values(
+            *[f"kf_{name}" for name in columns]
+        )
     }
     stored = {
         row["order_id"]: {f"kf_{name}": value for name, value in row.items()}
-        for row in KpiFact.objects.values(*kpi_facts.fact_columns(kpi_facts._models()[1]))
+        for row in KpiFact.objects.values(*columns)
     }
     assert stored == fresh  # (SQLite's computed 0/1 compare equal to the stored False/True)
 
