@@ -432,6 +432,7 @@ def ranking(
     return {"min_cases": threshold, "hidden": len(rows) - len(shown), "units": units}
 
 
+SCORE_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
 TREND_KEYS = ("cases", "response_rate", "resolution_rate", "satisfaction_rate", "on_time_reply_rate", "score")
 
 
@@ -448,7 +449,11 @@ def trend(
     facts = cohort(_base(base), area, period, unit)
     daily = period.days <= 62
     buckets = ["month", "day"] if daily else ["month"]
-    rows: Any = facts.values(*buckets).annotate(**measures(now)).order_by(*buckets)
+    # Only the counts behind TREND_KEYS: no percentiles (a sort per bucket) for numbers not shown.
+    needed = {"cases"} | {name for key in TREND_KEYS if key in RATES for name in RATES[key]}
+    needed |= {name for key in SCORE_RATES for name in RATES[key]}
+    trend_measures = {name: aggregate for name, aggregate in measures(now).items() if name in needed}
+    rows: Any = facts.values(*buckets).annotate(**trend_measures).order_by(*buckets)
     out = []
     for r in rows:
         kpis = finish(r)
