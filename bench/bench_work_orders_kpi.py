@@ -114,6 +114,23 @@ def main() -> None:
         }
         for name, fn in parts.items():
             print("  " + _line(name, *_timed(fn, args.runs)))
+        # Other viewers: a department handler (scope = its unit's orders and those it assists)
+        # and the district official filtering one unit; each checked against the old queries.
+        handler = get_user_model().objects.get(username="department_handler")
+        from gongzhi.organisations.models import Organisation
+
+        housing = Organisation.objects.get(code="ORG-HB")
+        for label, kwargs in (
+            ("department handler", {"user": handler}),
+            ("district official, unit=ORG-HB", {"user": official, "unit": housing}),
+        ):
+            got = kpis.dashboard(district, start_day, end_day, now=NOW, **kwargs)
+            want = kpi_oracle.dashboard(district, start_day, end_day, now=NOW, **kwargs)
+            same = all(got[key] == want[key] for key in ("summary", "trend", "ranking"))
+            samples, queries = _timed(
+                lambda kwargs=kwargs: kpis.dashboard(district, start_day, end_day, now=NOW, **kwargs), args.runs
+            )
+            print(_line(f"new kpis.dashboard, {label} (same numbers: {same})", samples, queries))
         client = Client()
         client.force_login(official)
         for url in (
