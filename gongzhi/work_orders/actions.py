@@ -24,7 +24,7 @@ from gongzhi.ledger import events as ledger_events
 from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Room, Unit
-from gongzhi.work_orders import board, deadlines, escalation, extensions, kpis, transitions
+from gongzhi.work_orders import board, deadlines, escalation, extensions, kpi_facts, kpis, transitions
 from gongzhi.work_orders.attachments import max_attachments, process_upload
 from gongzhi.work_orders.choices import (
     AssignmentRole,
@@ -123,6 +123,9 @@ def _save(order: WorkOrder, fields: Sequence[str]) -> None:
     # looks at it again (escalation.check_from: a lower bound, made exact by the job). The
     # order row is locked first, then its schedule row, as the job never waits for an order.
     escalation.schedule(order)
+    # The order's KPI fact follows in the same transaction (after the rating or the
+    # assignments the action wrote before saving), so the dashboard never reads a stale row.
+    kpi_facts.refresh([order.pk])
 
 
 def _tell_resident(order: WorkOrder, message: str) -> None:
@@ -246,6 +249,7 @@ def submit_work_order(
         submitted_at=timezone.now(),
     )
     order.is_repeat = kpis.mark_repeats(WorkOrder.objects.filter(pk=order.pk)) > 0
+    kpi_facts.refresh([order.pk])
     _event(order, EventKind.SUBMIT, actor, note="", data={"channel": channel.value})
     record_change(order, verb="submit", actor=actor)
     order_id = order.pk

@@ -17,6 +17,7 @@ from gongzhi.accounts.models import mask_phone
 from gongzhi.core.models import ScopedModel, TimeStampedModel
 from gongzhi.core.scoping import RestrictedManager, ScopeSpec
 from gongzhi.work_orders.choices import (
+    WITH_UNIT,
     AssignmentRole,
     Channel,
     DeadlineStage,
@@ -261,6 +262,13 @@ class WorkOrder(ScopedModel):
             ),
             # The "to review" inbox (不满意待复核): few rows, read by area, newest first.
             models.Index(fields=["area_path", "id"], name="wo_review_pending", condition=Q(review_pending=True)),
+            # The dashboard's overdue list (kpis.overdue): open orders with a unit in reply-
+            # deadline order, so the 20 most overdue are the first entries read.
+            models.Index(
+                fields=["reply_due", "id"],
+                condition=Q(status__in=sorted(WITH_UNIT), on_hold=False),
+                name="wo_overdue_reply_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -498,6 +506,138 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}#{self.round} {self.satisfaction}"
+
+
+#: What the KPI dashboard reads of a fact row besides its index keys (docs/kpis.md): carried
+#: by both indexes of ``KpiFact`` so a month's dashboard is an index-only scan on PostgreSQL.
+KPI_FACT_COLUMNS = [
+    "order_id",  # COUNT(order_id) FILTER (…): the counted column must be in the index too
+    "day",
+    "submitted_at",
+    "submitter_id",
+    "is_dispatched",
+    "is_signed",
+    "is_signed_on_time",
+    "sign_due",
+    "is_contacted",
+    "is_contacted_on_time",
+    "contact_due",
+    "is_replied",
+    "is_replied_on_time",
+    "reply_due",
+    "rating_due",
+    "is_closed",
+    "follow_up_resolved",
+    "satisfaction",
+    "rated_resolved",
+    "is_repeat",
+    "is_reopened",
+    "is_extended",
+    "is_followed_up",
+    "response_minutes",
+    "handling_minutes",
+    "lead_assignments",
+    "returned_leads",
+    "single_lead_unit",
+]
+
+
+class KpiFactQuerySet(models.QuerySet["KpiFact"]):
+    def restrict(self, user: Any, verb: str = "view") -> KpiFactQuerySet:
+        """The facts of the orders ``user`` may ``verb``: the work order's own scope rule,
+        which reads only columns the fact copies (area path, lead unit, submitter, and the
+        order id for assisting units), so it applies unchanged."""
+        from gongzhi.core.scoping import scope_q
+
+        q = scope_q(user, WorkOrder, verb)
+        return self.none() if q is None else self.filter(q)
+
+
+class KpiFact(models.Model):
+    """One narrow row per work order holding exactly what the KPIs count (docs/kpis.md).
+
+    Derived from the order, its latest rating and nothing else, by ``kpi_facts.refresh``
+    whenever an action saves the order (in the action's transaction) and by
+    ``manage.py rebuild_kpi_facts`` for rows written otherwise (imports, benchmarks). The
+    dashboard aggregates these rows instead of the wide order table, with no correlated
+    "latest rating" lookups. Deadlines are kept as times (not yes/no) because whether
+    one has passed depends on the moment the KPIs are asked for.
+    """
+
+    order = models.OneToOneField(
+        WorkOrder, verbose_name=_("work order"), primary_key=True, on_delete=models.CASCADE, related_name="kpi_fact"
+    )
+    # Local (Asia/Shanghai) month as yyyymm and day of month of the submission: the period
+    # filter and the trend buckets read them without converting time zones per row.
+    month = models.PositiveIntegerField(_("month submitted (yyyymm)"))
+    day = models.PositiveSmallIntegerField(_("day of month submitted"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    area_path = models.CharField(_("area path"), max_length=255)
+    # Plain ids, not foreign keys: copies for scoping and grouping, no constraint to check.
+    lead_organisation_id = models.BigIntegerField(_("lead unit"), null=True, blank=True)
+    submitter_id = models.BigIntegerField(_("submitted by"), null=True, blank=True)
+    is_merged = models.BooleanField(_("merged into another"), default=False)
+    is_dispatched = models.BooleanField(_("dispatched"), default=False)
+    is_signed = models.BooleanField(_("signed"), default=False)
+    is_signed_on_time = models.BooleanField(_("signed on time"), default=False)
+    sign_due = models.DateTimeField(_("sign by"), null=True, blank=True)
+    is_contacted = models.BooleanField(_("contacted"), default=False)
+    is_contacted_on_time = models.BooleanField(_("contacted on time"), default=False)
+    contact_due = models.DateTimeField(_("contact resident by"), null=True, blank=True)
+    is_replied = models.BooleanField(_("replied"), default=False)
+    is_replied_on_time = models.BooleanField(_("replied on time"), default=False)
+    reply_due = models.DateTimeField(_("reply by"), null=True, blank=True)
+    rating_due = models.DateTimeField(_("rating window ends"), null=True, blank=True)
+    is_closed = models.BooleanField(_("closed"), default=False)
+    follow_up_resolved = models.BooleanField(_("resolved (follow-up)"), null=True, blank=True)
+    # The latest rating (highest round). NULL, not "", when never rated: it is what the
+    # "latest rating" subquery gave, and "rated" is "satisfaction IS NOT NULL".
+    satisfaction = models.CharField(  # noqa: DJ001
+        _("satisfaction"), max_length=24, choices=Satisfaction.choices, blank=True, null=True
+    )
+    rated_resolved = models.BooleanField(_("resolved (rating)"), null=True, blank=True)
+    is_repeat = models.BooleanField(_("repeat"), default=False)
+    is_reopened = models.BooleanField(_("reopened"), default=False)
+    is_extended = models.BooleanField(_("extended"), default=False)
+    is_followed_up = models.BooleanField(_("followed up"), default=False)
+    response_minutes = models.PositiveIntegerField(_("working minutes to first contact"), null=True, blank=True)
+    handling_minutes = models.PositiveIntegerField(_("working minutes to reply"), null=True, blank=True)
+    # The return rate (退单率) counts lead assignments. Most orders only ever had one lead
+    # unit: then ``single_lead_unit`` names it and the counts below are all its own, so the
+    # rate per unit is a sum over facts; only orders led by several units in turn
+    # (``single_lead_unit`` NULL, ``lead_assignments`` > 0) are looked up in the assignments.
+    lead_assignments = models.PositiveSmallIntegerField(_("lead assignments"), default=0)
+    returned_leads = models.PositiveSmallIntegerField(_("lead assignments returned"), default=0)
+    single_lead_unit = models.BigIntegerField(_("the one lead unit"), null=True, blank=True)
+
+    objects = KpiFactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order_id"]
+        verbose_name = _("KPI fact")
+        verbose_name_plural = _("KPI facts")
+        indexes = [
+            # A period under an area (the district / street / community dashboard).
+            # varchar_pattern_ops (PostgreSQL only; other databases ignore opclasses): the
+            # area's LIKE 'path%' is a range of the index under a non-C collation.
+            models.Index(
+                fields=["month", "area_path"],
+                opclasses=["int4_ops", "varchar_pattern_ops"],
+                include=["lead_organisation_id", *KPI_FACT_COLUMNS],
+                condition=Q(is_merged=False),
+                name="wo_kpifact_month_area",
+            ),
+            # A period of one unit (主办单位).
+            models.Index(
+                fields=["month", "lead_organisation_id"],
+                include=["area_path", *KPI_FACT_COLUMNS],
+                condition=Q(is_merged=False),
+                name="wo_kpifact_month_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.month}"
 
 
 class DeadlinePolicy(ScopedModel):

@@ -87,7 +87,7 @@ class KpiView(APIView):
         area = access_kpi_area(request.user, request.query_params.get("area"), request.query_params.get("area_code"))
         unit = access_kpi_unit(request.user, request.query_params.get("unit"))
         period = _period(request)
-        base = WorkOrder.objects.restrict(request.user, KPI_VERB)
+        base = kpis.facts_for(request.user, KPI_VERB)
         now = timezone.now()
         return Response(
             {

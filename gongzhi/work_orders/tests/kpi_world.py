@@ -3,7 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from gongzhi.work_orders import kpis
+from gongzhi.work_orders import kpi_facts, kpis
 from gongzhi.work_orders.choices import AssignmentRole, OrderType, Satisfaction, Status
 from gongzhi.work_orders.models import Assignment, Rating, WorkOrder
 from gongzhi.work_orders.tests import factories
@@ -223,4 +223,5 @@ def build_kpi_world(world):
     o["o10"] = make(world, "o10", submitted_at=at(6), status=Status.MERGED, master=o["o1"], merged_at=at(6, 11))
     o["o13"] = make(world, "o13", submitted_at=at(1, 0, 10, month=12), status=Status.SUBMITTED)
     kpis.mark_repeats(WorkOrder.objects.all())  # what submit_work_order does for each new order
+    kpi_facts.rebuild()  # the orders were written without the actions, as an import would
     return o
