@@ -142,9 +142,7 @@ def test_scoped_base_counts_only_what_the_viewer_sees(kpi_world, world):
     assert [u["name"] for u in data["ranking"]["units"]] == ["南山区住房和建设局"]
 
 
-def test_submit_marks_a_repeat_of_a_recent_closure_by_the_same_resident(
-    world, django_capture_on_commit_callbacks
-):
+def test_submit_marks_a_repeat_of_a_recent_closure_by_the_same_resident(world, django_capture_on_commit_callbacks):
     from gongzhi.work_orders import actions
     from gongzhi.work_orders.tests import factories
 
