@@ -16,6 +16,8 @@ from gongzhi.core import context
 _LAST_SEEN = "gongzhi_last_seen"
 #: Set in the fresh session after an idle sign-out; the sign-in page shows a message for it.
 TIMED_OUT_FLAG = "gongzhi_timed_out"
+#: Seconds between two writes of the last-activity time (the idle timeout is this much coarser).
+_TOUCH_EVERY = 60
 
 
 #: Sent by page fragments that refresh by themselves (``hx-headers`` in the templates).
@@ -35,9 +37,13 @@ class StaffIdleTimeoutMiddleware:
                 if last is not None and now - float(last) > settings.GONGZHI_STAFF_IDLE_TIMEOUT:
                     logout(request)
                     request.session[TIMED_OUT_FLAG] = True
-                elif request.headers.get(BACKGROUND_HEADER) != "1":
+                elif request.headers.get(BACKGROUND_HEADER) != "1" and (
+                    last is None or now - float(last) >= _TOUCH_EVERY
+                ):
                     # Background refreshes (the notification bell) are not activity: they must
                     # not keep an unattended staff session alive, nor write the session.
+                    # Activity is recorded at most once a minute: writing the session on every
+                    # page was three statements (BEGIN, UPDATE, COMMIT) per staff request.
                     request.session[_LAST_SEEN] = now
             if request.user.is_authenticated:
                 context.set_actor(request.user)

@@ -186,6 +186,21 @@ def test_active_staff_stay_signed_in(world):
     assert client.get("/api/accounts/me/").status_code == 200
 
 
+def test_staff_activity_is_written_to_the_session_at_most_once_a_minute(world):
+    client = Client()
+    client.force_login(world.community_worker_c1)
+    # given activity recorded 30 s ago
+    _age_session(client, 30)
+    recorded = client.session["gongzhi_last_seen"]
+    # when another page follows, the session is not rewritten
+    assert client.get("/api/accounts/me/").status_code == 200
+    assert client.session["gongzhi_last_seen"] == recorded
+    # but after more than a minute the new activity is recorded
+    _age_session(client, 90)
+    assert client.get("/api/accounts/me/").status_code == 200
+    assert time.time() - client.session["gongzhi_last_seen"] < 30
+
+
 def test_background_refreshes_do_not_keep_an_idle_staff_session_alive(world):
     client = Client()
     client.force_login(world.community_worker_c1)
