@@ -39,8 +39,10 @@ def _recreate(url: str, *, drop_only: bool = False) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    if not name.startswith(("gongzhi_wo_bench", "bench_", "wodeadline_", "kpi_")):
-        raise SystemExit(f"refusing to drop {name!r}: bench databases are named gongzhi_wo_bench_*, bench_* or kpi_*")
+    if not name.startswith(("gongzhi_wo_bench", "bench_", "wodeadline_", "kpi_", "wointake_")):
+        raise SystemExit(
+            f"refusing to drop {name!r}: bench databases are named gongzhi_wo_bench_*, bench_*, kpi_* or wointake_*"
+        )
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:

@@ -1,5 +1,6 @@
-"""Staff inbox pages (``GET /api/work-orders/?inbox=…``) on a large table: p50/p95 time
-and the number of queries of each inbox, for several roles.
+"""Staff inbox pages (``GET /api/work-orders/?inbox=…`` and the UI ``/work-orders/?inbox=…``)
+on a large table: p50/p95 time and the number of queries of each inbox, for several roles,
+and the UI's "which units are late" panel (``/work-orders/late/``, loaded after the page).
 
     uv run python bench/bench_work_orders_inbox.py                   # 1,000,000 orders
     uv run python bench/bench_work_orders_inbox.py --orders 200000 --keep   # keep for the KPI bench
@@ -70,6 +71,19 @@ def main() -> None:
                         f"{kind:4} {actor:22} {inbox:20} {rows:>8} {statistics.median(samples):>8.1f} "
                         f"{p95:>8.1f} {len(ctx.captured_queries):>8}"
                     )
+            # The "which units are late" panel, loaded by the UI page after it is shown.
+            samples = []
+            for _ in range(args.runs):
+                with CaptureQueriesContext(connection) as ctx:
+                    start = time.perf_counter()
+                    response = client.get("/work-orders/late/", secure=True)
+                    samples.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
+            p95 = statistics.quantiles(samples, n=20)[-1]
+            print(
+                f"{'ui':4} {actor:22} {'(late-units panel)':20} {'-':>8} {statistics.median(samples):>8.1f} "
+                f"{p95:>8.1f} {len(ctx.captured_queries):>8}"
+            )
         print(f"worst p95: API {worst['api']:.1f} ms, UI {worst['ui']:.1f} ms")
 
 

@@ -60,13 +60,16 @@ class CreateActionMixin(ActionOutputMixin):
         def handle() -> Response:
             serializer = self.get_serializer(data=request.data)  # type: ignore[attr-defined]
             serializer.is_valid(raise_exception=True)
-            instance = self.perform_action_create(serializer)
-            return self.output(instance, status.HTTP_201_CREATED)
+            return self.output_created(self.perform_action_create(serializer))
 
         return idempotent(request, f"{self.basename}:create", handle)  # type: ignore[attr-defined]
 
     def perform_action_create(self, serializer: Any) -> Any:
         raise NotImplementedError
+
+    def output_created(self, instance: Any) -> Response:
+        """The 201 answer; override to build it from what the action already holds."""
+        return self.output(instance, status.HTTP_201_CREATED)
 
 
 class UpdateActionMixin(ActionOutputMixin):

@@ -212,19 +212,33 @@ def working_time_between(a: dt.datetime, b: dt.datetime) -> dt.timedelta:
         return -working_time_between(b, a)
     total = dt.timedelta()
     first, last = _local_date(a), _local_date(b)
-    full_day = working_day_length()
-    day = first
-    while day <= last:
-        if first < day < last:  # a day strictly inside: all its working time counts (fast path)
-            if is_workday(day):
-                total += full_day
-        else:
-            for period_start, period_end in _periods_on(day):
-                begin, finish = max(period_start, a), min(period_end, b)
-                if finish > begin:
-                    total += finish - begin
-        day += dt.timedelta(days=1)
-    return total
+    for day in (first,) if first == last else (first, last):  # the end days: clip their periods
+        for period_start, period_end in _periods_on(day):
+            begin, finish = max(period_start, a), min(period_end, b)
+            if finish > begin:
+                total += finish - begin
+    # Days strictly inside count whole: counted, not walked (an inbox row 300 days overdue
+    # walked 300 days; 25 such rows were ~60 ms of an inbox page at 1,000,000 orders).
+    return total + working_day_length() * _workdays_strictly_between(first, last)
+
+
+def _weekdays_in(start: dt.date, days: int) -> int:
+    """Mondays to Fridays among ``days`` consecutive days from ``start``."""
+    weeks, rest = divmod(max(days, 0), 7)
+    return weeks * 5 + sum((start.weekday() + i) % 7 < 5 for i in range(rest))
+
+
+def _workdays_strictly_between(first: dt.date, last: dt.date) -> int:
+    """Working days ``d`` with ``first < d < last``: the weekday rule, corrected by the
+    calendar's overrides (holidays off, make-up days on) that fall in the range."""
+    days = (last - first).days - 1
+    if days <= 0:
+        return 0
+    count = _weekdays_in(first + dt.timedelta(days=1), days)
+    for day, working in overrides().items():
+        if first < day < last:
+            count += int(working) - int(day.weekday() < 5)
+    return count
 
 
 class WorkingDayShift:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from gongzhi.access.queries import grants_with_permission
@@ -48,7 +48,7 @@ from gongzhi.work_orders.models import (
     WorkOrder,
     WorkOrderEvent,
 )
-from gongzhi.work_orders.notifications import notify, resident_recipients, unit_recipients
+from gongzhi.work_orders.notifications import notification_sent, notify, resident_recipients, unit_recipients
 
 E = WorkOrderErrorCode
 STAFF_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN})
@@ -248,15 +248,42 @@ def submit_work_order(
         external_id=external_id,
         submitted_at=timezone.now(),
     )
-    order.is_repeat = kpis.mark_repeats(WorkOrder.objects.filter(pk=order.pk)) > 0
-    kpi_facts.refresh([order.pk])
+    kpi_facts.refresh([order.pk])  # the repeat flag follows in complete_intake
     _event(order, EventKind.SUBMIT, actor, note="", data={"channel": channel.value})
     record_change(order, verb="submit", actor=actor)
     order_id = order.pk
-    transaction.on_commit(lambda: extensions.after_intake(order_id))
-    if submitter is not None:
-        _tell_resident(order, gettext("Your request %(number)s was received.") % {"number": order.number})
+    # The rest of intake is not needed to answer the resident: after commit, in a worker in
+    # server mode (in-process in embedded mode). See complete_intake.
+    transaction.on_commit(lambda: _complete_intake_later(order_id))
     return order
+
+
+def _complete_intake_later(order_id: int) -> None:
+    from gongzhi.work_orders.tasks import complete_intake_task  # tasks import this module
+
+    complete_intake_task.delay(order_id)
+
+
+def complete_intake(order_id: int) -> None:
+    """The after-commit half of ``submit_work_order`` (run by the ``complete_intake`` task):
+    set the repeat-complaint flag (a KPI input: only closures before the submission count, so
+    running later gives the same answer), tell the submitter the request was received (in
+    their language), then run the intake hooks (text analysis, …). Safe to run again (the
+    task is ``acks_late``): the flag is recomputed and a receipt already sent is not repeated.
+    Writes no change record: the submission recorded its own."""
+    order = WorkOrder.objects.select_related("submitter").filter(pk=order_id).first()
+    if order is None:  # deleted meanwhile (e.g. a rolled-back demo reset)
+        return
+    with transaction.atomic():
+        kpis.mark_repeats(WorkOrder.objects.filter(pk=order_id))
+        kpi_facts.refresh([order_id])  # the fact carries the repeat flag
+        submitter = order.submitter
+        if submitter is not None:
+            with translation.override(submitter.language or settings.LANGUAGE_CODE):
+                message = gettext("Your request %(number)s was received.") % {"number": order.number}
+            if not notification_sent(submitter.pk, order=order, kind=NotificationKind.STATUS, message=message):
+                notify({submitter.pk}, order=order, kind=NotificationKind.STATUS, message=message)
+    extensions.after_intake(order_id)  # each hook handles its own failures and transactions
 
 
 # --- dispatcher steps ---------------------------------------------------------------------------

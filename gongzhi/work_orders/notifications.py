@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.models import RoleGrant
 from gongzhi.notifications import dispatch
+from gongzhi.notifications.models import Notification
 from gongzhi.notifications.registry import register_group
 from gongzhi.work_orders.choices import NotificationKind, Urgency
 from gongzhi.work_orders.models import Subscription, WorkOrder
@@ -77,6 +78,17 @@ def notify(user_ids: Iterable[int], *, order: WorkOrder | None, kind: Notificati
         source=order,
         urgent=urgent,
     )
+
+
+def notification_sent(user_id: int, *, order: WorkOrder, kind: NotificationKind, message: str) -> bool:
+    """This exact notice about ``order`` was already written for the user (a task re-run)."""
+    return Notification.objects.filter(
+        recipient_id=user_id,
+        kind=kind_key(kind),
+        title=message[:200],
+        source_type=ContentType.objects.get_for_model(order),
+        source_id=order.pk,
+    ).exists()
 
 
 _URL_MARK = 987654321

@@ -15,3 +15,10 @@ def escalate_deadlines() -> dict[str, int]:
     with context.acting_as(None, source="task:escalate_deadlines"):
         run = actions.escalate_due_work_orders()
     return dict(run.counts)
+
+
+@shared_task(name="gongzhi.work_orders.tasks.complete_intake", acks_late=True)
+def complete_intake_task(order_id: int) -> None:
+    """The after-commit half of a submission (repeat flag, receipt notice, intake hooks)."""
+    with context.acting_as(None, source="task:complete_intake"):
+        actions.complete_intake(order_id)

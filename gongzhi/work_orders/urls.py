@@ -8,6 +8,7 @@ app_name = "work_orders"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("late/", views.inbox_late, name="inbox_late"),
     path("report/", views.report, name="report"),
     path("mine/", views.mine, name="mine"),
     path("new/", views.staff_new, name="staff_new"),

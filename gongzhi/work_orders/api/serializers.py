@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from gongzhi.api.serializers import BuiltFieldsCacheMixin
 from gongzhi.organisations.models import MatterCategory, Organisation
 from gongzhi.territory.models import Area, Building, Room, Unit
 from gongzhi.work_orders.choices import Channel, OrderType, Satisfaction, SupervisionLevel, Urgency
 from gongzhi.work_orders.models import Assignment, Attachment, Rating, WorkOrder, WorkOrderEvent
 
 
-class WorkOrderListSerializer(serializers.ModelSerializer):
+class WorkOrderListSerializer(BuiltFieldsCacheMixin, serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True, default="")
@@ -44,19 +45,19 @@ class WorkOrderListSerializer(serializers.ModelSerializer):
         ]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(BuiltFieldsCacheMixin, serializers.ModelSerializer):
     class Meta:
         model = WorkOrderEvent
         fields = ["id", "kind", "created_at", "actor_label", "organisation", "from_status", "to_status", "note", "data"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(BuiltFieldsCacheMixin, serializers.ModelSerializer):
     class Meta:
         model = Assignment
         fields = ["organisation", "role", "assigned_at", "ended_at", "end_reason"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(BuiltFieldsCacheMixin, serializers.ModelSerializer):
     class Meta:
         model = Attachment
         fields = [
@@ -72,7 +73,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(BuiltFieldsCacheMixin, serializers.ModelSerializer):
     class Meta:
         model = Rating
         fields = ["round", "satisfaction", "resolved", "comment", "created_at"]

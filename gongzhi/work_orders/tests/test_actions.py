@@ -46,6 +46,27 @@ def test_submit_creates_order_event_and_one_change_record(world):
     assert record.after["description"] == "[redacted]"
 
 
+def test_the_receipt_notice_is_sent_after_commit_in_the_submitters_language_and_only_once(
+    world, django_capture_on_commit_callbacks
+):
+    # given a resident who reads the site in English
+    world.resident_c1.language = "en"
+    world.resident_c1.save(update_fields=["language"])
+    # when they submit, nothing is sent before the transaction commits
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        order = factories.submitted(world)
+    assert not Notification.objects.filter(recipient=world.resident_c1, source_id=order.pk).exists()
+    # then the after-commit step sends one receipt, in English
+    for callback in callbacks:
+        callback()
+    receipts = Notification.objects.filter(recipient=world.resident_c1, source_id=order.pk)
+    assert [n.title for n in receipts] == [f"Your request {order.number} was received."]
+    # and running the step again (a redelivered task) sends nothing new
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.complete_intake(order.pk)
+    assert receipts.count() == 1
+
+
 def test_full_loop_sets_every_timestamp(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         order = factories.submitted(world)

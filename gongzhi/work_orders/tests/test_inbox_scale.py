@@ -64,8 +64,9 @@ def test_api_count_is_capped_and_says_so(world, client_for, monkeypatch):
 
 
 def test_ui_tab_shows_a_capped_count_with_a_plus(world, client_for, monkeypatch):
-    monkeypatch.setattr(queries, "DEFAULT_COUNT_CAP", 3)
-    monkeypatch.setattr(queries.capped_counts, "__defaults__", (3,))
+    from gongzhi.work_orders import views
+
+    monkeypatch.setattr(views, "TAB_COUNT_CAP", 3)
     for _ in range(5):
         factories.submitted(world)
     html = client_for("community_worker_c1").get(UI + "?inbox=to_accept").content.decode()

@@ -142,15 +142,19 @@ def test_scoped_base_counts_only_what_the_viewer_sees(kpi_world, world):
     assert [u["name"] for u in data["ranking"]["units"]] == ["南山区住房和建设局"]
 
 
-def test_submit_marks_a_repeat_of_a_recent_closure_by_the_same_resident(world):
+def test_submit_marks_a_repeat_of_a_recent_closure_by_the_same_resident(world, django_capture_on_commit_callbacks):
     from gongzhi.work_orders import actions
     from gongzhi.work_orders.tests import factories
 
+    # given an order of resident_c1 closed just now
     first = actions.close_work_order(factories.replied(world), actor=world.community_worker_c1)
-    again = factories.submitted(world, title="又坏了")
-    other = factories.submitted(world, by="resident_c3", area=world.g4)
+    # when the same resident and another one submit again (the flag is set after commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = factories.submitted(world, title="又坏了")
+        other = factories.submitted(world, by="resident_c3", area=world.g4)
+    # then only the same resident's new order is a repeat
+    for order in (first, again, other):
+        order.refresh_from_db()
     assert first.is_repeat is False
     assert again.is_repeat is True
     assert other.is_repeat is False
-    again.refresh_from_db()
-    assert again.is_repeat is True

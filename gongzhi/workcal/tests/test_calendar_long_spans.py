@@ -36,3 +36,14 @@ def _day_by_day(a: dt.datetime, b: dt.datetime) -> dt.timedelta:
 def test_long_spans_equal_the_day_by_day_sum(db, a, b):
     assert calendar.working_time_between(a, b) == _day_by_day(a, b)
     assert calendar.working_time_between(b, a) == -_day_by_day(a, b)
+
+
+def test_random_spans_equal_the_day_by_day_sum(db):
+    import random
+
+    rng = random.Random(20261128)
+    base = dt.datetime(2025, 12, 1, tzinfo=SH)  # the seeded calendar: 2026 and its holidays
+    for _ in range(300):
+        a = base + dt.timedelta(minutes=rng.randrange(0, 400 * 24 * 60))
+        b = a + dt.timedelta(minutes=rng.randrange(0, 90 * 24 * 60))
+        assert calendar.working_time_between(a, b) == _day_by_day(a, b), (a, b)
