@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from gongzhi.audit.actions import record_change, snapshot
@@ -22,7 +22,7 @@ from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.models import RevealLog
 from gongzhi.privacy.queries import get_active_consent
 from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male
-from gongzhi.residents import bulk, parsing, retention
+from gongzhi.residents import bulk, parsing, retention, staging
 from gongzhi.residents.choices import (
     IMPORT_FIELDS,
     SENSITIVE_TAGS,
@@ -46,6 +46,7 @@ from gongzhi.residents.models import (
     HouseholdMembership,
     ImportBatch,
     ImportChange,
+    ImportCreatedRange,
     ImportProfile,
     ImportReview,
     ImportRowError,
@@ -870,6 +871,18 @@ class _ChunkWriter:
         return found
 
     def flush(self) -> None:
+        ImportChange.objects.bulk_create(self.changes, batch_size=1000)
+        ValueLineage.objects.bulk_create(self.lineage, batch_size=1000)
+        if not self.new_people:
+            return
+        if bulk.uses_copy():
+            pairs = [(row.number, values) for row, values in self.new_people]
+            staging.write_new_people(self.batch, staging.stage_rows(pairs, ring=crypto.keyring()))
+            return
+        self._write_new_people()
+
+    def _write_new_people(self) -> None:
+        """The portable path (SQLite): bulk inserts, one ``ImportChange`` per new person."""
         batch, grid = self.batch, self.batch.grid
         people = [
             {
@@ -910,8 +923,6 @@ class _ChunkWriter:
         bulk.insert_rows(HouseholdMembership, memberships)
         bulk.insert_rows(ImportChange, changes)
         bulk.insert_rows(ValueLineage, lineage)
-        ImportChange.objects.bulk_create(self.changes, batch_size=1000)
-        ValueLineage.objects.bulk_create(self.lineage, batch_size=1000)
 
 
 @action
@@ -971,7 +982,10 @@ def import_chunk(
         alias = {}
     by_index: dict[str, Resident] = {}
     if wanted:
-        for person in Resident.objects.filter(id_number_index__in=[*wanted, *alias]):
+        # ``exclude("")`` names the partial unique index's predicate, so PostgreSQL uses that
+        # index for a long IN list too (it only infers ``<> ''`` from lists of ≤ 100 values).
+        matching = Resident.objects.filter(id_number_index__in=[*wanted, *alias]).exclude(id_number_index="")
+        for person in matching:
             by_index[alias.get(person.id_number_index, person.id_number_index)] = person
     unmatched = [c for c in clean if c.values.get("_index") not in by_index]
     candidates: dict[tuple[str, Any], list[Resident]] = {}
@@ -1088,7 +1102,9 @@ def rollback_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
         raise ResidentError(ResidentErrorCode.IMPORT_NOT_ROLLBACKABLE)
     before = snapshot(batch)
     changes = list(ImportChange.objects.filter(batch=batch).select_related("resident").order_by("-id"))
-    created_ids = [c.resident_id for c in changes if c.created]
+    created = Q(pk__in=[c.resident_id for c in changes if c.created])
+    for first, last in ImportCreatedRange.objects.filter(batch=batch).values_list("first_id", "last_id"):
+        created |= Q(pk__range=(first, last))
     restored = 0
     for change in changes:
         if change.created:
@@ -1105,9 +1121,11 @@ def rollback_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
         restored += 1
     ValueLineage.objects.filter(batch=batch).delete()
     ImportReview.objects.filter(batch=batch).delete()
-    HouseholdMembership.objects.filter(resident_id__in=created_ids).delete()
+    created_people = Resident.objects.filter(created)
+    HouseholdMembership.objects.filter(resident__in=created_people.values("pk")).delete()
     ImportChange.objects.filter(batch=batch).delete()
-    removed = Resident.objects.filter(pk__in=created_ids).delete()[1].get(Resident._meta.label, 0)
+    ImportCreatedRange.objects.filter(batch=batch).delete()
+    removed = created_people.delete()[1].get(Resident._meta.label, 0)
     households = (
         Household.objects.filter(import_batch=batch, memberships__isnull=True).delete()[1].get(Household._meta.label, 0)
     )

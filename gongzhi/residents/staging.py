@@ -1,0 +1,235 @@
+"""Set-based writing of an import chunk's new people on PostgreSQL.
+
+Python prepares each new person once (validated values, ciphertexts, blind indexes) and
+sends the chunk with one ``COPY`` into a session-private staging table
+(``TEMP … ON COMMIT DELETE ROWS``: no WAL, emptied by the chunk's commit, private to the
+connection so concurrent imports never see each other's rows). Set-based SQL then moves it:
+
+1. residents: ``INSERT … SELECT`` with primary keys drawn from the residents sequence by
+   the staging table's column default;
+2. households: one ``INSERT … SELECT DISTINCT ON (address)`` for the addresses the grid does
+   not have yet (found through the ``(grid, address)`` index);
+3. memberships: ``INSERT … SELECT`` joining staging rows to their household;
+4. lineage: one row per person, ``INSERT … SELECT``;
+5. rollback records: the runs of consecutive new ids (usually one per chunk), not one
+   ``ImportChange`` per person.
+
+Foreign keys. Django's foreign keys are ``DEFERRABLE INITIALLY DEFERRED``: each inserted row
+queues one check per foreign key, run one by one at commit (≈ 6 index probes and row locks per
+person). When the database role may set ``session_replication_role`` (a superuser, or
+``GRANT SET ON PARAMETER session_replication_role TO <role>`` on PostgreSQL 15+), the inserts run
+with it set to ``replica`` for these statements only, which skips those per-row triggers, and
+the same guarantees are given set-based instead: the referenced grid and the households the
+memberships point at are locked ``FOR KEY SHARE`` (what each per-row check would have done),
+the import set is already locked ``FOR UPDATE`` by the action, and the people are the rows
+this statement inserted. Unique and check constraints are not triggers and still apply. Without
+that privilege the same SQL runs with the ordinary per-row checks.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from gongzhi.privacy import crypto
+from gongzhi.residents import bulk
+from gongzhi.residents.choices import Gender, Relation, ResidenceType
+from gongzhi.residents.errors import ResidentError, ResidentErrorCode
+from gongzhi.residents.models import (
+    Household,
+    HouseholdMembership,
+    ImportBatch,
+    ImportCreatedRange,
+    Resident,
+    ValueLineage,
+)
+
+STAGE = "residents_import_stage"
+#: staging columns (besides ``rid``, the new resident id) in COPY order
+STAGE_COLUMNS = (
+    ("row_number", "integer"),
+    ("name", "text"),
+    ("gender", "text"),
+    ("date_of_birth", "date"),
+    ("id_number", "text"),
+    ("id_number_index", "text"),
+    ("phone", "text"),
+    ("phone_index", "text"),
+    ("ethnicity", "text"),
+    ("occupation", "text"),
+    ("employer", "text"),
+    ("address", "text"),
+    ("household_number", "text"),
+    ("relation", "text"),
+    ("residence_type", "text"),
+    ("fields", "jsonb"),
+)
+#: the register fields whose lineage an import records (the order of ``fields``)
+PERSON_FIELDS = ("name", "id_number", "phone", "gender", "date_of_birth", "ethnicity", "occupation", "employer")
+
+
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def _ensure_stage(cursor: Any) -> None:
+    sequence = "pg_get_serial_sequence('residents_resident', 'id')"
+    cursor.execute(f"SELECT to_regclass('pg_temp.{STAGE}'), {sequence}")
+    exists, seq = cursor.fetchone()
+    if exists:
+        # Empty already when each chunk commits; not when chunks share an outer transaction.
+        cursor.execute(f"TRUNCATE {STAGE}")
+        return
+    # Local buffers for the staging table (only takes effect before the session's first
+    # temporary table; a chunk of 20,000 rows is ≈ 8 MB, the default temp_buffers).
+    cursor.execute("SET temp_buffers = '64MB'")
+    columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (rid bigint NOT NULL DEFAULT nextval('{seq}'), {columns}) "
+        "ON COMMIT DELETE ROWS"
+    )
+
+
+def may_skip_row_triggers(cursor: Any) -> bool:
+    """True when this role may set ``session_replication_role`` (see the module docstring)."""
+    cursor.execute("SELECT has_parameter_privilege(current_user, 'session_replication_role', 'SET')")
+    return bool(cursor.fetchone()[0])
+
+
+def stage_rows(new_people: Sequence[tuple[int, dict[str, Any]]], *, ring: crypto.KeyRing) -> list[tuple[Any, ...]]:
+    """The staging tuples of new people: ``(row number, validated values)`` pairs, the values
+    with their blind indexes (``_index``, ``_phone_index``) already computed."""
+    id_aad = Resident._meta.get_field("id_number").aad  # type: ignore[union-attr]
+    phone_aad = Resident._meta.get_field("phone").aad  # type: ignore[union-attr]
+    id_numbers = crypto.encrypt_many([v.get("id_number", "") for _, v in new_people], id_aad, ring=ring)
+    phones = crypto.encrypt_many([v.get("phone", "") for _, v in new_people], phone_aad, ring=ring)
+    lineage_json: dict[tuple[str, ...], str] = {}
+    out: list[tuple[Any, ...]] = []
+    for (number, values), id_number, phone in zip(new_people, id_numbers, phones, strict=True):
+        key = tuple(f for f in PERSON_FIELDS if f in values)
+        fields = lineage_json.get(key)
+        if fields is None:
+            fields = lineage_json[key] = json.dumps(sorted(key))
+        out.append(
+            (
+                number, values["name"], values.get("gender", Gender.UNKNOWN), values.get("date_of_birth"),
+                id_number, values.get("_index", ""), phone, values.get("_phone_index", ""),
+                values.get("ethnicity", ""), values.get("occupation", ""), values.get("employer", ""),
+                values.get("address", ""), values.get("household_number", ""),
+                values.get("relation", Relation.HEAD), values.get("residence_type", ResidenceType.RESIDENT), fields,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _insert_select(
+    cursor: Any, model: Any, given: dict[str, str], given_params: Sequence[Any], source: str,
+    source_params: Sequence[Any] = (),
+) -> int:  # fmt: skip
+    """``INSERT INTO model (given…, other columns…) SELECT <given exprs>, <defaults> <source>``."""
+    constants = bulk.defaults(model, list(given))
+    fields = {f.attname: f.column for f in model._meta.concrete_fields}
+    names = [fields[a] for a in given] + [fields[a] for a in constants]
+    exprs = list(given.values()) + ["%s"] * len(constants)
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    cursor.execute(
+        f"INSERT INTO {_table(model)} ({quoted}) SELECT {', '.join(exprs)} {source}",
+        [*given_params, *constants.values(), *source_params],
+    )
+    return int(cursor.rowcount)
+
+
+def write_new_people(batch: ImportBatch, rows: list[tuple[Any, ...]]) -> int:
+    """Write the staged new people of one chunk (see the module docstring); returns how many."""
+    if not rows:
+        return 0
+    grid_id, path = batch.grid_id, batch.area_path
+    today: datetime.date = timezone.localdate()
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        _ensure_stage(cursor)
+        names = ", ".join(name for name, _ in STAGE_COLUMNS)
+        with cursor.cursor.copy(f"COPY {STAGE} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        skip_triggers = may_skip_row_triggers(cursor)
+        if skip_triggers:
+            cursor.execute("SELECT id FROM territory_area WHERE id = %s FOR KEY SHARE", [grid_id])
+            if cursor.fetchone() is None:
+                raise ResidentError(ResidentErrorCode.AREA_NOT_A_GRID, field="grid")
+            cursor.execute("SELECT set_config('session_replication_role', 'replica', true)")
+        try:
+            created = _move(cursor, batch, grid_id=grid_id, path=path, today=today, now=now, locks=skip_triggers)
+        finally:
+            if skip_triggers:
+                cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
+    return created
+
+
+def _move(
+    cursor: Any, batch: ImportBatch, *, grid_id: int, path: str, today: datetime.date, now: datetime.datetime,
+    locks: bool,
+) -> int:  # fmt: skip
+    stage = STAGE
+    created = _insert_select(
+        cursor,
+        Resident,
+        {
+            "id": "rid", "name": "name", "gender": "gender", "date_of_birth": "date_of_birth",
+            "id_number": "id_number", "id_number_index": "id_number_index", "phone": "phone",
+            "phone_index": "phone_index", "ethnicity": "ethnicity", "occupation": "occupation",
+            "employer": "employer", "grid_id": "%s", "area_path": "%s",
+        },
+        [grid_id, path],
+        f"FROM {stage}",
+    )  # fmt: skip
+    households = _table(Household)
+    _insert_select(
+        cursor,
+        Household,
+        {"grid_id": "%s", "area_path": "%s", "address": "address", "number": "household_number",
+         "import_batch_id": "%s"},
+        [grid_id, path, batch.pk],
+        f"FROM (SELECT DISTINCT ON (address) address, household_number FROM {stage} s WHERE address <> '' "
+        f"AND NOT EXISTS (SELECT 1 FROM {households} h WHERE h.grid_id = %s AND h.address = s.address) "
+        "ORDER BY address, row_number) n",
+        [grid_id],
+    )  # fmt: skip
+    # The households the memberships point at: the oldest one per address in the grid.
+    matched = (
+        f"SELECT address, min(id) AS id FROM {households} WHERE grid_id = %s "
+        f"AND address IN (SELECT address FROM {stage} WHERE address <> '') GROUP BY address"
+    )
+    if locks:
+        cursor.execute(f"SELECT 1 FROM {households} WHERE id IN (SELECT id FROM ({matched}) m) FOR KEY SHARE", [grid_id])
+    _insert_select(
+        cursor,
+        HouseholdMembership,
+        {"household_id": "h.id", "resident_id": "s.rid", "area_path": "%s", "relation": "s.relation",
+         "residence_type": "s.residence_type", "moved_in_on": "%s"},
+        [path, today],
+        f"FROM {stage} s JOIN ({matched}) h ON h.address = s.address",
+        [grid_id],
+    )  # fmt: skip
+    _insert_select(
+        cursor,
+        ValueLineage,
+        {"resident_id": "rid", "fields": "fields", "batch_id": "%s", "source": "%s", "priority": "%s",
+         "recorded_at": "%s"},
+        [batch.pk, batch.source, batch.priority, now],
+        f"FROM {stage}",
+    )  # fmt: skip
+    # Runs of consecutive ids (gaps only where a concurrent insert took a number between ours).
+    _insert_select(
+        cursor,
+        ImportCreatedRange,
+        {"batch_id": "%s", "first_id": "min(rid)", "last_id": "max(rid)"},
+        [batch.pk],
+        f"FROM (SELECT rid, rid - row_number() OVER (ORDER BY rid) AS run FROM {stage}) r GROUP BY run",
+    )
+    return created
