@@ -411,6 +411,13 @@ def blind_index(value: str, *, kind: str, ring: KeyRing | None = None, normalise
     return _hmac(ring.index_key, value, kind)
 
 
+def index_state(kind: str, *, ring: KeyRing | None = None) -> hmac.HMAC:
+    """The keyed HMAC state of the active index key for ``kind``: ``state.copy()``, then
+    ``update(normalised value)`` and ``hexdigest()`` gives :func:`blind_index` (bulk callers)."""
+    ring = ring or keyring()
+    return _hmac_base(ring.index_key, kind)
+
+
 @functools.lru_cache(maxsize=32)
 def _hmac_base(key: bytes, kind: str) -> hmac.HMAC:
     """The keyed HMAC state after the ``kind`` prefix; each index copies it (cheaper than a new HMAC)."""

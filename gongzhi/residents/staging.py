@@ -31,13 +31,15 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from gongzhi.privacy import crypto
-from gongzhi.residents import bulk
+from gongzhi.residents import bulk, parsing
 from gongzhi.residents.choices import Gender, Relation, ResidenceType
 from gongzhi.residents.errors import ResidentError, ResidentErrorCode
 from gongzhi.residents.models import (
@@ -96,9 +98,93 @@ def _ensure_stage(cursor: Any) -> None:
 
 
 def may_skip_row_triggers(cursor: Any) -> bool:
-    """True when this role may set ``session_replication_role`` (see the module docstring)."""
+    """True when this role may set ``session_replication_role`` (see the module docstring)
+    and ``settings.GONGZHI_IMPORT_SET_BASED_FK`` (default true) does not turn it off."""
+    if not getattr(settings, "GONGZHI_IMPORT_SET_BASED_FK", True):
+        return False
     cursor.execute("SELECT has_parameter_privilege(current_user, 'session_replication_role', 'SET')")
     return bool(cursor.fetchone()[0])
+
+
+@dataclass
+class PreparedChunk:
+    """A chunk after the per-row work that needs no database: validation, blind indexes and
+    (for the staging table) ciphertexts. Built in the action or, for a pipelined import, in
+    a worker process while the previous chunk is being written (it pickles)."""
+
+    rows: int  # rows after the resume point
+    last: int  # the chunk's last row number
+    clean: list[parsing.CleanRow]  # values with ``_index`` / ``_phone_index`` where present
+    problems: list[tuple[int, list[tuple[str, str]]]]  # (row, [(column, reason), …])
+    staged: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # row → staging tuple
+
+
+def prepare_chunk(
+    rows: Sequence[tuple[int, dict[str, str]]], *, rows_done: int, today: datetime.date, stage: bool
+) -> PreparedChunk:
+    """Validate ``rows`` (those after ``rows_done``), compute their blind indexes and, when
+    ``stage``, their staging tuples (ciphertexts included)."""
+    ring = crypto.keyring()
+    id_state = crypto.index_state("id_number", ring=ring)
+    phone_state = crypto.index_state("phone", ring=ring)
+    clean: list[parsing.CleanRow] = []
+    problems: list[tuple[int, list[tuple[str, str]]]] = []
+    count = 0
+    for number, raw in rows:
+        if number <= rows_done:
+            continue
+        count += 1
+        row, errors = parsing.clean_row(number, raw, today=today)
+        if row is None:
+            problems.append((number, errors))
+            continue
+        values = row.values
+        if "id_number" in values:
+            mac = id_state.copy()
+            mac.update(values["id_number"].encode())
+            values["_index"] = mac.hexdigest()
+        if values.get("phone"):
+            mac = phone_state.copy()
+            mac.update(values["phone"].encode())
+            values["_phone_index"] = mac.hexdigest()
+        clean.append(row)
+    last = rows[-1][0] if rows else rows_done
+    staged: dict[int, tuple[Any, ...]] = {}
+    if stage and clean:
+        tuples = stage_rows([(c.number, c.values) for c in clean], ring=ring)
+        staged = {c.number: t for c, t in zip(clean, tuples, strict=True)}
+    return PreparedChunk(rows=count, last=last, clean=clean, problems=problems, staged=staged)
+
+
+def ids_with_index(indexes: Sequence[str]) -> list[int]:
+    """Ids of the people whose ID-number blind index is one of ``indexes``: one array
+    parameter (a chunk's thousands of literals cost more to build and parse than the lookup),
+    and the partial unique index's predicate spelt out so the planner uses that index."""
+    if not indexes:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {_table(Resident)} WHERE id_number_index = ANY(%s) AND NOT (id_number_index = '')",
+            [list(indexes)],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def ids_named_born(pairs: set[tuple[str, datetime.date]], *, only_without_id: bool) -> list[int]:
+    """Ids of the (not anonymised) people with exactly one of these (name, date of birth)
+    pairs, through the ``(date_of_birth, name)`` index; ``only_without_id`` keeps those
+    without an ID number."""
+    if not pairs:
+        return []
+    names, born = [p[0] for p in pairs], [p[1] for p in pairs]
+    extra = " AND r.id_number_index = ''" if only_without_id else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id FROM {_table(Resident)} r JOIN unnest(%s::date[], %s::text[]) AS p(born, name) "
+            f"ON r.date_of_birth = p.born AND r.name = p.name WHERE r.anonymised_at IS NULL{extra}",
+            [born, names],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def stage_rows(new_people: Sequence[tuple[int, dict[str, Any]]], *, ring: crypto.KeyRing) -> list[tuple[Any, ...]]:
