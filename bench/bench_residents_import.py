@@ -183,7 +183,9 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=20000)
     parser.add_argument("--workers", type=int, default=2, help="processes preparing chunks (0: in the main process)")
     parser.add_argument(
-        "--row-fk-checks", action="store_true", help="keep the per-row deferred foreign-key triggers (no set-based checks)"
+        "--row-fk-checks",
+        action="store_true",
+        help="keep the per-row deferred foreign-key triggers (no set-based checks)",
     )
     parser.add_argument("--profile", action="store_true", help="print the import's cProfile top 30 (cumulative)")
     parser.add_argument("--no-pages", action="store_true", help="skip the household page and lookup timings")
@@ -247,7 +249,12 @@ def main() -> None:
                 started = time.perf_counter()
                 with path.open("rb") as fh:
                     batch = run_import(
-                        profile, fh, path.name, grid=world.g1, actor=None, chunk_size=args.chunk,
+                        profile,
+                        fh,
+                        path.name,
+                        grid=world.g1,
+                        actor=None,
+                        chunk_size=args.chunk,
                         workers=args.workers,
                     )
                 import_s = time.perf_counter() - started

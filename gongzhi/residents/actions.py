@@ -957,7 +957,9 @@ def import_chunk(
     ring = crypto.keyring()
     today = timezone.localdate()
     if prepared is None:
-        prepared = staging.prepare_chunk(rows, rows_done=batch.rows_done, today=today, stage=bulk.uses_copy() and not dry)
+        prepared = staging.prepare_chunk(
+            rows, rows_done=batch.rows_done, today=today, stage=bulk.uses_copy() and not dry
+        )
     # Rows at or before rows_done are stale only if the chunk was prepared before another
     # run of this import set moved on; they were done there.
     problems = [(n, p) for n, p in prepared.problems if n > batch.rows_done]

@@ -44,7 +44,8 @@ def iter_csv(binary: IO[bytes], encoding: str = "utf-8-sig") -> tuple[list[str],
     """Header and ``(row number, values)`` pairs; row 1 is the header, data starts at 2."""
     # A buffered text wrapper decodes in blocks (codecs' StreamReader decodes line by line,
     # several times slower); newline="" leaves line ends inside quoted fields to csv.
-    buffered = binary if isinstance(binary, io.BufferedIOBase) else io.BufferedReader(binary)  # type: ignore[arg-type]
+    # (open_rows passes a raw ByteCounter, whose close() leaves the caller's file open.)
+    buffered: Any = binary if isinstance(binary, io.BufferedIOBase) else io.BufferedReader(binary)  # type: ignore[type-var]
     text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")
     reader = csv.reader(text)
     header = [h.strip() for h in next(reader, [])]

@@ -72,4 +72,15 @@ class Migration(migrations.Migration):
                 condition=models.Q(("last_id__gte", models.F("first_id"))), name="residents_created_range_ordered"
             ),
         ),
+        migrations.AlterField(
+            model_name="valuelineage",
+            name="resident",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lineage",
+                to="residents.resident",
+                verbose_name="resident",
+            ),
+        ),
     ]

@@ -134,16 +134,18 @@ class ImportCreatedRange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.batch_id}: {self.first_id}–{self.last_id}"
+        return f"{self.batch_id}: {self.first_id}-{self.last_id}"
 
 
 class ValueLineage(models.Model):
     """Which source and import set gave a person's fields their values, and when (one row
     per person per import set; the latest row naming a field is that field's lineage)."""
 
+    # Indexed by residents_lineage_resident (resident, recorded_at): no second btree per row.
     resident = models.ForeignKey(
-        "residents.Resident", verbose_name=_("resident"), on_delete=models.CASCADE, related_name="lineage"
-    )
+        "residents.Resident", verbose_name=_("resident"), on_delete=models.CASCADE, related_name="lineage",
+        db_index=False,
+    )  # fmt: skip
     fields = models.JSONField(_("fields"), default=list)
     batch = models.ForeignKey(ImportBatch, verbose_name=_("import set"), on_delete=models.CASCADE, related_name="+")
     source = models.CharField(_("source"), max_length=24, choices=ImportSource.choices)

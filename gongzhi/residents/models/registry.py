@@ -124,7 +124,7 @@ class Resident(ScopedModel):
             ),
         ]
         indexes = [
-                models.Index(fields=["phone_index"], name="residents_resident_phone_ix"),
+            models.Index(fields=["phone_index"], name="residents_resident_phone_ix"),
             # fuzzy import matching: same name and date of birth
             models.Index(fields=["date_of_birth", "name"], name="residents_resident_dob_name"),
         ]

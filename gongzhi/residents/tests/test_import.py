@@ -7,9 +7,9 @@ import io
 from io import StringIO
 
 import pytest
-from django.db import IntegrityError, connection, transaction
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 
 from gongzhi.audit.models import ChangeRecord
 from gongzhi.privacy.fields import raw
@@ -404,9 +404,7 @@ def test_matrix(world, people, client_for, case, actor):
 def _register(batch):
     """(name, phone, household address, relation) of everyone an import set registered."""
     people = Resident.objects.filter(grid=batch.grid).prefetch_related("memberships__household")
-    return sorted(
-        (p.name, p.phone, *[(m.household.address, m.relation) for m in p.memberships.all()]) for p in people
-    )
+    return sorted((p.name, p.phone, *[(m.household.address, m.relation) for m in p.memberships.all()]) for p in people)
 
 
 def test_a_pipelined_import_writes_the_same_register_and_reports_the_same_errors(world, people):
