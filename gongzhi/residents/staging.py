@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from gongzhi.privacy import crypto
@@ -91,9 +91,14 @@ def _ensure_stage(cursor: Any) -> None:
         # Empty already when each chunk commits; not when chunks share an outer transaction.
         cursor.execute(f"TRUNCATE {STAGE}")
         return
-    # Local buffers for the staging table (only takes effect before the session's first
-    # temporary table; a chunk of 20,000 rows is ≈ 8 MB, the default temp_buffers).
-    cursor.execute("SET temp_buffers = '64MB'")
+    # Local buffers for the staging table (a chunk of 20,000 rows is ≈ 8 MB, the default
+    # temp_buffers). PostgreSQL refuses a new value once the session has used a temporary
+    # table, so try in a savepoint and keep the current value if refused.
+    try:
+        with transaction.atomic():
+            cursor.execute("SET temp_buffers = '64MB'")
+    except DatabaseError:
+        pass
     columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
     cursor.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (rid bigint NOT NULL DEFAULT nextval('{seq}'), {columns}) "
