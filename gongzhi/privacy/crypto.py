@@ -329,6 +329,30 @@ def decrypt_bytes(blob: bytes, aad: bytes, *, ring: KeyRing | None = None) -> by
         raise DecryptionError("authentication failed (tampered, or not this field's ciphertext)") from None
 
 
+def encrypt_many(values: list[str], aad: str, *, ring: KeyRing | None = None) -> list[str]:
+    """``[encrypt_text(v, aad) for v in values]`` for bulk writers, same format, cheaper per
+    value: one header, one cipher object and one call for all the nonces (still 12 fresh
+    random bytes per value). Empty strings stay empty (an absent value)."""
+    ring = ring or keyring()
+    aad_bytes = aad.encode("utf-8")
+    if ring.algorithm is not Algorithm.AES_256_GCM:
+        return [encrypt_text(v, aad) if v else "" for v in values]
+    kid = ring.active.encode()
+    header = bytes([FORMAT_VERSION, ring.algorithm, len(kid)]) + kid
+    seal = _aesgcm(ring.key(ring.active)).encrypt
+    nonces = os.urandom(NONCE_BYTES * len(values))
+    b64 = base64.b64encode
+    out: list[str] = []
+    append = out.append
+    for i, value in enumerate(values):
+        if not value:
+            append("")
+            continue
+        nonce = nonces[i * NONCE_BYTES : (i + 1) * NONCE_BYTES]
+        append(b64(header + nonce + seal(nonce, value.encode("utf-8"), aad_bytes)).decode("ascii"))
+    return out
+
+
 def encrypt_text(value: str, aad: str) -> str:
     return base64.b64encode(encrypt_bytes(value.encode("utf-8"), aad.encode("utf-8"))).decode("ascii")
 
@@ -385,6 +409,13 @@ def blind_index(value: str, *, kind: str, ring: KeyRing | None = None, normalise
         mac.update(value.encode())
         return mac.hexdigest()
     return _hmac(ring.index_key, value, kind)
+
+
+def index_state(kind: str, *, ring: KeyRing | None = None) -> hmac.HMAC:
+    """The keyed HMAC state of the active index key for ``kind``: ``state.copy()``, then
+    ``update(normalised value)`` and ``hexdigest()`` gives :func:`blind_index` (bulk callers)."""
+    ring = ring or keyring()
+    return _hmac_base(ring.index_key, kind)
 
 
 @functools.lru_cache(maxsize=32)

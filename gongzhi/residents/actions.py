@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from gongzhi.audit.actions import record_change, snapshot
@@ -22,7 +22,7 @@ from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.models import RevealLog
 from gongzhi.privacy.queries import get_active_consent
 from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male
-from gongzhi.residents import bulk, parsing, retention
+from gongzhi.residents import bulk, parsing, retention, staging
 from gongzhi.residents.choices import (
     IMPORT_FIELDS,
     SENSITIVE_TAGS,
@@ -46,6 +46,7 @@ from gongzhi.residents.models import (
     HouseholdMembership,
     ImportBatch,
     ImportChange,
+    ImportCreatedRange,
     ImportProfile,
     ImportReview,
     ImportRowError,
@@ -836,8 +837,9 @@ class _ChunkWriter:
     """Collects one chunk's writes so each table gets one bulk statement (``COPY`` on
     PostgreSQL, see :mod:`gongzhi.residents.bulk`)."""
 
-    def __init__(self, batch: ImportBatch) -> None:
+    def __init__(self, batch: ImportBatch, staged: dict[int, tuple[Any, ...]] | None = None) -> None:
         self.batch = batch
+        self.staged = staged  # PostgreSQL: the prepared staging tuples by row number
         self.new_people: list[tuple[parsing.CleanRow, dict[str, Any]]] = []
         self.changes: list[ImportChange] = []
         self.lineage: list[ValueLineage] = []
@@ -870,6 +872,21 @@ class _ChunkWriter:
         return found
 
     def flush(self) -> None:
+        ImportChange.objects.bulk_create(self.changes, batch_size=1000)
+        ValueLineage.objects.bulk_create(self.lineage, batch_size=1000)
+        if not self.new_people:
+            return
+        if self.staged is not None:
+            missing = [(row.number, values) for row, values in self.new_people if row.number not in self.staged]
+            if missing:  # prepared without staging tuples (e.g. by a caller that did not ask for them)
+                made = staging.stage_rows(missing, ring=crypto.keyring())
+                self.staged.update({number: t for (number, _), t in zip(missing, made, strict=True)})
+            staging.write_new_people(self.batch, [self.staged[row.number] for row, _ in self.new_people])
+            return
+        self._write_new_people()
+
+    def _write_new_people(self) -> None:
+        """The portable path (SQLite): bulk inserts, one ``ImportChange`` per new person."""
         batch, grid = self.batch, self.batch.grid
         people = [
             {
@@ -910,8 +927,6 @@ class _ChunkWriter:
         bulk.insert_rows(HouseholdMembership, memberships)
         bulk.insert_rows(ImportChange, changes)
         bulk.insert_rows(ValueLineage, lineage)
-        ImportChange.objects.bulk_create(self.changes, batch_size=1000)
-        ValueLineage.objects.bulk_create(self.lineage, batch_size=1000)
 
 
 @action
@@ -921,6 +936,7 @@ def import_chunk(
     *,
     actor: Any,
     seen: set[bytes] | None = None,
+    prepared: staging.PreparedChunk | None = None,
 ) -> dict[str, int]:
     """Validate, match and (unless a dry run) write one chunk of rows; one change record.
 
@@ -929,6 +945,9 @@ def import_chunk(
     priority is above MANUAL_PRIORITY). Fuzzy match: same name and date of birth and a
     similar household address → a review item. Otherwise a new person (and household).
     Rows at or before ``batch.rows_done`` were done already (resume) and are skipped.
+    ``prepared`` is the chunk already validated and encrypted by
+    :func:`staging.prepare_chunk` with this ``batch.rows_done`` (a pipelined import does
+    that in a worker process); without it the action prepares ``rows`` itself.
     """
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     dry = batch.status == ImportStatus.DRY_RUN
@@ -936,28 +955,38 @@ def import_chunk(
         raise ResidentError(ResidentErrorCode.IMPORT_NOT_RUNNING)
     seen = seen if seen is not None else set()
     ring = crypto.keyring()
-    counts = {"rows": 0, "created": 0, "updated": 0, "review": 0, "errors": 0}
-    errors: list[ImportRowError] = []
-    clean: list[parsing.CleanRow] = []
     today = timezone.localdate()
-    for number, raw in rows:
-        if number <= batch.rows_done:
-            continue
-        counts["rows"] += 1
-        row, problems = parsing.clean_row(number, raw, today=today)
-        if row is not None and row.values.get("id_number"):
-            key = crypto.blind_index(row.values["id_number"], kind="id_number", ring=ring, normalised=True)
+    if prepared is None:
+        prepared = staging.prepare_chunk(
+            rows, rows_done=batch.rows_done, today=today, stage=bulk.uses_copy() and not dry
+        )
+    # Rows at or before rows_done are stale only if the chunk was prepared before another
+    # run of this import set moved on; they were done there.
+    problems = [(n, p) for n, p in prepared.problems if n > batch.rows_done]
+    fresh = [row for row in prepared.clean if row.number > batch.rows_done]
+    stale = len(prepared.problems) - len(problems) + len(prepared.clean) - len(fresh)
+    counts = {"rows": prepared.rows - stale, "created": 0, "updated": 0, "review": 0, "errors": len(problems)}
+    errors = [
+        ImportRowError(batch=batch, row_number=number, column=c, reason=r[:300])
+        for number, reasons in problems
+        for c, r in reasons
+    ]
+    clean: list[parsing.CleanRow] = []
+    for row in fresh:
+        key = row.values.get("_index")
+        if key:
             digest = bytes.fromhex(key)[:16]
             if digest in seen:
-                row, problems = None, [("id_number", "the same ID number appears earlier in the file")]
-            else:
-                seen.add(digest)
-                row.values["_index"] = key
-        if row is None:
-            errors.extend(ImportRowError(batch=batch, row_number=number, column=c, reason=r[:300]) for c, r in problems)
-            counts["errors"] += 1
-        else:
-            clean.append(row)
+                errors.append(
+                    ImportRowError(
+                        batch=batch, row_number=row.number, column="id_number",
+                        reason="the same ID number appears earlier in the file",
+                    )
+                )  # fmt: skip
+                counts["errors"] += 1
+                continue
+            seen.add(digest)
+        clean.append(row)
     # Exact matches: one query per chunk. During a blind-index key rotation a person may
     # still be indexed under an old key, so every configured key's index is asked for.
     wanted = {c.values["_index"]: c for c in clean if "_index" in c.values}
@@ -971,7 +1000,12 @@ def import_chunk(
         alias = {}
     by_index: dict[str, Resident] = {}
     if wanted:
-        for person in Resident.objects.filter(id_number_index__in=[*wanted, *alias]):
+        if bulk.uses_copy():
+            # One array parameter instead of thousands of literals (see staging.ids_with_index).
+            matching = Resident.objects.filter(pk__in=staging.ids_with_index([*wanted, *alias]))
+        else:
+            matching = Resident.objects.filter(id_number_index__in=[*wanted, *alias])
+        for person in matching:
             by_index[alias.get(person.id_number_index, person.id_number_index)] = person
     unmatched = [c for c in clean if c.values.get("_index") not in by_index]
     candidates: dict[tuple[str, Any], list[Resident]] = {}
@@ -979,13 +1013,18 @@ def import_chunk(
     if with_birthday:
         # Fuzzy candidates share name and date of birth (index residents_resident_dob_name).
         # A row with an ID number only matches people without one (else the index said no).
-        people = Resident.objects.filter(
-            name__in={c.values["name"] for c in with_birthday},
-            date_of_birth__in={c.values["date_of_birth"] for c in with_birthday},
-            anonymised_at__isnull=True,
-        )
-        if all(c.values.get("id_number") for c in with_birthday):
-            people = people.filter(id_number_index="")
+        only_without_id = all(c.values.get("id_number") for c in with_birthday)
+        if bulk.uses_copy():
+            pairs = {(c.values["name"], c.values["date_of_birth"]) for c in with_birthday}
+            people = Resident.objects.filter(pk__in=staging.ids_named_born(pairs, only_without_id=only_without_id))
+        else:
+            people = Resident.objects.filter(
+                name__in={c.values["name"] for c in with_birthday},
+                date_of_birth__in={c.values["date_of_birth"] for c in with_birthday},
+                anonymised_at__isnull=True,
+            )
+            if only_without_id:
+                people = people.filter(id_number_index="")
         for person in people.prefetch_related(
             Prefetch(
                 "memberships",
@@ -995,7 +1034,7 @@ def import_chunk(
         ):
             candidates.setdefault((person.name, person.date_of_birth), []).append(person)
     lineage = _lineage_priorities(list(by_index.values()))
-    writer = _ChunkWriter(batch)
+    writer = _ChunkWriter(batch, prepared.staged if bulk.uses_copy() else None)
     reviews: list[ImportReview] = []
     to_update: list[Resident] = []
     update_fields: set[str] = set()
@@ -1028,8 +1067,6 @@ def import_chunk(
             )
             continue
         counts["created"] += 1
-        if values.get("phone"):
-            values["_phone_index"] = crypto.blind_index(values["phone"], kind="phone", ring=ring, normalised=True)
         writer.new_people.append((row, values))
     if not dry:
         if to_update:
@@ -1038,7 +1075,7 @@ def import_chunk(
         writer.flush()
         ImportReview.objects.bulk_create(reviews, batch_size=1000)
     ImportRowError.objects.bulk_create(errors, batch_size=1000)
-    last = max((n for n, _ in rows), default=batch.rows_done)
+    last = max(prepared.last, batch.rows_done)
     batch.rows_done = max(batch.rows_done, last)
     batch.rows_created += counts["created"]
     batch.rows_updated += counts["updated"]
@@ -1088,7 +1125,9 @@ def rollback_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
         raise ResidentError(ResidentErrorCode.IMPORT_NOT_ROLLBACKABLE)
     before = snapshot(batch)
     changes = list(ImportChange.objects.filter(batch=batch).select_related("resident").order_by("-id"))
-    created_ids = [c.resident_id for c in changes if c.created]
+    created = Q(pk__in=[c.resident_id for c in changes if c.created])
+    for first, last in ImportCreatedRange.objects.filter(batch=batch).values_list("first_id", "last_id"):
+        created |= Q(pk__range=(first, last))
     restored = 0
     for change in changes:
         if change.created:
@@ -1105,9 +1144,11 @@ def rollback_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
         restored += 1
     ValueLineage.objects.filter(batch=batch).delete()
     ImportReview.objects.filter(batch=batch).delete()
-    HouseholdMembership.objects.filter(resident_id__in=created_ids).delete()
+    created_people = Resident.objects.filter(created)
+    HouseholdMembership.objects.filter(resident__in=created_people.values("pk")).delete()
     ImportChange.objects.filter(batch=batch).delete()
-    removed = Resident.objects.filter(pk__in=created_ids).delete()[1].get(Resident._meta.label, 0)
+    ImportCreatedRange.objects.filter(batch=batch).delete()
+    removed = created_people.delete()[1].get(Resident._meta.label, 0)
     households = (
         Household.objects.filter(import_batch=batch, memberships__isnull=True).delete()[1].get(Household._meta.label, 0)
     )

@@ -60,14 +60,15 @@ def insert_rows(
     return _copy(model, rows, ids)
 
 
-def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]], ids: Sequence[int] | None) -> list[int]:
-    meta = model._meta
-    columns = list(rows[0])
-    fields = {f.attname: f for f in meta.concrete_fields}
-    now = timezone.now()
+def defaults(model: type[models.Model], given: Sequence[str], now: Any = None) -> dict[str, Any]:
+    """``{attname: database value}`` for every concrete column of ``model`` not in ``given``
+    (and not the primary key): its default, ``now`` for ``auto_now``/``auto_now_add``, ``""``
+    for a blind index."""
+    now = now or timezone.now()
     constants: dict[str, Any] = {}
-    for name, field in fields.items():
-        if name in columns or field.primary_key:
+    for field in model._meta.concrete_fields:
+        name = field.attname
+        if name in given or field.primary_key:
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value: Any = now
@@ -78,6 +79,14 @@ def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]], ids: Sequen
             if value is None and not field.null:
                 raise ValueError(f"{model.__name__}.{name} has no default: give it in the rows")
         constants[name] = field.get_db_prep_save(_plain(value), connection)
+    return constants
+
+
+def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]], ids: Sequence[int] | None) -> list[int]:
+    meta = model._meta
+    columns = list(rows[0])
+    fields = {f.attname: f for f in meta.concrete_fields}
+    constants = defaults(model, columns)
     converters: list[Any] = []
     for name in columns:
         field = fields[name]

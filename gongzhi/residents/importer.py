@@ -9,15 +9,31 @@ each chunk. ``resume=batch`` continues an interrupted import after its last done
 
 from __future__ import annotations
 
+import collections
 import csv
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from gongzhi.residents import actions, parsing
+from django.utils import timezone
+
+from gongzhi.residents import actions, bulk, parsing, staging
+from gongzhi.residents.choices import ImportStatus
 from gongzhi.residents.errors import ResidentError, ResidentErrorCode
 from gongzhi.residents.models import ImportBatch, ImportProfile, ImportRowError
 
 CHUNK_SIZE = 1000
+
+
+def _chunks(rows: Any, pick: Any, size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    chunk: list[tuple[int, dict[str, str]]] = []
+    for number, values in rows:
+        chunk.append((number, pick(values)))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def run_import(
@@ -32,7 +48,10 @@ def run_import(
     progress: Callable[[int, int], None] | None = None,
     resume: ImportBatch | None = None,
     finish: bool = True,
+    workers: int = 0,
 ) -> ImportBatch:
+    """``workers`` > 0 (PostgreSQL): that many forked processes validate and encrypt the next
+    chunks while this one writes the current chunk (at most ``workers + 1`` chunks in memory)."""
     header, rows, position = parsing.open_rows(binary, file_name)
     missing = parsing.missing_columns(header, profile.column_map)
     if missing:
@@ -42,16 +61,14 @@ def run_import(
     pick = parsing.mapper(header, profile.column_map)
     batch = resume or actions.start_import(profile, grid=grid, file_name=file_name, actor=actor, dry_run=dry_run)
     seen: set[bytes] = set()
-    chunk: list[tuple[int, dict[str, str]]] = []
-    for number, values in rows:
-        chunk.append((number, pick(values)))
-        if len(chunk) >= chunk_size:
+    chunks = _chunks(rows, pick, chunk_size)
+    if workers > 0 and bulk.uses_copy():
+        _pipelined(batch, chunks, actor=actor, seen=seen, workers=workers, progress=progress, position=position)
+    else:
+        for chunk in chunks:
             actions.import_chunk(batch, chunk, actor=actor, seen=seen)
-            chunk = []
             if progress:
                 progress(*position())
-    if chunk:
-        actions.import_chunk(batch, chunk, actor=actor, seen=seen)
     if progress:
         done, total = position()
         progress(total or done, total or done)
@@ -59,6 +76,38 @@ def run_import(
         batch = actions.finish_import(batch, actor=actor)
     batch.refresh_from_db()
     return batch
+
+
+def _pipelined(
+    batch: ImportBatch,
+    chunks: Iterator[list[tuple[int, dict[str, str]]]],
+    *,
+    actor: Any,
+    seen: set[bytes],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+    position: Callable[[], tuple[int, int]],
+) -> None:
+    """Chunks are prepared (:func:`staging.prepare_chunk`) in worker processes and written
+    here in file order. Workers are forked: they inherit settings and keys and never touch
+    the database connection."""
+    stage = batch.status != ImportStatus.DRY_RUN
+    options = {"rows_done": batch.rows_done, "today": timezone.localdate(), "stage": stage}
+    pending: collections.deque[tuple[Any, list[tuple[int, dict[str, str]]], tuple[int, int]]] = collections.deque()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+
+        def write_oldest() -> None:
+            result, chunk, where = pending.popleft()
+            actions.import_chunk(batch, chunk, actor=actor, seen=seen, prepared=result.get())
+            if progress:
+                progress(*where)
+
+        for chunk in chunks:
+            pending.append((pool.apply_async(staging.prepare_chunk, (chunk,), options), chunk, position()))
+            if len(pending) > workers:
+                write_oldest()
+        while pending:
+            write_oldest()
 
 
 def write_error_report(batch: ImportBatch, fh: Any) -> None:

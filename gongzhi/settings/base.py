@@ -245,6 +245,9 @@ CSP_EXCLUDE_URL_PREFIXES = ("/api/docs/",)
 # "kid:base64key,kid2:base64key2"; the first is the active key. Or GONGZHI_KEY_FILE.
 GONGZHI_ENCRYPTION_KEYS = env.str("GONGZHI_ENCRYPTION_KEYS", default="")
 GONGZHI_KEY_FILE = env.str("GONGZHI_KEY_FILE", default=str(VAR_DIR / "keys.json"))
+# Resident import on PostgreSQL: check foreign keys per chunk (set-based) instead of per row,
+# when the database role may set session_replication_role (see gongzhi/residents/staging.py).
+GONGZHI_IMPORT_SET_BASED_FK = env.bool("GONGZHI_IMPORT_SET_BASED_FK", default=True)
 
 # --- i18n ------------------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")

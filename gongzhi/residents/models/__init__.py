@@ -3,6 +3,7 @@
 from gongzhi.residents.models.imports import (
     ImportBatch,
     ImportChange,
+    ImportCreatedRange,
     ImportProfile,
     ImportReview,
     ImportRowError,
@@ -35,6 +36,7 @@ __all__ = [
     "HouseholdMembership",
     "ImportBatch",
     "ImportChange",
+    "ImportCreatedRange",
     "ImportProfile",
     "ImportReview",
     "ImportRowError",

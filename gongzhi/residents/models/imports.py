@@ -112,13 +112,40 @@ class ImportChange(models.Model):
         return f"{self.batch_id} → {self.resident_id}"
 
 
+class ImportCreatedRange(models.Model):
+    """A run of resident ids ``first_id..last_id`` that one import set registered (the
+    PostgreSQL importer writes one per chunk instead of one ``ImportChange`` per person;
+    rollback removes every id in the run)."""
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import set"), on_delete=models.CASCADE, related_name="created_ranges"
+    )
+    first_id = models.BigIntegerField(_("first resident id"))
+    last_id = models.BigIntegerField(_("last resident id"))
+
+    class Meta:
+        ordering = ["batch_id", "first_id"]
+        verbose_name = _("registered id range")
+        verbose_name_plural = _("registered id ranges")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_id__gte=models.F("first_id")), name="residents_created_range_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.first_id}-{self.last_id}"
+
+
 class ValueLineage(models.Model):
     """Which source and import set gave a person's fields their values, and when (one row
     per person per import set; the latest row naming a field is that field's lineage)."""
 
+    # Indexed by residents_lineage_resident (resident, recorded_at): no second btree per row.
     resident = models.ForeignKey(
-        "residents.Resident", verbose_name=_("resident"), on_delete=models.CASCADE, related_name="lineage"
-    )
+        "residents.Resident", verbose_name=_("resident"), on_delete=models.CASCADE, related_name="lineage",
+        db_index=False,
+    )  # fmt: skip
     fields = models.JSONField(_("fields"), default=list)
     batch = models.ForeignKey(ImportBatch, verbose_name=_("import set"), on_delete=models.CASCADE, related_name="+")
     source = models.CharField(_("source"), max_length=24, choices=ImportSource.choices)

@@ -34,8 +34,9 @@ def age_on(born: datetime.date | None, day: datetime.date) -> int | None:
 class Household(ScopedModel):
     """A household (户): at a room of a building, or at an address for unregistered places."""
 
+    # Indexed together with the address in Meta (imports find households by grid and address).
     grid = models.ForeignKey(
-        "territory.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="households"
+        "territory.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="households", db_index=False
     )
     area_path = models.CharField(_("area path"), max_length=255, db_index=True, editable=False)
     room = models.ForeignKey(
@@ -70,6 +71,7 @@ class Household(ScopedModel):
                 condition=Q(room__isnull=False) | ~Q(address=""), name="residents_household_has_place"
             ),
         ]
+        indexes = [models.Index(fields=["grid", "address"], name="residents_household_grid_addr")]
 
     def __str__(self) -> str:
         return self.address or f"#{self.pk}"
@@ -82,7 +84,8 @@ class Resident(ScopedModel):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, default=Gender.UNKNOWN)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     id_number = EncryptedField(_("ID number"), purpose="identity")
-    # Indexed in Meta (a plain btree: exact lookups only, no pattern-ops twin).
+    # Indexed by the partial unique constraint in Meta (exact lookups; a lookup by value
+    # implies ``<> ''``, so the planner uses it): no second btree to maintain per row.
     id_number_index = BlindIndexField(_("ID number index"), source="id_number", kind="id_number", db_index=False)
     phone = EncryptedField(_("phone"), purpose="contact")
     phone_index = BlindIndexField(_("phone index"), source="phone", kind="phone", db_index=False)
@@ -121,7 +124,6 @@ class Resident(ScopedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["id_number_index"], name="residents_resident_idnum_ix"),
             models.Index(fields=["phone_index"], name="residents_resident_phone_ix"),
             # fuzzy import matching: same name and date of birth
             models.Index(fields=["date_of_birth", "name"], name="residents_resident_dob_name"),

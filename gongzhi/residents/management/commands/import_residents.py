@@ -46,6 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--grid", required=True, help="area code of the grid the rows belong to")
         parser.add_argument("--dry-run", action="store_true", help="validate and match, write nothing")
         parser.add_argument("--chunk", type=int, default=CHUNK_SIZE)
+        parser.add_argument(
+            "--workers", type=int, default=0, help="PostgreSQL: processes validating and encrypting the next chunks"
+        )
         parser.add_argument("--resume", type=int, help="continue this import set after its last row")
         parser.add_argument("--errors", help="write the row error report (CSV) here")
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -68,7 +71,7 @@ class Command(BaseCommand):
             try:
                 batch = run_import(
                     profile, binary, path.name, grid=grid, actor=None, dry_run=options["dry_run"],
-                    chunk_size=options["chunk"], progress=progress, resume=resume,
+                    chunk_size=options["chunk"], progress=progress, resume=resume, workers=options["workers"],
                 )  # fmt: skip
             except ResidentError as exc:
                 raise CommandError(f"{exc.code}: {exc.detail}") from exc
