@@ -162,7 +162,7 @@ def reply_check(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     data = request.POST.copy()
     if "text" not in data and "reply-text" in data:  # sent by the widget inside the reply step's form
-        data["text"] = str(data["reply-text"])
+        data.setlist("text", data.getlist("reply-text"))
     form = ReplyCheckForm(data)
     if not form.is_valid():
         return HttpResponse(status=400)
