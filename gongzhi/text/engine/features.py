@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from gongzhi.text.engine.charvec import CharNgramTfidf
 from gongzhi.text.engine.tokenise import normalise, words
 
 WORD_CHARS = 400
@@ -103,28 +104,47 @@ class TextFeatures:
             max_features=max_word_features,
             dtype=np.float32,
         )
-        self.char = TfidfVectorizer(
-            analyzer=char_ngrams_1_4 if char_max_n == 4 else char_ngrams,
-            min_df=min_df,
-            sublinear_tf=True,
-            max_features=max_char_features,
-            dtype=np.float32,
-        )
+        self.char: TfidfVectorizer | CharNgramTfidf
+        if char_max_n <= 3:
+            # Same features as TfidfVectorizer(analyzer=char_ngrams), computed with numpy.
+            self.char = CharNgramTfidf(n=char_max_n, min_df=min_df, max_features=max_char_features)
+        else:
+            self.char = TfidfVectorizer(
+                analyzer=char_ngrams_1_4,
+                min_df=min_df,
+                sublinear_tf=True,
+                max_features=max_char_features,
+                dtype=np.float32,
+            )
         self.title = TfidfVectorizer(analyzer=title_words, min_df=1, sublinear_tf=True, dtype=np.float32)
 
-    def _active(self) -> list[tuple[TfidfVectorizer, float]]:
+    def _active(self) -> list[tuple[TfidfVectorizer | CharNgramTfidf, float]]:
         return [(v, w) for v, w in zip((self.word, self.char, self.title), self.weights, strict=True) if w]
 
     def fit_transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
-        blocks = [vec.fit_transform(docs) * w for vec, w in self._active()]
-        for vec, _ in self._active():
-            # The pruned-term set is only for introspection and would bloat the model file.
-            vec.stop_words_ = None
+        blocks = []
+        for vec, w in self._active():
+            if isinstance(vec, CharNgramTfidf):
+                blocks.append(vec.fit_transform([d.chars for d in docs]) * w)
+            else:
+                blocks.append(vec.fit_transform(docs) * w)
+                # The pruned-term set is only for introspection and would bloat the model file.
+                vec.stop_words_ = None
         return sp.hstack(blocks, format="csr")
 
     def transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
-        return sp.hstack([vec.transform(docs) * w for vec, w in self._active()], format="csr")
+        # Models saved before the numpy character block have a TfidfVectorizer there; both work.
+        return sp.hstack(
+            [
+                (vec.transform([d.chars for d in docs]) if isinstance(vec, CharNgramTfidf) else vec.transform(docs)) * w
+                for vec, w in self._active()
+            ],
+            format="csr",
+        )
 
     @property
     def n_features(self) -> int:
-        return sum(len(vec.vocabulary_) for vec, _ in self._active())
+        return sum(
+            vec.vocabulary_size if isinstance(vec, CharNgramTfidf) else len(vec.vocabulary_)
+            for vec, _ in self._active()
+        )
