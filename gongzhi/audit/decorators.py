@@ -54,3 +54,12 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
 
     wrapper.is_gongzhi_action = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def runs_actions(func: Callable[P, R]) -> Callable[P, R]:
+    """Mark a public function of an ``actions`` module that is not an action itself but drives
+    actions: a job that commits batch after batch (each batch an action with its own change
+    record), or the after-commit half of an action (which must not write a second record).
+    The contract test accepts it; nothing else changes."""
+    func.runs_gongzhi_actions = True  # type: ignore[attr-defined]
+    return func

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.access.roles import permission_name
 from gongzhi.audit.actions import record_change
-from gongzhi.audit.decorators import action
+from gongzhi.audit.decorators import action, runs_actions
 from gongzhi.audit.snapshot import snapshot
 from gongzhi.core import calendar
 from gongzhi.ledger import events as ledger_events
@@ -264,6 +264,7 @@ def _complete_intake_later(order_id: int) -> None:
     complete_intake_task.delay(order_id)
 
 
+@runs_actions
 def complete_intake(order_id: int) -> None:
     """The after-commit half of ``submit_work_order`` (run by the ``complete_intake`` task):
     set the repeat-complaint flag (a KPI input: only closures before the submission count, so
@@ -1002,6 +1003,7 @@ def add_attachment(order: WorkOrder, *, actor: Any, upload: Any, keep_location: 
 # --- the deadline job ---------------------------------------------------------------------------
 
 
+@runs_actions
 def escalate_due_work_orders(*, now: Any = None, actor: Any = None, batch_size: int = 5000) -> EscalationRun:
     """The deadline job: raise the reminders, supervision and public listings that have
     become due (see escalation.py). Not one action but a loop of them: each batch of due
