@@ -169,6 +169,9 @@ def communities() -> QuerySet[Area]:
 # --- "me too": the same problem is already on the board ------------------------------------------
 
 SIMILAR_LIMIT = 3
+#: What of a draft is compared: the start of a message says what it is about.
+SIMILAR_TITLE_CHARS = 200
+SIMILAR_TEXT_CHARS = 2000
 
 
 def followable_queryset() -> QuerySet[WorkOrder]:
@@ -199,6 +202,7 @@ def similar_public(
     """Open board requests about the same problem near ``area`` (the registered finder ranks
     them), shown as the board shows them: de-identified, with how many people follow each and
     whether ``user`` already does. Three queries plus the finder's, whatever the table size."""
+    title, text, address = title[:SIMILAR_TITLE_CHARS], text[:SIMILAR_TEXT_CHARS], address[:SIMILAR_TITLE_CHARS]
     if not (title.strip() or text.strip()):
         return []
     found = extensions.find_similar(

@@ -291,7 +291,6 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- resident: "me too" — follow a request already on the board ---------------------------------------
 
 FOLLOWING_SHOWN = 50
-SIMILAR_TEXT_CHARS = 2000
 
 
 def _float(value: str | None) -> float | None:
@@ -313,11 +312,11 @@ def similar(request: HttpRequest) -> HttpResponse:
         rows = public_board.similar_public(
             request.user,
             area=area,
-            title=(request.GET.get("title") or "")[:200],
-            text=(request.GET.get("description") or "")[:SIMILAR_TEXT_CHARS],
+            title=request.GET.get("title") or "",
+            text=request.GET.get("description") or "",
             lat=_float(request.GET.get("lat")),
             lng=_float(request.GET.get("lng")),
-            address=(request.GET.get("address") or "")[:200],
+            address=request.GET.get("address") or "",
         )
     return render(request, "work_orders/_similar.html", {"rows": rows, "next": reverse("work_orders:mine")})
 

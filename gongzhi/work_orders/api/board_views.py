@@ -169,11 +169,11 @@ class SimilarView(APIView):
         rows = board.similar_public(
             request.user,
             area=area,
-            title=(q.get("title") or "")[:200],
-            text=(q.get("description") or "")[:2000],
+            title=q.get("title") or "",
+            text=q.get("description") or "",
             lat=lat,
             lng=lng,
-            address=(q.get("address") or "")[:200],
+            address=q.get("address") or "",
         )
         return Response(
             {
