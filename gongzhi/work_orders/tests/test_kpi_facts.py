@@ -227,3 +227,18 @@ def test_rebuild_repairs_facts_of_orders_written_without_actions(world):
 
 def test_rebuild_of_nothing_writes_nothing(db):
     assert kpi_facts.rebuild() == 0
+
+
+def test_refresh_reuses_its_compiled_statement_with_each_call_s_own_ids(kpi_world):
+    """``refresh`` compiles its statement once per number of ids and substitutes the ids of
+    each call: facts changed behind the actions' back are put right for exactly the ids
+    passed, whichever call compiled the statement."""
+    o1, o2, o3 = kpi_world["o1"], kpi_world["o2"], kpi_world["o3"]
+    KpiFact.objects.filter(order__in=[o1, o2, o3]).update(area_path="stale/")
+    kpi_facts.refresh([o1.pk])
+    kpi_facts.refresh([o2.pk])  # same frame (one id), another id
+    stale = set(KpiFact.objects.filter(area_path="stale/").values_list("order_id", flat=True))
+    assert stale == {o3.pk}
+    kpi_facts.refresh([o3.pk, o1.pk])  # two ids: a frame of its own
+    assert not KpiFact.objects.filter(area_path="stale/").exists()
+    assert_facts_current()
