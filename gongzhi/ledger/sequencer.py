@@ -76,14 +76,41 @@ def _request_sealing_on_commit() -> None:
     transaction.on_commit(request)
 
 
+#: Set (in the cache) while a sealing run is queued and has not started: further commits do not
+#: queue another one, the queued run will take their events too. The run clears it when it
+#: starts, so an event committed after that queues a new run. The time-out bounds the damage of
+#: a lost task: at worst one extra run per period (and the scheduled sequencer runs anyway).
+SEALING_QUEUED_KEY = "ledger:sealing-queued"
+SEALING_QUEUED_TTL_S = 5
+
+
 def request_sealing() -> None:
-    """After commit: ask the sequencer to run (in-process in embedded mode, a worker otherwise)."""
+    """After commit: ask the sequencer to run (in-process in embedded mode, a worker otherwise),
+    unless a run is already queued (a burst of 1,000 requests queues a handful of runs, not 1,000)."""
+    from django.core.cache import cache
+
     from gongzhi.ledger.tasks import seal_ledger
 
     try:
+        if not cache.add(SEALING_QUEUED_KEY, 1, SEALING_QUEUED_TTL_S):
+            return
+    except Exception:  # no cache: queue a run every time, as before
+        logger.warning("cache unavailable; queuing a ledger sealing run without de-duplication", exc_info=True)
+    try:
         seal_ledger.delay()
     except Exception:  # the scheduled run picks the events up; a failed nudge must not fail the request
+        sealing_started()
         logger.exception("could not trigger ledger sealing; the scheduled sequencer will seal later")
+
+
+def sealing_started() -> None:
+    """Called by the sealing run before it reads the queue (see ``SEALING_QUEUED_KEY``)."""
+    from django.core.cache import cache
+
+    try:
+        cache.delete(SEALING_QUEUED_KEY)
+    except Exception:  # the key times out by itself
+        logger.warning("cache unavailable; the ledger's queued-run marker will time out", exc_info=True)
 
 
 def seal_pending(*, limit: int = BATCH_SIZE) -> Checkpoint | None:

@@ -14,7 +14,9 @@ def seal_ledger() -> int:
     """Seal every queued event, batch by batch; returns the tree size reached. Idempotent."""
     from gongzhi.ledger.actions import drain
     from gongzhi.ledger.queries import get_tree_size
+    from gongzhi.ledger.sequencer import sealing_started
 
+    sealing_started()  # before reading the queue: what commits from now on queues another run
     with context.acting_as(None, source="ledger-sequencer"):
         drain(max_batches=MAX_BATCHES_PER_RUN)
     return get_tree_size()

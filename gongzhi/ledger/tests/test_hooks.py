@@ -120,6 +120,44 @@ def test_a_transaction_with_many_events_requests_sealing_once(world, django_capt
     assert len([cb for cb in callbacks if isinstance(cb, _SealingRequest)]) == 1
 
 
+def test_a_burst_of_commits_queues_one_sealing_run_until_it_starts(monkeypatch):
+    """With a worker (not eager), sealing requests made while a run is queued queue nothing
+    more; once the run starts (and clears the marker), the next request queues a new run."""
+    from django.core.cache import cache
+
+    from gongzhi.ledger import sequencer, tasks
+
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.seal_ledger, "delay", lambda: queued.append(1))
+    cache.delete(sequencer.SEALING_QUEUED_KEY)
+    for _ in range(50):
+        request_sealing()
+    assert len(queued) == 1
+    sequencer.sealing_started()  # what the run does before it reads the queue
+    request_sealing()
+    request_sealing()
+    assert len(queued) == 2
+    cache.delete(sequencer.SEALING_QUEUED_KEY)
+
+
+def test_a_failed_nudge_does_not_block_the_next_one(monkeypatch):
+    from django.core.cache import cache
+
+    from gongzhi.ledger import sequencer, tasks
+
+    calls: list[int] = []
+
+    def broker_down() -> None:
+        calls.append(1)
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.seal_ledger, "delay", broker_down)
+    cache.delete(sequencer.SEALING_QUEUED_KEY)
+    request_sealing()  # logged, not raised
+    request_sealing()  # tried again: the failed attempt left no marker
+    assert len(calls) == 2
+
+
 # --- privacy: reveals and key rotations ----------------------------------------------------------
 
 

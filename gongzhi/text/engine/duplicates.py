@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from gongzhi.text.engine.similarity import Profile, cosine, profile
+from gongzhi.text.engine.similarity import cosines
 
 WINDOW_DAYS = 30
 RADIUS_M = 300.0
@@ -95,17 +95,16 @@ def rank_duplicates(
     radius_m: float = RADIUS_M,
 ) -> list[DuplicateCandidate]:
     """Candidates likely about the same problem, best first (score in 0..1)."""
-    q: Profile = profile(query.title, query.text)
-    if not q:
-        return []
-    out: list[DuplicateCandidate] = []
+    timed = []
     for c in candidates:
         if c.key == query.key:
             continue
         tf, days = time_factor(query, c, window_days=window_days)
-        if not tf:
-            continue
-        sim = cosine(q, profile(c.title, c.text))
+        if tf:
+            timed.append((c, tf, days))
+    sims = cosines(query.title, query.text, [(c.title, c.text) for c, _tf, _days in timed])
+    out: list[DuplicateCandidate] = []
+    for (c, tf, days), sim in zip(timed, sims.tolist(), strict=True):
         if sim < min(MIN_SIMILARITY, threshold):
             continue
         pf, dist = place_factor(query, c, radius_m=radius_m)
