@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.test import TestCase
 
 from gongzhi.audit.models import ChangeRecord
 from gongzhi.privacy.fields import raw
@@ -302,12 +303,18 @@ def test_upload_through_the_api(world, people, client_for):
     prof = profile(world)
     upload = SimpleUploadedFile("台账.csv", csv_bytes(good_rows()), content_type="text/csv")
 
-    response = client_for("community_worker_c1").post(
-        "/api/residents/imports/", {"file": upload, "profile": prof.pk, "grid": world.g2.pk}, format="multipart"
-    )
+    client = client_for("community_worker_c1")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            "/api/residents/imports/", {"file": upload, "profile": prof.pk, "grid": world.g2.pk}, format="multipart"
+        )
 
-    assert response.status_code == 201, response.content
-    assert response.json()["rows_created"] == 3
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == ImportStatus.QUEUED  # as it was when the request answered
+    location = response["Location"]
+    assert location.endswith(f"/api/residents/imports/{response.json()['id']}/")
+    done = client.get(location).json()
+    assert (done["status"], done["rows_created"]) == (ImportStatus.COMMITTED, 3)
 
 
 # --- authorisation matrix ---------------------------------------------------------------------
@@ -361,13 +368,13 @@ CASES = [
         body=upload_body,
         fmt="multipart",
         allow={
-            "community_worker_c1": 201,
-            "street_official_s1": 201,
+            "community_worker_c1": 202,
+            "street_official_s1": 202,
             "community_worker_c3": 400,
             "street_official_s2": 400,
         },
         default=403,
-        writes=3,  # start, one chunk, finish
+        writes=1,  # queue_import (the run starts after commit: begin, one chunk, finish)
     ),
     Case(
         "import error report",
