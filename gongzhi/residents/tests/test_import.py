@@ -333,6 +333,19 @@ def committed(w):
     return do_import(w, csv_bytes(good_rows()[:1]))
 
 
+def queued(w):
+    """A set waiting for its background run (the task starts after commit, never in these tests)."""
+    from gongzhi.residents.importer import submit_import
+
+    upload = SimpleUploadedFile("a.csv", csv_bytes(good_rows()[:1]))
+    return submit_import(profile(w), upload, grid=w.g2, actor=w.community_worker_c1, dry_run=False)
+
+
+def failed(w):
+    batch = actions.begin_import(queued(w), actor=w.community_worker_c1)
+    return actions.fail_import(batch, actor=w.community_worker_c1, reason="测试")
+
+
 def pending_review(w):
     do_import(w, csv_bytes([["李梅", "", "", "1952-02-02", "南山区科苑路15号3栋1单元502", "", ""]]))
     return ImportReview.objects.get()
@@ -381,6 +394,27 @@ CASES = [
         "get",
         lambda w: f"/api/residents/imports/{committed(w).pk}/errors/",
         allow={"community_worker_c1": 200, "street_official_s1": 200},
+        default=404,
+    ),
+    Case(
+        "import set",
+        "get",
+        lambda w: f"/api/residents/imports/{queued(w).pk}/",
+        allow={"community_worker_c1": 200, "street_official_s1": 200},
+        default=404,
+    ),
+    Case(
+        "import cancel",
+        "post",
+        lambda w: f"/api/residents/imports/{queued(w).pk}/cancel/",
+        allow={"community_worker_c1": 200, "street_official_s1": 200},
+        default=404,
+    ),
+    Case(
+        "import resume",
+        "post",
+        lambda w: f"/api/residents/imports/{failed(w).pk}/resume/",
+        allow={"community_worker_c1": 202, "street_official_s1": 202},
         default=404,
     ),
     Case(
