@@ -55,12 +55,13 @@ def run_import(
     resume: ImportBatch | None = None,
     finish: bool = True,
     workers: int = 0,
-    stop: Callable[[], bool] | None = None,
+    stop: Callable[[ImportBatch], bool] | None = None,
 ) -> ImportBatch:
     """``workers`` > 0 (PostgreSQL): that many forked processes validate and encrypt the next
     chunks while this one writes the current chunk (at most ``workers + 1`` chunks in memory).
-    ``stop()`` is asked before each chunk; when it says so the import stops there, unfinished
-    (a cancelled set: what was committed stays until a rollback)."""
+    ``stop(batch)`` is asked before each chunk (e.g. :func:`stopped_elsewhere`); when it says
+    so the import stops there, unfinished (a cancelled set: what was committed stays until a
+    rollback)."""
     header, rows, position = parsing.open_rows(binary, file_name)
     missing = parsing.missing_columns(header, profile.column_map)
     if missing:
@@ -78,7 +79,7 @@ def run_import(
     else:
         stopped = False
         for chunk in chunks:
-            if stop is not None and stop():
+            if stop is not None and stop(batch):
                 stopped = True
                 break
             actions.import_chunk(batch, chunk, actor=actor, seen=seen, position=position())
@@ -105,7 +106,7 @@ def _pipelined(
     workers: int,
     progress: Callable[[int, int], None] | None,
     position: Callable[[], tuple[int, int]],
-    stop: Callable[[], bool] | None = None,
+    stop: Callable[[ImportBatch], bool] | None = None,
 ) -> bool:
     """Chunks are prepared (:func:`staging.prepare_chunk`) in worker processes and written
     here in file order. Workers are forked: they inherit settings and keys and never touch
@@ -124,11 +125,11 @@ def _pipelined(
         for chunk in chunks:
             pending.append((pool.apply_async(staging.prepare_chunk, (chunk,), options), chunk, position()))
             if len(pending) > workers:
-                if stop is not None and stop():
+                if stop is not None and stop(batch):
                     return True
                 write_oldest()
         while pending:
-            if stop is not None and stop():
+            if stop is not None and stop(batch):
                 return True
             write_oldest()
     return False
@@ -146,8 +147,9 @@ def write_error_report(batch: ImportBatch, fh: Any) -> None:
 # --- background runs (web and API uploads) ------------------------------------------------------
 
 
-def _still_running(batch_id: int) -> bool:
-    return ImportBatch.objects.filter(pk=batch_id, status__in=(ImportStatus.RUNNING, ImportStatus.DRY_RUN)).exists()
+def stopped_elsewhere(batch: ImportBatch) -> bool:
+    """The set was cancelled or rolled back (or failed) by someone else since it started."""
+    return not ImportBatch.objects.filter(pk=batch.pk, status__in=(ImportStatus.RUNNING, ImportStatus.DRY_RUN)).exists()
 
 
 def _failure_reason(exc: BaseException) -> str:
@@ -193,7 +195,7 @@ def run_queued_import(batch_id: int, *, chunk_size: int = CHUNK_SIZE, workers: i
         with stream:
             run_import(
                 batch.profile, stream, batch.file_name, grid=batch.grid, actor=actor, resume=batch,
-                chunk_size=chunk_size, workers=workers, stop=lambda: not _still_running(batch_id),
+                chunk_size=chunk_size, workers=workers, stop=stopped_elsewhere,
             )  # fmt: skip
     except Exception as exc:  # recorded on the set; the worker stays up for the next task
         logger.exception("import set %s failed", batch_id)

@@ -297,6 +297,9 @@ STORAGES = {
         "BACKEND": env.str("STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage")
     },
 }
+if not STORAGES["residents_imports"]["BACKEND"].endswith("FileSystemStorage"):
+    # Object storage (scale-out): its options (bucket, credentials) come from an env-specific settings module.
+    STORAGES["residents_imports"]["OPTIONS"] = {}
 WHITENOISE_USE_FINDERS = True
 
 # --- API --------------------------------------------------------------------------------
