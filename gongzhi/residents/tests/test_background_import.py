@@ -493,3 +493,27 @@ def test_the_import_list_runs_a_fixed_number_of_queries(world, people, client_fo
         response = client.get("/residents/imports/")
 
     assert response.content.decode().count('class="card card--link"') == 10
+
+
+def test_embedded_mode_runs_a_queued_import_in_a_thread_not_in_the_request(settings, monkeypatch):
+    started = []
+
+    class FakeThread:
+        def __init__(self, *, target, args, name, daemon):
+            started.append((target, args, daemon))
+
+        def start(self):
+            started.append("started")
+
+    monkeypatch.setattr(tasks.threading, "Thread", FakeThread)
+    delayed = []
+    monkeypatch.setattr(tasks.run_import_task, "delay", lambda *a: delayed.append(a))
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.GONGZHI_IMPORT_THREAD = True
+
+    tasks.enqueue_import(41)
+    settings.GONGZHI_IMPORT_THREAD = False  # server mode: a Celery task
+    tasks.enqueue_import(42)
+
+    assert started == [(tasks._run_in_thread, (41,), True), "started"]
+    assert delayed == [(42,)]
