@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -22,8 +22,9 @@ from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.models import RevealLog
 from gongzhi.privacy.queries import get_active_consent
 from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male
-from gongzhi.residents import bulk, parsing, retention, staging
+from gongzhi.residents import bulk, parsing, retention, staging, uploads
 from gongzhi.residents.choices import (
+    IMPORT_ACTIVE_STATUSES,
     IMPORT_FIELDS,
     SENSITIVE_TAGS,
     AgreementStatus,
@@ -506,6 +507,24 @@ def set_legal_hold(resident: Resident, *, actor: Any, hold: bool, reason: str) -
     return resident
 
 
+def _expire_import_uploads(day: datetime.date, *, dry_run: bool) -> int:
+    """Stored uploads of failed import sets nobody resumed within
+    ``GONGZHI_IMPORT_UPLOAD_RETENTION_DAYS`` are deleted (the set stays, can be rolled back,
+    no longer resumed). Uploads of finished, cancelled and rolled-back sets are already gone."""
+    from django.conf import settings
+
+    cutoff = retention.start_of(day) - datetime.timedelta(days=settings.GONGZHI_IMPORT_UPLOAD_RETENTION_DAYS)
+    due = ImportBatch.objects.filter(status=ImportStatus.FAILED, updated_at__lt=cutoff).exclude(upload="")
+    if dry_run:
+        return due.count()
+    expired = list(due.select_for_update())
+    for batch in expired:
+        _delete_upload_after_commit(batch.upload)
+        batch.upload = ""
+    ImportBatch.objects.bulk_update(expired, ["upload"])
+    return len(expired)
+
+
 @action
 def apply_retention(*, actor: Any = None, today: datetime.date | None = None, dry_run: bool = False) -> RetentionRun:
     """Delete or anonymise everything past its retention period (see ``retention.RULES``).
@@ -530,6 +549,7 @@ def apply_retention(*, actor: Any = None, today: datetime.date | None = None, dr
             pks = list(rows.values_list("pk", flat=True))
             deleted = model._base_manager.filter(pk__in=pks).delete()[1]
             counts[rule.name] = deleted.get(model._meta.label, 0)
+    counts["import_uploads"] = _expire_import_uploads(day, dry_run=dry_run)
     run = RetentionRun.objects.create(day=day, counts=counts, dry_run=dry_run)
     record_change(run, verb="apply_retention" if not dry_run else "plan_retention", actor=actor, after=counts)
     return run
@@ -758,6 +778,10 @@ def disclose_to_police(request: PoliceRequest, *, actor: Any) -> dict[str, Any]:
 MANUAL_PRIORITY = 60
 #: Address similarity (0-1) above which a same-name, same-birthday person goes to review.
 FUZZY_ADDRESS_THRESHOLD = 0.6
+#: An import set that wrote (or may have written) data; a queued one has written nothing.
+ROLLBACKABLE_STATUSES = frozenset(
+    {ImportStatus.RUNNING, ImportStatus.COMMITTED, ImportStatus.FAILED, ImportStatus.CANCELLED}
+)
 _PERSON_FIELDS = ("name", "id_number", "phone", "gender", "date_of_birth", "ethnicity", "occupation", "employer")
 
 
@@ -790,9 +814,139 @@ def start_import(profile: ImportProfile, *, grid: Any, file_name: str, actor: An
         grid=grid,
         area_path=grid.path,
         status=ImportStatus.DRY_RUN if dry_run else ImportStatus.RUNNING,
+        dry_run=dry_run,
+        started_at=timezone.now(),
+        attempts=1,
         created_by=actor,
     )
     record_change(batch, verb="start_import", actor=actor)
+    return batch
+
+
+def _enqueue_import(batch_id: int) -> None:
+    from gongzhi.residents.tasks import enqueue_import  # tasks import this module
+
+    enqueue_import(batch_id)
+
+
+def _delete_upload_after_commit(name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: uploads.delete_upload(name))
+
+
+@action
+def queue_import(
+    profile: ImportProfile,
+    *,
+    grid: Any,
+    file_name: str,
+    stored: uploads.StoredUpload,
+    actor: Any,
+    dry_run: bool,
+) -> ImportBatch:
+    """An import set for a file already in private storage (``stored``), to be run in the
+    background: status ``queued``; the task is scheduled after commit."""
+    _require_grid(grid)
+    batch = ImportBatch.objects.create(
+        profile=profile,
+        source=profile.source,
+        priority=profile.priority,
+        file_name=file_name[:200],
+        grid=grid,
+        area_path=grid.path,
+        status=ImportStatus.QUEUED,
+        dry_run=dry_run,
+        upload=stored.name,
+        upload_sha256=stored.sha256,
+        upload_size=stored.size,
+        progress_total=stored.size,
+        created_by=actor,
+    )
+    record_change(batch, verb="queue_import", actor=actor)
+    batch_id = batch.pk
+    transaction.on_commit(lambda: _enqueue_import(batch_id))
+    return batch
+
+
+def _is_stale(batch: ImportBatch, now: datetime.datetime) -> bool:
+    from django.conf import settings
+
+    return (now - batch.updated_at).total_seconds() > settings.GONGZHI_IMPORT_STALE_SECONDS
+
+
+@action
+def begin_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
+    """A worker claims a queued import set (row lock, then a status change): a duplicated or
+    redelivered task finds it claimed and raises ``import_not_queued``. A background set that
+    is still ``running`` but has not moved for ``GONGZHI_IMPORT_STALE_SECONDS`` (its worker
+    died) may be claimed again; it resumes after its last committed chunk."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    now = timezone.now()
+    takeover = (
+        batch.status in (ImportStatus.RUNNING, ImportStatus.DRY_RUN)
+        and batch.finished_at is None
+        and bool(batch.upload)
+        and _is_stale(batch, now)
+    )
+    if batch.status != ImportStatus.QUEUED and not takeover:
+        raise ResidentError(ResidentErrorCode.IMPORT_NOT_QUEUED)
+    before = snapshot(batch)
+    batch.status = ImportStatus.DRY_RUN if batch.dry_run else ImportStatus.RUNNING
+    batch.started_at = batch.started_at or now
+    batch.attempts += 1
+    batch.failure = ""
+    batch.save(update_fields=["status", "started_at", "attempts", "failure", "updated_at"])
+    record_change(batch, verb="begin_import", actor=actor, before=before)
+    return batch
+
+
+@action
+def fail_import(batch: ImportBatch, *, actor: Any, reason: str) -> ImportBatch:
+    """A background run stopped with an error: status ``failed`` with a readable reason. What
+    earlier chunks committed stays; the set can be resumed (the upload is kept) or rolled back."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in IMPORT_ACTIVE_STATUSES:
+        raise ResidentError(ResidentErrorCode.IMPORT_NOT_RUNNING)
+    before = snapshot(batch)
+    batch.status = ImportStatus.FAILED
+    batch.failure = reason.strip()[:300] or "error"
+    batch.save(update_fields=["status", "failure", "updated_at"])
+    record_change(batch, verb="fail_import", actor=actor, before=before)
+    return batch
+
+
+@action
+def cancel_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
+    """Stop a queued or running import set. A running import notices between two chunks (this
+    waits for the row lock, so the chunk being written commits first); committed chunks stay
+    until a rollback. The stored upload is deleted."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if not batch.is_active:
+        raise ResidentError(ResidentErrorCode.IMPORT_NOT_RUNNING)
+    before = snapshot(batch)
+    _delete_upload_after_commit(batch.upload)
+    batch.status = ImportStatus.CANCELLED
+    batch.finished_at = timezone.now()
+    batch.upload = ""
+    batch.save(update_fields=["status", "finished_at", "upload", "updated_at"])
+    record_change(batch, verb="cancel_import", actor=actor, before=before)
+    return batch
+
+
+@action
+def resume_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
+    """Queue a failed import set again; the task continues after its last committed row."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportStatus.FAILED:
+        raise ResidentError(ResidentErrorCode.IMPORT_NOT_RESUMABLE)
+    if not uploads.upload_exists(batch.upload):
+        raise ResidentError(ResidentErrorCode.IMPORT_UPLOAD_GONE)
+    before = snapshot(batch)
+    batch.status = ImportStatus.QUEUED
+    batch.save(update_fields=["status", "updated_at"])
+    record_change(batch, verb="resume_import", actor=actor, before=before)
+    batch_id = batch.pk
+    transaction.on_commit(lambda: _enqueue_import(batch_id))
     return batch
 
 
@@ -937,6 +1091,7 @@ def import_chunk(
     actor: Any,
     seen: set[bytes] | None = None,
     prepared: staging.PreparedChunk | None = None,
+    position: tuple[int, int] | None = None,
 ) -> dict[str, int]:
     """Validate, match and (unless a dry run) write one chunk of rows; one change record.
 
@@ -948,6 +1103,7 @@ def import_chunk(
     ``prepared`` is the chunk already validated and encrypted by
     :func:`staging.prepare_chunk` with this ``batch.rows_done`` (a pipelined import does
     that in a worker process); without it the action prepares ``rows`` itself.
+    ``position`` (done, total: bytes of a CSV, rows of an XLSX) is saved for the progress bar.
     """
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     dry = batch.status == ImportStatus.DRY_RUN
@@ -1081,7 +1237,21 @@ def import_chunk(
     batch.rows_updated += counts["updated"]
     batch.rows_review += counts["review"]
     batch.rows_error += counts["errors"]
-    batch.save(update_fields=["rows_done", "rows_created", "rows_updated", "rows_review", "rows_error", "updated_at"])
+    progress = []
+    if position is not None:
+        batch.progress_done, batch.progress_total = position
+        progress = ["progress_done", "progress_total"]
+    batch.save(
+        update_fields=[
+            "rows_done",
+            "rows_created",
+            "rows_updated",
+            "rows_review",
+            "rows_error",
+            *progress,
+            "updated_at",
+        ]
+    )
     record_change(batch, verb="import_chunk", actor=actor, after=counts)
     return counts
 
@@ -1107,11 +1277,17 @@ def _fuzzy_match(values: dict[str, Any], candidates: dict[tuple[str, Any], list[
 @action
 def finish_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in (ImportStatus.RUNNING, ImportStatus.DRY_RUN):
+        raise ResidentError(ResidentErrorCode.IMPORT_NOT_RUNNING)
     before = snapshot(batch)
     if batch.status == ImportStatus.RUNNING:
         batch.status = ImportStatus.COMMITTED
     batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "finished_at", "updated_at"])
+    if batch.progress_total:
+        batch.progress_done = batch.progress_total
+    _delete_upload_after_commit(batch.upload)  # the upload held personal data: done with it
+    batch.upload = ""
+    batch.save(update_fields=["status", "finished_at", "progress_done", "upload", "updated_at"])
     record_change(batch, verb="finish_import", actor=actor, before=before)
     return batch
 
@@ -1121,7 +1297,7 @@ def rollback_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
     """Undo a whole import set: people it registered are removed, values it overwrote are
     restored, its lineage, memberships, households and review items go."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status not in (ImportStatus.RUNNING, ImportStatus.COMMITTED):
+    if batch.status not in ROLLBACKABLE_STATUSES or batch.dry_run:
         raise ResidentError(ResidentErrorCode.IMPORT_NOT_ROLLBACKABLE)
     before = snapshot(batch)
     changes = list(ImportChange.objects.filter(batch=batch).select_related("resident").order_by("-id"))
@@ -1153,7 +1329,9 @@ def rollback_import(batch: ImportBatch, *, actor: Any) -> ImportBatch:
         Household.objects.filter(import_batch=batch, memberships__isnull=True).delete()[1].get(Household._meta.label, 0)
     )
     batch.status = ImportStatus.ROLLED_BACK
-    batch.save(update_fields=["status", "updated_at"])
+    _delete_upload_after_commit(batch.upload)
+    batch.upload = ""
+    batch.save(update_fields=["status", "upload", "updated_at"])
     after = {**(snapshot(batch) or {}), "removed": removed, "restored": restored, "households_removed": households}
     record_change(batch, verb="rollback_import", actor=actor, before=before, after=after)
     return batch

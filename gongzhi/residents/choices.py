@@ -119,10 +119,22 @@ class ImportSource(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    """``queued`` waits for a worker; ``running`` writes (``dry_run``: checks only, and stays
+    ``dry_run`` once done, with ``finished_at``); ``failed`` stopped with an error (resumable);
+    ``cancelled`` was stopped by a person between chunks; what was committed stays until a
+    rollback."""
+
+    QUEUED = "queued", _("Queued")
     DRY_RUN = "dry_run", _("Dry run")
     RUNNING = "running", _("Running")
     COMMITTED = "committed", _("Committed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
     ROLLED_BACK = "rolled_back", _("Rolled back")
+
+
+#: Import sets a worker may still pick up or is working on (the page polls while in one).
+IMPORT_ACTIVE_STATUSES = frozenset({ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.DRY_RUN})
 
 
 class ReviewStatus(models.TextChoices):

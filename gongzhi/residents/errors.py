@@ -39,6 +39,9 @@ class ResidentErrorCode(StrEnum):
     IMPORT_NOT_RUNNING = "import_not_running"
     IMPORT_NOT_ROLLBACKABLE = "import_not_rollbackable"
     IMPORT_COLUMNS_MISSING = "import_columns_missing"
+    IMPORT_NOT_QUEUED = "import_not_queued"
+    IMPORT_NOT_RESUMABLE = "import_not_resumable"
+    IMPORT_UPLOAD_GONE = "import_upload_gone"
     REVIEW_ALREADY_DECIDED = "review_already_decided"
 
 
@@ -73,9 +76,14 @@ class ResidentError(DomainError):
         ResidentErrorCode.POLICE_REQUEST_NOT_USABLE: _("This police request is not approved or has expired."),
         ResidentErrorCode.POLICE_REQUEST_NOT_PENDING: _("This police request has already been decided."),
         ResidentErrorCode.NOT_POLICE: _("Only a police station can file this request."),
-        ResidentErrorCode.IMPORT_NOT_RUNNING: _("This import set is finished or was rolled back."),
+        ResidentErrorCode.IMPORT_NOT_RUNNING: _(
+            "This import set is not running: it is finished, failed, cancelled or rolled back."
+        ),
         ResidentErrorCode.IMPORT_NOT_ROLLBACKABLE: _("Only an import that wrote data can be rolled back."),
         ResidentErrorCode.IMPORT_COLUMNS_MISSING: _("The file lacks columns that the profile maps."),
+        ResidentErrorCode.IMPORT_NOT_QUEUED: _("This import set is not waiting to be run."),
+        ResidentErrorCode.IMPORT_NOT_RESUMABLE: _("Only a failed import set can be resumed."),
+        ResidentErrorCode.IMPORT_UPLOAD_GONE: _("The uploaded file is no longer kept; upload it again."),
         ResidentErrorCode.REVIEW_ALREADY_DECIDED: _("This match has already been decided."),
     }
 

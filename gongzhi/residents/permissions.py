@@ -227,10 +227,29 @@ class ImportBatchPolicy(Policy):
 
     @classmethod
     def can_rollback(cls, user: Any, obj: ImportBatch | None) -> bool:
+        """A set that wrote data: committed, or stopped part-way (running from the command
+        line, failed or cancelled); not a dry run, not a queued set (cancel that)."""
         return (
             obj is not None
-            and obj.status in (ImportStatus.RUNNING, ImportStatus.COMMITTED)
+            and obj.status
+            in (ImportStatus.RUNNING, ImportStatus.COMMITTED, ImportStatus.FAILED, ImportStatus.CANCELLED)
+            and not obj.dry_run
             and holds_at(user, "residents.rollback_importbatch", obj.area_path)
+        )
+
+    @classmethod
+    def can_cancel(cls, user: Any, obj: ImportBatch | None) -> bool:
+        """Queued or running: whoever may import into the set's grid."""
+        return obj is not None and obj.is_active and holds_at(user, "residents.add_importbatch", obj.area_path)
+
+    @classmethod
+    def can_resume(cls, user: Any, obj: ImportBatch | None) -> bool:
+        """A failed set whose upload is still kept."""
+        return (
+            obj is not None
+            and obj.status == ImportStatus.FAILED
+            and bool(obj.upload)
+            and holds_at(user, "residents.add_importbatch", obj.area_path)
         )
 
 

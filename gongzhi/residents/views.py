@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,16 +27,14 @@ from django.views.decorators.http import require_POST
 from gongzhi.access.queries import grants_with_permission
 from gongzhi.core.errors import DomainError
 from gongzhi.organisations.models import Organisation
-from gongzhi.residents import actions
+from gongzhi.residents import actions, importer, uploads
 from gongzhi.residents.choices import (
     AgreementStatus,
-    ImportStatus,
     RequestKind,
     RequestStatus,
     ReviewStatus,
     ShareableField,
 )
-from gongzhi.residents.importer import run_import
 from gongzhi.residents.models import (
     DataSubjectRequest,
     Disclosure,
@@ -467,7 +466,10 @@ def police_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("File (.csv or .xlsx)"))
+    file = forms.FileField(
+        label=_("File (.csv or .xlsx)"),
+        help_text=_("CSV saved as UTF-8, or an Excel .xlsx; at most %(mb)s MB. The import runs in the background."),
+    )
     profile = forms.ModelChoiceField(label=_("Column mapping profile"), queryset=ImportProfile.objects.none())
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=Area.objects.none())
     dry_run = forms.BooleanField(label=_("Dry run: check only, write nothing"), required=False, initial=True)
@@ -475,6 +477,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
+        fields["file"].help_text = fields["file"].help_text % {"mb": settings.GONGZHI_IMPORT_MAX_UPLOAD_MB}
         fields["profile"].queryset = ImportProfile.objects.restrict(user, "view").order_by("name")
         paths = [g.area_path for g in grants_with_permission(user, "residents.add_importbatch")]
         grids = Area.objects.restrict(user, "view").filter(level=AreaLevel.GRID).order_by("path")
@@ -482,8 +485,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm")):
-            raise forms.ValidationError(gettext("Upload a .csv or .xlsx file."))
+        uploads.check_upload(upload)  # type, size limit, content (a ValidationError for the field)
         return upload
 
 
@@ -498,18 +500,28 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             _require(ImportBatchPolicy.can_add_at(user, data["grid"].path))
-            upload = data["file"]
             try:
-                batch = run_import(
-                    data["profile"], upload, upload.name, grid=data["grid"], actor=user, dry_run=data["dry_run"]
+                batch = importer.submit_import(
+                    data["profile"], data["file"], grid=data["grid"], actor=user, dry_run=data["dry_run"]
                 )
             except DomainError as err:
                 _error(request, err)
             else:
+                # The file waits encrypted in private storage; a worker runs it (see tasks.run_import).
                 return redirect("residents:import_detail", pk=batch.pk)
     qs = ImportBatch.objects.restrict(user, "view").select_related("profile", "grid").order_by("-created_at", "-id")
     pending = ImportReview.objects.restrict(user, "view").filter(status=ReviewStatus.PENDING).count()
     return render(request, "residents/import_list.html", {"page": _page(request, qs), "form": form, "pending": pending})
+
+
+def _progress_context(user: Any, batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "batch": batch,
+        "progress": importer.progress_of(batch),
+        "active": batch.is_active,
+        "can_cancel": ImportBatchPolicy.can_cancel(user, batch),
+        "poll_seconds": IMPORT_REFRESH_SECONDS,
+    }
 
 
 @login_required
@@ -521,21 +533,31 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "residents/import_detail.html",
         {
-            "batch": batch,
+            **_progress_context(user, batch),
             "errors": errors,
             "can_rollback": ImportBatchPolicy.can_rollback(user, batch),
-            "reviews": ImportReview.objects.restrict(user, "view")
-            .filter(batch=batch, status=ReviewStatus.PENDING)
-            .count(),
-            "is_dry_run": batch.status == ImportStatus.DRY_RUN,
-            "running": batch.status in (ImportStatus.RUNNING, ImportStatus.DRY_RUN) and batch.finished_at is None,
+            "can_resume": ImportBatchPolicy.can_resume(user, batch),
+            "is_dry_run": batch.dry_run,
+            "running": batch.is_active,
             "refresh_seconds": IMPORT_REFRESH_SECONDS,
         },
     )
 
 
-#: Seconds between refreshes of an import page while the import runs (no JavaScript needed).
-IMPORT_REFRESH_SECONDS = 3
+#: Seconds between two polls of an import page's progress while the import is queued or runs.
+IMPORT_REFRESH_SECONDS = 2
+
+
+@login_required
+def import_progress_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress panel of an import page, polled by htmx while the set is queued or running.
+    Once the set stops it answers ``HX-Refresh`` so the page reloads once (counts, error table
+    and buttons of the finished set) and polling ends."""
+    batch = _scoped(ImportBatch, request.user, pk)
+    response = render(request, "residents/_import_progress.html", _progress_context(request.user, batch))
+    if not batch.is_active and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -546,12 +568,15 @@ def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
         {
             "id": batch.pk,
             "status": batch.status,
-            "running": batch.status in (ImportStatus.RUNNING, ImportStatus.DRY_RUN) and batch.finished_at is None,
+            "dry_run": batch.dry_run,
+            "running": batch.is_active,
             "rows_done": batch.rows_done,
             "rows_created": batch.rows_created,
             "rows_updated": batch.rows_updated,
             "rows_review": batch.rows_review,
             "rows_error": batch.rows_error,
+            "failure": batch.failure,
+            **importer.progress_of(batch),
         }
     )
 
@@ -575,6 +600,26 @@ def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
     _require(ImportBatchPolicy.can_rollback(request.user, batch))
     with _reported(request, gettext("The import set was rolled back.")):
         actions.rollback_import(batch, actor=request.user)
+    return redirect("residents:import_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _scoped(ImportBatch, request.user, pk)
+    _require(ImportBatchPolicy.can_cancel(request.user, batch))
+    with _reported(request, gettext("The import was cancelled. What it had already written stays until a rollback.")):
+        actions.cancel_import(batch, actor=request.user)
+    return redirect("residents:import_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _scoped(ImportBatch, request.user, pk)
+    _require(ImportBatchPolicy.can_resume(request.user, batch))
+    with _reported(request, gettext("The import is queued again; it continues after the last row it wrote.")):
+        actions.resume_import(batch, actor=request.user)
     return redirect("residents:import_detail", pk=pk)
 
 

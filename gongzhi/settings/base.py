@@ -268,12 +268,38 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded resident import files wait here for their background run: personal data, so
+# outside MEDIA_ROOT (never served), encrypted in segments (gongzhi.residents.uploads), and
+# deleted when the import set is finished, cancelled or rolled back (docs/privacy.md). Web
+# processes and Celery workers on different machines need this to be shared storage.
+GONGZHI_IMPORT_UPLOAD_DIR = Path(env.str("GONGZHI_IMPORT_UPLOAD_DIR", default=str(VAR_DIR / "private" / "imports")))
+# The largest import file accepted from the web or the API (the command line has no limit).
+GONGZHI_IMPORT_MAX_UPLOAD_MB = env.int("GONGZHI_IMPORT_MAX_UPLOAD_MB", default=200)
+# A failed import keeps its upload for a resume at most this many days (retention job).
+GONGZHI_IMPORT_UPLOAD_RETENTION_DAYS = env.int("GONGZHI_IMPORT_UPLOAD_RETENTION_DAYS", default=7)
+# A running background import whose counts have not moved for this long is taken as dead
+# (its worker was lost): a redelivered task may take it over and resume it.
+GONGZHI_IMPORT_STALE_SECONDS = env.int("GONGZHI_IMPORT_STALE_SECONDS", default=900)
+# Embedded mode has no worker: a queued import runs in a thread of the web process instead of
+# inside the request (Celery's eager mode would run it in the request, after commit).
+GONGZHI_IMPORT_THREAD = env.bool("GONGZHI_IMPORT_THREAD", default=EMBEDDED_MODE)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "residents_imports": {
+        "BACKEND": env.str("GONGZHI_IMPORT_STORAGE", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {
+            "location": str(GONGZHI_IMPORT_UPLOAD_DIR),
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    },
     "staticfiles": {
         "BACKEND": env.str("STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage")
     },
 }
+if not STORAGES["residents_imports"]["BACKEND"].endswith("FileSystemStorage"):
+    # Object storage (scale-out): its options (bucket, credentials) come from an env-specific settings module.
+    STORAGES["residents_imports"]["OPTIONS"] = {}
 WHITENOISE_USE_FINDERS = True
 
 # --- API --------------------------------------------------------------------------------

@@ -10,3 +10,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi-test"}}
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 GONGZHI_ENFORCE_ONE_CHANGE_RECORD = True
+GONGZHI_IMPORT_UPLOAD_DIR = VAR_DIR / "test-private" / "imports"  # noqa: F405
+STORAGES["residents_imports"]["OPTIONS"]["location"] = str(GONGZHI_IMPORT_UPLOAD_DIR)  # noqa: F405
+GONGZHI_IMPORT_THREAD = False  # tests run the task eagerly, after commit

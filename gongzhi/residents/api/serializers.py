@@ -13,6 +13,7 @@ from gongzhi.organisations.models import Organisation
 from gongzhi.privacy.choices import ConsentGiver, ConsentPurpose
 from gongzhi.privacy.masking import mask_name
 from gongzhi.privacy.validators import validate_id_number, validate_phone
+from gongzhi.residents import uploads
 from gongzhi.residents.choices import (
     IMPORT_FIELDS,
     ContactPreference,
@@ -357,8 +358,9 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportBatch
         fields = [
-            "id", "profile", "source", "file_name", "grid", "status", "rows_done", "rows_created", "rows_updated",
-            "rows_review", "rows_error", "created_at", "finished_at",
+            "id", "profile", "source", "file_name", "grid", "status", "dry_run", "rows_done", "rows_created",
+            "rows_updated", "rows_review", "rows_error", "progress_done", "progress_total", "upload_sha256",
+            "upload_size", "failure", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -370,8 +372,7 @@ class ImportUploadSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=False)
 
     def validate_file(self, value: Any) -> Any:
-        if not value.name.lower().endswith((".csv", ".xlsx", ".xlsm")):
-            raise serializers.ValidationError("upload a .csv or .xlsx file")
+        _django(uploads.check_upload, value)  # type, size limit, content
         return value
 
 

@@ -24,7 +24,7 @@ from gongzhi.residents import actions
 from gongzhi.residents.api import serializers as s
 from gongzhi.residents.choices import RequestStatus
 from gongzhi.residents.exports import export_response
-from gongzhi.residents.importer import run_import, write_error_report
+from gongzhi.residents.importer import submit_import, write_error_report
 from gongzhi.residents.models import (
     DataSubjectRequest,
     HealthFile,
@@ -512,13 +512,17 @@ class ImportProfileViewSet(
 class ImportBatchViewSet(
     ScopedViewSetMixin, CreateActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Import sets. POST (multipart: file, profile, grid, dry_run) streams the file in chunks;
-    ``GET {id}/errors/`` is the row error report (CSV); ``POST {id}/rollback/`` undoes the set."""
+    """Import sets. POST (multipart: file, profile, grid, dry_run) checks and stores the file
+    (encrypted, private) and queues the set: ``202 Accepted`` with ``Location`` of the set,
+    whose ``status`` goes queued → running (dry_run) → committed / failed / cancelled; a worker
+    streams the file in chunks. ``GET {id}/errors/`` is the row error report (CSV);
+    ``POST {id}/cancel/`` stops a queued or running set between chunks, ``POST {id}/resume/``
+    queues a failed set again, ``POST {id}/rollback/`` undoes the set."""
 
     policy = ImportBatchPolicy
     serializer_class = s.ImportBatchSerializer
     output_serializer_class = s.ImportBatchSerializer
-    action_verbs = {"errors": "view", "rollback": "rollback"}
+    action_verbs = {"errors": "view", "rollback": "rollback", "cancel": "cancel", "resume": "resume"}
 
     def get_serializer_class(self) -> Any:
         return s.ImportUploadSerializer if self.action == "create" else s.ImportBatchSerializer
@@ -531,8 +535,12 @@ class ImportBatchViewSet(
             raise Http404
         if not self.policy.can_add_at(user, data["grid"].path):
             raise PermissionDenied
-        upload = data["file"]
-        return run_import(profile, upload, upload.name, grid=data["grid"], actor=user, dry_run=data["dry_run"])
+        return submit_import(profile, data["file"], grid=data["grid"], actor=user, dry_run=data["dry_run"])
+
+    def output_created(self, instance: Any) -> Response:
+        response = self.output(instance, status.HTTP_202_ACCEPTED)
+        response["Location"] = self.request.build_absolute_uri(f"/api/residents/imports/{instance.pk}/")
+        return response
 
     @action(detail=True, methods=["get"])
     def errors(self, request: Request, pk: Any = None) -> HttpResponse:
@@ -546,6 +554,14 @@ class ImportBatchViewSet(
     @action(detail=True, methods=["post"])
     def rollback(self, request: Request, pk: Any = None) -> Response:
         return self.output(actions.rollback_import(self.get_object(), actor=request.user))
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: Any = None) -> Response:
+        return self.output(actions.cancel_import(self.get_object(), actor=request.user))
+
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: Any = None) -> Response:
+        return self.output(actions.resume_import(self.get_object(), actor=request.user), status.HTTP_202_ACCEPTED)
 
 
 class ImportReviewViewSet(ScopedReadOnlyViewSet):

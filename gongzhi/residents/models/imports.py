@@ -58,6 +58,17 @@ class ImportBatch(ScopedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Background runs (web and API uploads): the upload waits encrypted in private storage
+    # (gongzhi.residents.uploads) until the set is finished, cancelled or rolled back.
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    upload = models.CharField(_("stored upload"), max_length=200, blank=True, editable=False)
+    upload_sha256 = models.CharField(_("SHA-256 of the upload"), max_length=64, blank=True, editable=False)
+    upload_size = models.PositiveBigIntegerField(_("upload size (bytes)"), null=True, blank=True)
+    progress_done = models.PositiveBigIntegerField(_("progress done"), default=0)
+    progress_total = models.PositiveBigIntegerField(_("progress total"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("runs started"), default=0)
+    failure = models.CharField(_("reason for failure"), max_length=300, blank=True)
 
     scope = ScopeSpec(area_path="area_path")
 
@@ -68,6 +79,22 @@ class ImportBatch(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.file_name} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        """Queued, or being worked on (a finished dry run keeps its status but has ``finished_at``)."""
+        return self.status == ImportStatus.QUEUED or (
+            self.status in (ImportStatus.RUNNING, ImportStatus.DRY_RUN) and self.finished_at is None
+        )
+
+    @property
+    def percent(self) -> int | None:
+        """How far through the file (bytes for CSV, rows for XLSX); None when unknown."""
+        if self.status == ImportStatus.COMMITTED or (self.status == ImportStatus.DRY_RUN and self.finished_at):
+            return 100
+        if not self.progress_total:
+            return None
+        return min(100, int(100 * self.progress_done / self.progress_total))
 
 
 class ImportRowError(models.Model):

@@ -22,7 +22,7 @@ from gongzhi.residents.models import (
     Resident,
     SharingAgreement,
 )
-from gongzhi.residents.tests.test_import import csv_bytes, do_import
+from gongzhi.residents.tests.test_import import csv_bytes, do_import, failed, queued
 from gongzhi.testing.matrix import Case, check, matrix_params
 from gongzhi.testing.world import ACTORS
 
@@ -89,6 +89,10 @@ GET_CASES = [
          anonymous=302),
     Case("import list", "get", lambda w: "/residents/imports/", allow=LOGGED_IN_LIST, anonymous=302),
     Case("import detail", "get", lambda w: f"/residents/imports/{batch(w).pk}/", allow=IMPORTERS, anonymous=302),
+    Case("import progress panel", "get", lambda w: f"/residents/imports/{queued(w).pk}/progress/", allow=IMPORTERS,
+         anonymous=302),
+    Case("import progress JSON", "get", lambda w: f"/residents/imports/{queued(w).pk}/progress.json",
+         allow=IMPORTERS, anonymous=302),
     Case("import error report", "get", lambda w: f"/residents/imports/{batch(w).pk}/errors/", allow=IMPORTERS,
          anonymous=302),
     Case("review queue", "get", lambda w: "/residents/imports/reviews/", allow=LOGGED_IN_LIST, anonymous=302),
@@ -128,6 +132,10 @@ POSTS = [
     ("retrieve police data (pending)", lambda w: f"/residents/police/{police_request(w).pk}/", {},
      {"police_liaison": 200, "district_official": 403, "street_official_s1": 403}, 404),
     ("rollback import", lambda w: f"/residents/imports/{batch(w).pk}/rollback/", {},
+     {"community_worker_c1": 302, "street_official_s1": 302}, 404),
+    ("cancel import", lambda w: f"/residents/imports/{queued(w).pk}/cancel/", {},
+     {"community_worker_c1": 302, "street_official_s1": 302}, 404),
+    ("resume import", lambda w: f"/residents/imports/{failed(w).pk}/resume/", {},
      {"community_worker_c1": 302, "street_official_s1": 302}, 404),
     ("resolve review", lambda w: f"/residents/imports/reviews/{review(w).pk}/resolve/", {"decision": "dismissed"},
      {"community_worker_c1": 302, "street_official_s1": 302}, 404),

@@ -100,6 +100,7 @@ def test_the_job_deletes_or_anonymises_what_is_past_its_period(world, people, ag
         "closed_requests": 1,
         "reveal_log": 1,
         "disclosures": 1,
+        "import_uploads": 0,
     }
     assert ChangeRecord.objects.count() == before + 1
     head = Resident.objects.get(pk=people.head.pk)

@@ -14,8 +14,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.core import context
+from gongzhi.residents.choices import ImportStatus
 from gongzhi.residents.errors import ResidentError
-from gongzhi.residents.importer import CHUNK_SIZE, run_import, write_error_report
+from gongzhi.residents.importer import CHUNK_SIZE, run_import, stopped_elsewhere, write_error_report
 from gongzhi.residents.models import ImportBatch, ImportProfile
 from gongzhi.territory.models import Area
 
@@ -72,11 +73,14 @@ class Command(BaseCommand):
                 batch = run_import(
                     profile, binary, path.name, grid=grid, actor=None, dry_run=options["dry_run"],
                     chunk_size=options["chunk"], progress=progress, resume=resume, workers=options["workers"],
+                    stop=stopped_elsewhere,
                 )  # fmt: skip
             except ResidentError as exc:
                 raise CommandError(f"{exc.code}: {exc.detail}") from exc
         if progress:
             sys.stderr.write("\n")
+        if batch.status == ImportStatus.CANCELLED:
+            self.stdout.write(f"import set {batch.pk} was cancelled from the web page; chunks done so far stay")
         self.stdout.write(
             f"import set {batch.pk} ({batch.get_status_display()}): {batch.rows_done} rows read, "
             f"{batch.rows_created} registered, {batch.rows_updated} updated, "
