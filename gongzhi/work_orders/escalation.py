@@ -39,7 +39,9 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.urls import reverse
 from django.db.models import BooleanField, Case, CharField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, ExtractDay, ExtractMonth, ExtractYear, LPad
@@ -47,6 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from gongzhi.core import calendar
+from gongzhi.notifications import dispatch
 from gongzhi.work_orders.choices import (
     WITH_UNIT,
     DeadlineStage,
@@ -62,7 +65,13 @@ from gongzhi.work_orders.models import (
     WorkOrderEvent,
     WorkOrderSchedule,
 )
-from gongzhi.work_orders.notifications import notify_escalations_sql, notify_many, unit_recipients_by_unit
+from gongzhi.work_orders.notifications import (
+    URGENT_KINDS,
+    kind_key,
+    notify_escalations_sql,
+    notify_many,
+    unit_recipients_by_unit,
+)
 
 SUPERVISE_AFTER_DAYS = 1
 PUBLIC_LISTING_AFTER_DAYS = 5
@@ -450,16 +459,93 @@ SELECT order_id, stage, level FROM created
 """
 
 # One notice per (recipient, escalation): the active staff of the lead unit, and from
-# supervision on also whoever dispatched the order (UNION: once if they are both).
+# supervision on also whoever dispatched the order (UNION: once if they are both); except
+# for the (recipient, kind) pairs the batch summarises in one notice (see _summarise).
 NOTICES_SQL = """
-SELECT g.user_id, e.order_id, e.kind, e.title
-FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS e(order_id, organisation_id, kind, title)
-JOIN unnest(%s::bigint[], %s::bigint[]) AS g(organisation_id, user_id) ON g.organisation_id = e.organisation_id
-UNION
-SELECT e.dispatcher_id, e.order_id, e.kind, e.title
-FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS e(order_id, dispatcher_id, kind, title)
-WHERE e.dispatcher_id IS NOT NULL
+WITH summarised(user_id, kind) AS (SELECT * FROM unnest(%s::bigint[], %s::text[]))
+SELECT n.* FROM (
+    SELECT g.user_id, e.order_id, e.kind, e.title
+    FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS e(order_id, organisation_id, kind, title)
+    JOIN unnest(%s::bigint[], %s::bigint[]) AS g(organisation_id, user_id) ON g.organisation_id = e.organisation_id
+    UNION
+    SELECT e.dispatcher_id, e.order_id, e.kind, e.title
+    FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS e(order_id, dispatcher_id, kind, title)
+    WHERE e.dispatcher_id IS NOT NULL
+) n
+WHERE NOT EXISTS (SELECT 1 FROM summarised s WHERE s.user_id = n.user_id AND s.kind = n.kind)
 """
+
+#: More notices of one kind than this for one recipient in one batch are replaced by one
+#: summary notice (``GONGZHI_WORK_ORDER_NOTICE_SUMMARY_AFTER``; 0 = never summarise).
+SUMMARY_AFTER = 20
+#: Order numbers listed in a summary's text (the rest are counted).
+SUMMARY_LISTED = 100
+SUMMARY_TITLES = {
+    SupervisionLevel.REMINDER: gettext_noop("Reminder: %(count)s work orders are due soon."),
+    SupervisionLevel.SUPERVISION: gettext_noop("Supervision: %(count)s work orders are overdue."),
+    SupervisionLevel.PUBLIC_LISTING: gettext_noop(
+        "Public listing: %(count)s work orders are five working days overdue."
+    ),
+}
+SUMMARY_MORE = gettext_noop("and %(count)s more")
+#: The inbox a summary links to, per level.
+SUMMARY_INBOX = {
+    SupervisionLevel.REMINDER: "due_soon",
+    SupervisionLevel.SUPERVISION: "overdue",
+    SupervisionLevel.PUBLIC_LISTING: "overdue",
+}
+
+
+def summary_after() -> int:
+    return int(getattr(settings, "GONGZHI_WORK_ORDER_NOTICE_SUMMARY_AFTER", SUMMARY_AFTER))
+
+
+def _summarise(run: EscalationRun, created: list[Raise], staff: dict[int, set[int]]) -> list[tuple[int, str]]:
+    """Write one summary notice per (recipient, kind) that would get more than
+    :func:`summary_after` notices from this batch (a catch-up raises thousands per unit:
+    one notice each is noise to the recipient and most of the job's writes), and return
+    those (recipient, kind) pairs so the per-order notices skip them. The summary counts the
+    escalations, lists their order numbers (up to ``SUMMARY_LISTED``), links to the unit's
+    inbox and is about the run; the per-order escalations and timeline events are written
+    as always. The recipients are exactly those of the per-order notices."""
+    threshold = summary_after()
+    if threshold <= 0:
+        return []
+    per: dict[tuple[int, str], list[Raise]] = {}
+    for r in created:
+        kind = KINDS[r.rule.level].value
+        unit = r.order.lead_organisation_id
+        users = staff.get(unit, set()) if unit is not None else set()
+        for user in users:
+            per.setdefault((user, kind), []).append(r)
+        dispatcher = r.order.dispatched_by_id
+        if r.rule.level >= SupervisionLevel.SUPERVISION and dispatcher is not None and dispatcher not in users:
+            per.setdefault((dispatcher, kind), []).append(r)
+    many = {key: raises for key, raises in per.items() if len(raises) > threshold}
+    if not many:
+        return []
+    base = reverse("work_orders:inbox")
+    drafts = []
+    for (user, kind), raises in sorted(many.items()):
+        level = raises[0].rule.level
+        numbers = sorted({r.order.number for r in raises})
+        body = ", ".join(numbers[:SUMMARY_LISTED])
+        if len(numbers) > SUMMARY_LISTED:
+            body += " " + gettext(SUMMARY_MORE) % {"count": len(numbers) - SUMMARY_LISTED}
+        drafts.append(
+            dispatch.Draft(
+                recipient_id=user,
+                kind=kind_key(kind),
+                title=gettext(SUMMARY_TITLES[level]) % {"count": len(raises)},
+                body=body,
+                url=f"{base}?inbox={SUMMARY_INBOX[level]}",
+                source_type_id=ContentType.objects.get_for_model(EscalationRun).pk,
+                source_id=run.pk,
+                urgent=KINDS[level] in URGENT_KINDS,
+            )
+        )
+    dispatch.notify_many(drafts)
+    return sorted(many)
 
 
 def _write_postgresql(run: EscalationRun, raises: list[Raise], *, now: dt.datetime) -> list[Raise]:
@@ -497,9 +583,12 @@ def _write_postgresql(run: EscalationRun, raises: list[Raise], *, now: dt.dateti
     recipients = {user for _unit, user in grants} | {
         r.order.dispatched_by_id for r, _t in supervised if r.order.dispatched_by_id is not None
     }
+    summarised = _summarise(run, created, staff)
     notify_escalations_sql(
         NOTICES_SQL,
         [
+            [user for user, _kind in summarised],
+            [kind for _user, kind in summarised],
             [r.order.pk for r in created],
             [r.order.lead_organisation_id for r in created],
             [KINDS[r.rule.level].value for r in created],
@@ -562,6 +651,7 @@ def _write_orm(run: EscalationRun, raises: list[Raise], *, now: dt.datetime) -> 
     staff = unit_recipients_by_unit(
         {r.order.lead_organisation_id for r in raises if r.order.lead_organisation_id is not None}
     )
+    summarised = set(_summarise(run, raises, staff))
     rows = []
     for r in raises:
         before, after = parts[(r.rule.stage.value, int(r.rule.level))]
@@ -570,7 +660,11 @@ def _write_orm(run: EscalationRun, raises: list[Raise], *, now: dt.datetime) -> 
             users.add(r.order.dispatched_by_id)
         message = f"{before}{r.order.number}{after}"[:300]
         kind = KINDS[r.rule.level]
-        rows += [{"recipient_id": u, "order_id": r.order.pk, "kind": kind, "message": message} for u in sorted(users)]
+        rows += [
+            {"recipient_id": u, "order_id": r.order.pk, "kind": kind, "message": message}
+            for u in sorted(users)
+            if (u, kind.value) not in summarised
+        ]
     notify_many(rows)
     return raises
 

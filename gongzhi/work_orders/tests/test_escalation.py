@@ -362,3 +362,90 @@ def test_an_action_reschedules_through_the_side_table(world, monkeypatch):
     order = actions.sign_work_order(order, actor=world.department_handler)
     assert next_check_of(order) == order.reply_remind_at  # signed: only the reply ladder applies
     assert WorkOrderSchedule.objects.filter(order=order).count() == 1
+
+
+def _notified_numbers(user, kind):
+    """Order numbers ``user`` was told about for ``kind``: per-order notices (by source)
+    and summary notices (listed in the text), with how many summaries there were."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gongzhi.work_orders.models import EscalationRun
+
+    notices = Notification.objects.filter(recipient=user, kind=f"work_orders.{kind}")
+    run_type = ContentType.objects.get_for_model(EscalationRun)
+    order_type = ContentType.objects.get_for_model(WorkOrder)
+    single = list(notices.filter(source_type=order_type).values_list("source_id", flat=True))
+    numbers = [WorkOrder.objects.get(pk=pk).number for pk in single]
+    summaries = list(notices.filter(source_type=run_type))
+    for summary in summaries:
+        numbers += summary.body.split(", ")
+    return sorted(numbers), summaries
+
+
+def test_many_notices_for_one_recipient_become_one_summary(world, monkeypatch, settings):
+    settings.GONGZHI_WORK_ORDER_NOTICE_SUMMARY_AFTER = 3
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(4)]
+    monkeypatch.undo()
+    late = calendar.add_working_days(orders[0].reply_due, 6)
+    run = actions.escalate_due_work_orders(now=late)
+    assert sum(run.counts.values()) == 4 * 5
+    # Escalation records and timeline events stay one per order and rule.
+    for order in orders:
+        assert len(_levels(order)) == 5
+        assert order.events.filter(kind="escalate").count() == 5
+    expected = sorted(o.number for o in orders)
+    for kind in ("reminder", "supervision", "public_listing"):
+        numbers, summaries = _notified_numbers(world.department_handler, kind)
+        assert len(summaries) == 1  # 4 orders (8 escalations for two stages) > 3: one summary
+        summary = summaries[0]
+        assert summary.source_id == run.pk
+        assert summary.url == "/work-orders/?inbox=" + ("due_soon" if kind == "reminder" else "overdue")
+        assert summary.urgent == (kind != "reminder")
+        count = 4 if kind == "public_listing" else 8  # reply only / sign and reply
+        assert str(count) in summary.title
+        assert sorted(set(numbers)) == expected
+        assert not Notification.objects.filter(
+            recipient=world.department_handler, kind=f"work_orders.{kind}", source_id__in=[o.pk for o in orders]
+        ).exclude(source_id=run.pk).exists()
+    # The dispatcher (not staff of the unit) gets one summary of supervision too.
+    dispatcher = WorkOrder.objects.get(pk=orders[0].pk).dispatched_by
+    numbers, summaries = _notified_numbers(dispatcher, "supervision")
+    assert len(summaries) == 1 and sorted(set(numbers)) == expected
+    # Idempotent: a second run raises and notifies nothing.
+    notices = Notification.objects.count()
+    again = actions.escalate_due_work_orders(now=late)
+    assert sum(again.counts.values()) == 0
+    assert Notification.objects.count() == notices
+
+
+def test_few_notices_stay_one_per_order(world, monkeypatch, settings):
+    settings.GONGZHI_WORK_ORDER_NOTICE_SUMMARY_AFTER = 8
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(4)]
+    monkeypatch.undo()
+    actions.escalate_due_work_orders(now=calendar.add_working_days(orders[0].reply_due, 6))
+    # 8 supervisions (sign + reply of 4 orders) is not more than 8: one notice each.
+    numbers, summaries = _notified_numbers(world.department_handler, "supervision")
+    assert summaries == []
+    assert numbers == sorted(o.number for o in orders for _stage in ("sign", "reply"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_summaries_cover_every_escalation_once(monkeypatch, settings):
+    from gongzhi.testing.concurrency import run_at_once
+    from gongzhi.testing.world import build_world
+
+    settings.GONGZHI_WORK_ORDER_NOTICE_SUMMARY_AFTER = 2
+    world = build_world()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(9)]
+    monkeypatch.undo()
+    late = calendar.add_working_days(orders[0].reply_due, 6)
+    run_at_once([lambda: actions.escalate_due_work_orders(now=late, batch_size=3)] * 2)
+    assert Escalation.objects.count() == 9 * 5
+    numbers, summaries = _notified_numbers(world.department_handler, "public_listing")
+    # Every order's public listing reached the handler exactly once, in the summaries of
+    # the batches (3 orders each: more than 2, so every batch summarised).
+    assert numbers == sorted(o.number for o in orders)
+    assert len(summaries) == 3
