@@ -41,11 +41,9 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.urls import reverse
-from django.db.models import BooleanField, Case, CharField, Q, Value, When
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Concat, ExtractDay, ExtractMonth, ExtractYear, LPad
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from gongzhi.core import calendar
@@ -161,24 +159,6 @@ KINDS = {
 }
 
 
-def order_number(pk: str, submitted_at: str) -> Concat:
-    """SQL for ``WorkOrder.number``: GZ + local submission date + ``-`` + id (at least 6 digits)."""
-    tz = timezone.get_current_timezone()
-    ymd = (
-        ExtractYear(submitted_at, tzinfo=tz) * 10000
-        + ExtractMonth(submitted_at, tzinfo=tz) * 100
-        + ExtractDay(submitted_at, tzinfo=tz)
-    )
-    digits = Cast(pk, CharField())
-    return Concat(
-        Value("GZ"),
-        Cast(ymd, CharField()),
-        Value("-"),
-        Case(When(**{f"{pk}__gte": 10**6}, then=digits), default=LPad(digits, 6, Value("0"))),
-        output_field=CharField(),
-    )
-
-
 def check_from(order: WorkOrder) -> dt.datetime | None:
     """A lower bound of the moment an escalation can next become due for ``order`` as it is
     now (used by the actions on every change: no calendar arithmetic, the job makes it
@@ -229,8 +209,13 @@ class Due:
     reply_due: dt.datetime | None
     lead_organisation_id: int | None
     dispatched_by_id: int | None
-    number: str
+    submitted_at: dt.datetime | None
     raised: set[tuple[str, int]] = field(default_factory=set)
+
+    @property
+    def number(self) -> str:
+        """``WorkOrder.number``, computed only for the orders a notice names."""
+        return WorkOrder.format_number(self.pk, self.submitted_at)
 
 
 DUE_COLUMNS = (
@@ -245,7 +230,7 @@ DUE_COLUMNS = (
     "reply_due",
     "lead_organisation_id",
     "dispatched_by_id",
-    "x_number",
+    "submitted_at",
 )
 
 
@@ -339,7 +324,7 @@ def read_due(ids: list[int]) -> list[Due]:
     """The orders and what was already raised in their current round (two queries). Read
     after their schedule rows are locked: an action changing one of them must rewrite its
     schedule row, so it either committed before (and is seen here) or waits for this batch."""
-    orders = WorkOrder.objects.filter(_among(ids)).order_by().annotate(x_number=order_number("pk", "submitted_at"))
+    orders = WorkOrder.objects.filter(_among(ids)).order_by()
     found = {row[0]: Due(*row) for row in _rows(orders.values_list(*DUE_COLUMNS))}
     raised = Escalation.objects.filter(_among(ids, "order_id")).order_by()
     for order_id, round_, stage, level in _rows(raised.values_list("order_id", "round", "stage", "level")):
@@ -500,6 +485,19 @@ def summary_after() -> int:
     return int(getattr(settings, "GONGZHI_WORK_ORDER_NOTICE_SUMMARY_AFTER", SUMMARY_AFTER))
 
 
+def _unsummarised_recipient(r: Raise, staff: dict[int, set[int]], summarised: set[tuple[int, str]]) -> bool:
+    """Whether some recipient of ``r``'s notice is not covered by a summary."""
+    kind = KINDS[r.rule.level].value
+    unit = r.order.lead_organisation_id
+    users = staff.get(unit, set()) if unit is not None else set()
+    if any((user, kind) not in summarised for user in users):
+        return True
+    dispatcher = r.order.dispatched_by_id
+    return (
+        r.rule.level >= SupervisionLevel.SUPERVISION and dispatcher is not None and (dispatcher, kind) not in summarised
+    )
+
+
 def _summarise(run: EscalationRun, created: list[Raise], staff: dict[int, set[int]]) -> list[tuple[int, str]]:
     """Write one summary notice per (recipient, kind) that would get more than
     :func:`summary_after` notices from this batch (a catch-up raises thousands per unit:
@@ -528,15 +526,15 @@ def _summarise(run: EscalationRun, created: list[Raise], staff: dict[int, set[in
     drafts = []
     for (user, kind), raises in sorted(many.items()):
         level = raises[0].rule.level
-        numbers = sorted({r.order.number for r in raises})
-        body = ", ".join(numbers[:SUMMARY_LISTED])
-        if len(numbers) > SUMMARY_LISTED:
-            body += " " + gettext(SUMMARY_MORE) % {"count": len(numbers) - SUMMARY_LISTED}
+        orders = sorted({r.order.pk: r.order for r in raises}.items())
+        body = ", ".join(order.number for _pk, order in orders[:SUMMARY_LISTED])
+        if len(orders) > SUMMARY_LISTED:
+            body += " " + gettext(SUMMARY_MORE) % {"count": len(orders) - SUMMARY_LISTED}
         drafts.append(
             dispatch.Draft(
                 recipient_id=user,
                 kind=kind_key(kind),
-                title=gettext(SUMMARY_TITLES[level]) % {"count": len(raises)},
+                title=gettext(SUMMARY_TITLES[level]) % {"count": len(orders)},
                 body=body,
                 url=f"{base}?inbox={SUMMARY_INBOX[level]}",
                 source_type_id=ContentType.objects.get_for_model(EscalationRun).pk,
@@ -570,28 +568,33 @@ def _write_postgresql(run: EscalationRun, raises: list[Raise], *, now: dt.dateti
     created = [r for r in raises if (r.order.pk, r.rule.stage.value, int(r.rule.level)) in new]
     if not created:
         return created
-    parts = _message_parts()
-    titles = []
-    for r in created:
-        before, after = parts[(r.rule.stage.value, int(r.rule.level))]
-        titles.append(f"{before}{r.order.number}{after}"[:300])
     staff = unit_recipients_by_unit(
         {r.order.lead_organisation_id for r in created if r.order.lead_organisation_id is not None}
     )
-    grants = [(unit, user) for unit, users in staff.items() for user in users]
-    supervised = [(r, t) for r, t in zip(created, titles, strict=True) if r.rule.level >= SupervisionLevel.SUPERVISION]
+    summarised = set(_summarise(run, created, staff))
+    # The escalations someone still gets a notice of their own about (in a catch-up, few or none).
+    single = [r for r in created if _unsummarised_recipient(r, staff, summarised)]
+    if not single:
+        return created
+    parts = _message_parts()
+    titles = []
+    for r in single:
+        before, after = parts[(r.rule.stage.value, int(r.rule.level))]
+        titles.append(f"{before}{r.order.number}{after}"[:300])
+    units = {r.order.lead_organisation_id for r in single}
+    grants = [(unit, user) for unit, users in staff.items() if unit in units for user in users]
+    supervised = [(r, t) for r, t in zip(single, titles, strict=True) if r.rule.level >= SupervisionLevel.SUPERVISION]
     recipients = {user for _unit, user in grants} | {
         r.order.dispatched_by_id for r, _t in supervised if r.order.dispatched_by_id is not None
     }
-    summarised = _summarise(run, created, staff)
     notify_escalations_sql(
         NOTICES_SQL,
         [
-            [user for user, _kind in summarised],
-            [kind for _user, kind in summarised],
-            [r.order.pk for r in created],
-            [r.order.lead_organisation_id for r in created],
-            [KINDS[r.rule.level].value for r in created],
+            [user for user, _kind in sorted(summarised)],
+            [kind for _user, kind in sorted(summarised)],
+            [r.order.pk for r in single],
+            [r.order.lead_organisation_id for r in single],
+            [KINDS[r.rule.level].value for r in single],
             titles,
             [unit for unit, _user in grants],
             [user for _unit, user in grants],
