@@ -288,12 +288,24 @@ def next_check(order: Due, *, now: dt.datetime, moments: Moments) -> dt.datetime
     return best
 
 
+def _pg_array(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal of ids, small numbers, datetimes or plain words (no
+    spaces, quotes, commas or braces), sent as one string parameter and cast in SQL:
+    psycopg's client-side binding quotes a Python list element by element in Python
+    (regular expressions per element: a tenth of the job's Python time, measured)."""
+    return (
+        "{"
+        + ",".join("NULL" if v is None else v.isoformat() if isinstance(v, dt.datetime) else str(v) for v in values)
+        + "}"
+    )
+
+
 def _among(ids: list[int], column: str = "id") -> Any:
     """``column IN ids`` as one array parameter on PostgreSQL (a list of thousands of
     parameters costs more to send than the query to run)."""
     if connection.vendor == "postgresql":
-        sql = f"{connection.ops.quote_name(column)} = ANY(%s)"
-        return RawSQL(sql, (ids,), output_field=BooleanField())  # noqa: S611 (a column name of ours, ids as a parameter)
+        sql = f"{connection.ops.quote_name(column)} = ANY(%s::bigint[])"
+        return RawSQL(sql, (_pg_array(ids),), output_field=BooleanField())  # noqa: S611 (a column name of ours, ids as a parameter)
     return Q(**{f"{'pk' if column == 'id' else column}__in": ids})
 
 
@@ -311,11 +323,19 @@ def take_due(*, now: dt.datetime, batch_size: int) -> list[int]:
 def _rows(queryset: Any) -> list[tuple[Any, ...]]:
     """The rows of a ``values_list`` queryset, fetched with a plain cursor (the ORM's
     per-row iteration was a tenth of a batch's time). SQLite needs the ORM's converters
-    (it stores datetimes as text)."""
+    (it stores datetimes as text).
+
+    On PostgreSQL the cursor parses ``timestamptz`` with psycopg's own loader (C in
+    psycopg[binary]) instead of Django's, a pure-Python subclass that psycopg cannot
+    replace by its C version: 21 µs per value under cProfile, five per due order, a third
+    of the job's Python time (measured). Both give the same instant in UTC."""
     if connection.vendor != "postgresql":
         return list(queryset)
+    from psycopg.types.datetime import TimestamptzLoader
+
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -551,12 +571,12 @@ def _write_postgresql(run: EscalationRun, raises: list[Raise], *, now: dt.dateti
         cursor.execute(
             ESCALATE_SQL,
             [
-                [r.order.pk for r in raises],
-                [r.order.round for r in raises],
-                [r.rule.stage.value for r in raises],
-                [int(r.rule.level) for r in raises],
-                [r.due_at for r in raises],
-                [r.order.lead_organisation_id for r in raises],
+                _pg_array(r.order.pk for r in raises),
+                _pg_array(r.order.round for r in raises),
+                _pg_array(r.rule.stage_value for r in raises),
+                _pg_array(r.rule.level_value for r in raises),
+                _pg_array(r.due_at for r in raises),
+                _pg_array(r.order.lead_organisation_id for r in raises),
                 run.pk,
                 now,
                 EventKind.ESCALATE.value,
@@ -684,10 +704,12 @@ def _reschedule(nexts: dict[int, dt.datetime | None]) -> None:
                     """UPDATE work_orders_workorderschedule s SET next_check_at = v.next_at
                        FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(order_id, next_at)
                        WHERE s.order_id = v.order_id""",
-                    [list(later), list(later.values())],
+                    [_pg_array(later), _pg_array(later.values())],
                 )
             if done:
-                cursor.execute("DELETE FROM work_orders_workorderschedule WHERE order_id = ANY(%s)", [done])
+                cursor.execute(
+                    "DELETE FROM work_orders_workorderschedule WHERE order_id = ANY(%s::bigint[])", [_pg_array(done)]
+                )
         return
     for pk, at in later.items():
         WorkOrderSchedule.objects.filter(order_id=pk).update(next_check_at=at)
