@@ -3,6 +3,7 @@ assignments to units, attachments, ratings, deadline policies and escalations.""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -287,8 +288,13 @@ class WorkOrder(ScopedModel):
 
     @property
     def number(self) -> str:
-        created = self.submitted_at or timezone.now()
-        return f"GZ{timezone.localtime(created):%Y%m%d}-{self.pk or 0:06d}"
+        return self.format_number(self.pk, self.submitted_at)
+
+    @staticmethod
+    def format_number(pk: int | None, submitted_at: dt.datetime | None) -> str:
+        """GZ + local submission date + ``-`` + id (at least 6 digits)."""
+        created = submitted_at or timezone.now()
+        return f"GZ{timezone.localtime(created):%Y%m%d}-{pk or 0:06d}"
 
     @staticmethod
     def pk_from_number(number: str) -> int | None:

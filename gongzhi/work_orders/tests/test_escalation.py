@@ -203,13 +203,13 @@ def test_set_based_notices_and_events_match_the_python_formulation(world, monkey
     assert len(notices) == len(set(notices)) == 2 * len({r for r, _m in notices}) > 0
 
 
-def test_order_number_sql_matches_the_property_past_six_digits(world, monkeypatch):
-    from gongzhi.work_orders.escalation import order_number
+def test_the_jobs_order_number_matches_the_property_past_six_digits(world, monkeypatch):
+    from gongzhi.work_orders.escalation import read_due
 
     order = _dispatch_at(world, monkeypatch, dt.datetime(2026, 11, 2, 23, 30, tzinfo=SH))
     monkeypatch.undo()
     # 23:30 Shanghai is 15:30 UTC: the date must be the local one
-    assert WorkOrder.objects.filter(pk=order.pk).annotate(n=order_number("pk", "submitted_at")).get().n == order.number
+    assert read_due([order.pk])[0].number == order.number
     WorkOrder.objects.create(
         id=1234567,
         order_type=order.order_type,
@@ -219,8 +219,8 @@ def test_order_number_sql_matches_the_property_past_six_digits(world, monkeypatc
         area_path=order.area_path,
         submitted_at=order.submitted_at,
     )
-    big = WorkOrder.objects.annotate(n=order_number("pk", "submitted_at")).get(pk=1234567)
-    assert big.n == big.number == "GZ20261102-1234567"
+    big = WorkOrder.objects.get(pk=1234567)
+    assert read_due([big.pk])[0].number == big.number == "GZ20261102-1234567"
 
 
 def test_job_reads_only_due_orders_and_stores_the_next_check(world, monkeypatch):
@@ -362,3 +362,87 @@ def test_an_action_reschedules_through_the_side_table(world, monkeypatch):
     order = actions.sign_work_order(order, actor=world.department_handler)
     assert next_check_of(order) == order.reply_remind_at  # signed: only the reply ladder applies
     assert WorkOrderSchedule.objects.filter(order=order).count() == 1
+
+
+def _notified_numbers(user, kind):
+    """Order numbers ``user`` was told about for ``kind``: per-order notices (by source)
+    and summary notices (listed in the text), with how many summaries there were."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gongzhi.work_orders.models import EscalationRun
+
+    notices = Notification.objects.filter(recipient=user, kind=f"work_orders.{kind}")
+    run_type = ContentType.objects.get_for_model(EscalationRun)
+    order_type = ContentType.objects.get_for_model(WorkOrder)
+    single = list(notices.filter(source_type=order_type).values_list("source_id", flat=True))
+    numbers = [WorkOrder.objects.get(pk=pk).number for pk in single]
+    summaries = list(notices.filter(source_type=run_type))
+    for summary in summaries:
+        numbers += summary.body.split(", ")
+    return sorted(numbers), summaries
+
+
+def test_many_notices_for_one_recipient_become_one_summary(world, monkeypatch, settings):
+    settings.GONGZHI_WORK_ORDER_NOTICE_SUMMARY_AFTER = 3
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(4)]
+    monkeypatch.undo()
+    late = calendar.add_working_days(orders[0].reply_due, 6)
+    run = actions.escalate_due_work_orders(now=late)
+    assert sum(run.counts.values()) == 4 * 5
+    # Escalation records and timeline events stay one per order and rule.
+    for order in orders:
+        assert len(_levels(order)) == 5
+        assert order.events.filter(kind="escalate").count() == 5
+    expected = sorted(o.number for o in orders)
+    for kind in ("reminder", "supervision", "public_listing"):
+        numbers, summaries = _notified_numbers(world.department_handler, kind)
+        assert len(summaries) == 1  # 4 orders (8 escalations for two stages) > 3: one summary
+        summary = summaries[0]
+        assert summary.source_id == run.pk
+        assert summary.url == "/work-orders/?inbox=" + ("due_soon" if kind == "reminder" else "overdue")
+        assert summary.urgent == (kind != "reminder")
+        assert "4" in summary.title  # orders, whether one stage escalated or two
+        assert numbers == expected  # each order once: listed in the summary, no notice of its own
+    # The dispatcher (not staff of the unit) gets one summary of supervision too.
+    dispatcher = WorkOrder.objects.get(pk=orders[0].pk).dispatched_by
+    numbers, summaries = _notified_numbers(dispatcher, "supervision")
+    assert len(summaries) == 1
+    assert numbers == expected
+    # Idempotent: a second run raises and notifies nothing.
+    notices = Notification.objects.count()
+    again = actions.escalate_due_work_orders(now=late)
+    assert sum(again.counts.values()) == 0
+    assert Notification.objects.count() == notices
+
+
+def test_few_notices_stay_one_per_order(world, monkeypatch, settings):
+    settings.GONGZHI_WORK_ORDER_NOTICE_SUMMARY_AFTER = 8
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(4)]
+    monkeypatch.undo()
+    actions.escalate_due_work_orders(now=calendar.add_working_days(orders[0].reply_due, 6))
+    # 8 supervisions (sign + reply of 4 orders) is not more than 8: one notice each.
+    numbers, summaries = _notified_numbers(world.department_handler, "supervision")
+    assert summaries == []
+    assert numbers == sorted(o.number for o in orders for _stage in ("sign", "reply"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_summaries_cover_every_escalation_once(monkeypatch, settings):
+    from gongzhi.testing.concurrency import run_at_once
+    from gongzhi.testing.world import build_world
+
+    settings.GONGZHI_WORK_ORDER_NOTICE_SUMMARY_AFTER = 2
+    world = build_world()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(9)]
+    monkeypatch.undo()
+    late = calendar.add_working_days(orders[0].reply_due, 6)
+    run_at_once([lambda: actions.escalate_due_work_orders(now=late, batch_size=3)] * 2)
+    assert Escalation.objects.count() == 9 * 5
+    numbers, summaries = _notified_numbers(world.department_handler, "public_listing")
+    # Every order's public listing reached the handler exactly once, in the summaries of
+    # the batches (3 orders each: more than 2, so every batch summarised).
+    assert numbers == sorted(o.number for o in orders)
+    assert len(summaries) == 3
