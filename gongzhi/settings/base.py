@@ -145,6 +145,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic jobs: name -> (dotted task path, seconds). Celery beat reads CELERY_BEAT_SCHEDULE
 # built from it; embedded mode drives the same table with gongzhi.core.scheduler.
+# A deadline-job backlog of 20,000+ due orders is shared by this many runs (tasks.CATCHUP_BACKLOG).
+GONGZHI_DEADLINE_CATCHUP_WORKERS = env.int("GONGZHI_DEADLINE_CATCHUP_WORKERS", default=2)
 GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "audit-integrity-heartbeat": ("gongzhi.core.tasks.heartbeat", 300.0),
     "ledger-sequencer": ("gongzhi.ledger.tasks.seal_ledger", 10.0),

@@ -145,6 +145,12 @@ def has_due(now: dt.datetime) -> bool:
     return WorkOrderSchedule.objects.filter(next_check_at__lte=now).exists()
 
 
+def backlog_at_least(now: dt.datetime, count: int) -> bool:
+    """Whether at least ``count`` orders are due (an index range read that stops at ``count``)."""
+    due = WorkOrderSchedule.objects.filter(next_check_at__lte=now).order_by()
+    return due[count - 1 : count].exists()
+
+
 MESSAGES = {
     SupervisionLevel.REMINDER: gettext_noop("Reminder: work order %(number)s is due soon (%(stage)s)."),
     SupervisionLevel.SUPERVISION: gettext_noop("Supervision: work order %(number)s is overdue (%(stage)s)."),

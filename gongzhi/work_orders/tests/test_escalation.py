@@ -115,6 +115,32 @@ def test_the_task_is_scheduled_and_runs(world):
     }
 
 
+def test_a_large_backlog_is_shared_with_helper_runs_for_the_same_moment(world, monkeypatch, settings):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(3)]
+    monkeypatch.undo()
+    due_at = max(o.sign_remind_at for o in orders) + dt.timedelta(minutes=1)
+    queued: list[tuple[tuple[str, ...], dict[str, bool]]] = []
+    monkeypatch.setattr(tasks.escalate_deadlines, "apply_async", lambda args, kwargs: queued.append((args, kwargs)))
+    settings.GONGZHI_DEADLINE_CATCHUP_WORKERS = 3
+
+    monkeypatch.setattr(tasks, "CATCHUP_BACKLOG", 4)  # 3 due: one run
+    tasks.escalate_deadlines.apply(args=(due_at.isoformat(),)).get()
+    assert queued == []
+
+    WorkOrderSchedule.objects.update(next_check_at=due_at - dt.timedelta(hours=1))  # due again (nothing new)
+    monkeypatch.setattr(tasks, "CATCHUP_BACKLOG", 3)
+    tasks.escalate_deadlines.apply(args=(due_at.isoformat(),)).get()
+    assert queued == [((due_at.isoformat(),), {"helper": True})] * 2  # the same moment for every run
+
+    WorkOrderSchedule.objects.update(next_check_at=due_at - dt.timedelta(hours=1))
+    queued.clear()
+    tasks.escalate_deadlines.apply(args=(due_at.isoformat(),), kwargs={"helper": True}).get()
+    assert queued == []  # a helper never queues helpers
+    sign_reminders = Escalation.objects.filter(stage="sign", level=SupervisionLevel.REMINDER)
+    assert sorted(sign_reminders.values_list("order_id", flat=True)) == sorted(o.pk for o in orders)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_raise_one_escalation_each(monkeypatch):
     from gongzhi.testing.world import build_world
