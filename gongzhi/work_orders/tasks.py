@@ -11,7 +11,6 @@ from django.utils import timezone
 from gongzhi.core import context
 from gongzhi.work_orders import actions, escalation
 
-
 #: A backlog at least this large (a catch-up after an outage, or the first run after a bulk
 #: import) is shared out: the scheduled run queues GONGZHI_DEADLINE_CATCHUP_WORKERS - 1 helper
 #: runs for the same moment, and the runs take disjoint batches (SKIP LOCKED). A normal
