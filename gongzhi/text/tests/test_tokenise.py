@@ -1,0 +1,63 @@
+"""The compiled segmenter (rjieba, jieba-rs) gives exactly jieba's words (HMM off).
+
+The classifier's models were trained and validated on jieba's words; swapping the segmenter is
+only free if the words are the same. ``bench/bench_text_segmenter.py`` checks all 12,445 real
+messages; this test checks a deterministic sample of each file plus hostile input.
+"""
+
+from __future__ import annotations
+
+import jieba
+import pytest
+
+from gongzhi.text.engine import tokenise
+from gongzhi.text.tests import shared_data
+
+HOSTILE = [
+    "",
+    " ",
+    "🚨🔥😡👩‍👩‍👧‍👦🏳️‍🌈" * 40,
+    "长" * 100_000,
+    "Mixed 中文 English العربية русский 12345 ＡＢＣ１２３",
+    "楼道\x01灯\x07坏了\x1b[31m\u202e\u200b\ufeff电话\r\n13812345678",
+    "漏水\x00漏水",
+]
+
+
+@pytest.fixture(scope="module")
+def reference() -> jieba.Tokenizer:
+    tok = jieba.Tokenizer()
+    tok.tmp_dir = None
+    tok.cache_file = None  # no prefix cache written to /tmp
+    tok.initialize()
+    return tok
+
+
+def _segmented_strings(rows: list[dict[str, str]]) -> list[str]:
+    """The strings the classifier segments (title; first 400 body characters) and the whole body."""
+    out = []
+    for r in rows:
+        body = tokenise.normalise(r["text"])
+        out += [tokenise.normalise(r["title"], max_chars=200), body[:400], body]
+    return out
+
+
+def test_same_words_as_jieba_on_real_messages(reference):
+    rows = shared_data.labelled()[::25] + shared_data.hotspot_rows()[::40] + shared_data.replied()[::40]
+    strings = _segmented_strings(rows)
+    assert len(strings) > 900
+    different = [s for s in strings if tokenise.segment(s) != reference.lcut(s, HMM=False)]
+    assert different == []
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_same_words_as_jieba_on_hostile_text(reference, text):
+    assert tokenise.segment(text) == reference.lcut(text, HMM=False)
+
+
+def test_lone_surrogates_become_spaces_where_jieba_made_them_tokens(reference):
+    # A JSON "\\ud800" escape decodes to a lone surrogate, which cannot cross into Rust.
+    text = "小区\ud800垃圾\udfff无人清运"
+    expected = [" " if "\ud800" <= w <= "\udfff" else w for w in reference.lcut(text, HMM=False)]
+    assert tokenise.segment(text) == expected
+    assert tokenise.words(text) == tokenise.words("小区垃圾无人清运") != []
