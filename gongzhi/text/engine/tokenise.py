@@ -144,13 +144,10 @@ def words(text: str) -> list[str]:
     """jieba words of normalised text, without stop words, punctuation and single symbols."""
     if not text:
         return []
-    out = []
-    for w in segment(text):
-        w = w.strip()
-        if not w or w in _STOP or not _WORD_RE.search(w):
-            continue
-        out.append(w)
-    return out
+    # jieba yields whitespace only as tokens of their own (never around a word), and those
+    # have no word character: no strip needed.
+    search = _WORD_RE.search
+    return [w for w in segment(text) if w not in _STOP and search(w)]
 
 
 def analyse_words(text: str) -> list[str]:

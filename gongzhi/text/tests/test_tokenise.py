@@ -61,3 +61,12 @@ def test_lone_surrogates_become_spaces_where_jieba_made_them_tokens(reference):
     expected = [" " if "\ud800" <= w <= "\udfff" else w for w in reference.lcut(text, HMM=False)]
     assert tokenise.segment(text) == expected
     assert tokenise.words(text) == tokenise.words("小区垃圾无人清运") != []
+
+
+def test_words_are_the_stripped_word_tokens_on_real_messages_and_hostile_text():
+    rows = shared_data.labelled()[::50] + shared_data.hotspot_rows()[::80]
+    strings = _segmented_strings(rows) + [r["text"] for r in rows] + HOSTILE + ["a \u3000b\t\r\n中 文\xa0x"]
+    for s in strings:
+        expected = [w.strip() for w in tokenise.segment(s) if w.strip()]
+        expected = [w for w in expected if w not in tokenise._STOP and any(c.isalnum() or c == "_" for c in w)]
+        assert tokenise.words(s) == expected
