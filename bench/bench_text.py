@@ -45,7 +45,7 @@ def main() -> None:
     out["load_average_at_start"] = os.getloadavg()
     started = time.perf_counter()
     get_tokenizer()
-    out["jieba_init_seconds"] = round(time.perf_counter() - started, 2)
+    out["segmenter_init_seconds"] = round(time.perf_counter() - started, 2)
 
     labelled = list(read_rows(DATA / "labelled_messages.csv"))
     titles = [r["title"] for r in labelled]
