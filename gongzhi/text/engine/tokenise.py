@@ -140,14 +140,27 @@ def segment(text: str) -> list[str]:
         return tok.cut(_SURROGATE_RE.sub(" ", text), False)
 
 
+# Keep-or-drop decision per distinct token: the stop-word and word-character tests cost more
+# than a dictionary hit, and the same few thousand tokens recur. Bounded: cleared when full.
+_KEEP_CACHE_SIZE = 200_000
+_keep: dict[str, bool] = {}
+
+
+def _decide(w: str) -> bool:
+    if len(_keep) >= _KEEP_CACHE_SIZE:
+        _keep.clear()
+    # jieba yields whitespace only as tokens of their own (never around a word), and those
+    # have no word character: no strip needed.
+    keep = _keep[w] = w not in _STOP and _WORD_RE.search(w) is not None
+    return keep
+
+
 def words(text: str) -> list[str]:
     """jieba words of normalised text, without stop words, punctuation and single symbols."""
     if not text:
         return []
-    # jieba yields whitespace only as tokens of their own (never around a word), and those
-    # have no word character: no strip needed.
-    search = _WORD_RE.search
-    return [w for w in segment(text) if w not in _STOP and search(w)]
+    known = _keep.get
+    return [w for w in segment(text) if (k := known(w)) or (k is None and _decide(w))]
 
 
 def analyse_words(text: str) -> list[str]:

@@ -70,3 +70,12 @@ def test_words_are_the_stripped_word_tokens_on_real_messages_and_hostile_text():
         expected = [w.strip() for w in tokenise.segment(s) if w.strip()]
         expected = [w for w in expected if w not in tokenise._STOP and any(c.isalnum() or c == "_" for c in w)]
         assert tokenise.words(s) == expected
+
+
+def test_the_keep_cache_stays_bounded_and_changes_nothing(monkeypatch):
+    text = "小区 垃圾 无人 清运 ， 的 了 道路 积水 严重 ！ 请 尽快 处理"
+    expected = tokenise.words(text)
+    monkeypatch.setattr(tokenise, "_keep", {})
+    monkeypatch.setattr(tokenise, "_KEEP_CACHE_SIZE", 3)
+    assert tokenise.words(text) == expected == ["小区", "垃圾", "无人", "清运", "道路", "积水", "严重", "尽快", "处理"]
+    assert len(tokenise._keep) <= 3
