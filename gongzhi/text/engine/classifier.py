@@ -25,6 +25,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from gongzhi.text.engine.features import Doc, TextFeatures, make_docs
+from gongzhi.text.engine.linear import calibrated_proba
 
 FORMAT_VERSION = 1
 
@@ -112,6 +113,9 @@ class TextClassifier:
 
     def proba_docs(self, docs: Sequence[Doc]) -> np.ndarray:
         X = self.features.transform(docs)
+        fast = calibrated_proba(self.model, X)
+        if fast is not None:
+            return fast
         if hasattr(self.model, "predict_proba"):
             return np.asarray(self.model.predict_proba(X))
         margins = np.asarray(self.model.decision_function(X))

@@ -1,7 +1,10 @@
 """Feature extraction: TF-IDF over jieba words (1–2 grams), character 1–3 grams and the title.
 
-Each document is tokenised once (jieba is the slow part); the vectorisers then receive the
-ready-made token lists through identity analyzers, which pickle with the model.
+Each document is tokenised once; the vectorisers then receive the ready-made token lists
+through identity analyzers, which pickle with the model. The word and title blocks are fitted
+by scikit-learn and then compiled into integer-coded blocks (``wordvec.py``) for prediction;
+the character 1–3 gram block is numpy from the start (``charvec.py``). Both give the same
+features as the scikit-learn vectorisers they replace.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from gongzhi.text.engine.charvec import CharNgramTfidf
 from gongzhi.text.engine.tokenise import normalise, words
+from gongzhi.text.engine.wordvec import GramSpec, WordNgramTfidf
 
 WORD_CHARS = 400
 
@@ -82,6 +87,21 @@ def title_words(doc: Doc) -> list[str]:
     return doc.title_words
 
 
+# The grams each identity analyzer makes, for compiling a fitted vectoriser (wordvec.py).
+_GRAM_SPECS = {word_ngrams: GramSpec(title_times=2, body=True, bigrams=True), title_words: GramSpec(1, False, False)}
+
+Block: TypeAlias = TfidfVectorizer | CharNgramTfidf | WordNgramTfidf
+
+
+def compiled(vec: Block) -> Block:
+    """The integer-coded equivalent of a fitted word/title vectoriser; other blocks unchanged."""
+    if isinstance(vec, TfidfVectorizer) and hasattr(vec, "vocabulary_"):
+        spec = _GRAM_SPECS.get(vec.analyzer)
+        if spec is not None:
+            return WordNgramTfidf(vec, spec)
+    return vec
+
+
 class TextFeatures:
     """Three TF-IDF blocks stacked side by side, each L2-normalised then weighted."""
 
@@ -97,7 +117,8 @@ class TextFeatures:
         char_max_n: int = 3,
     ) -> None:
         self.weights = (word_weight, char_weight, title_weight)
-        self.word = TfidfVectorizer(
+        # Fitted word and title vectorisers are replaced by their compiled form (wordvec.py).
+        self.word: Block = TfidfVectorizer(
             analyzer=word_ngrams,
             min_df=min_df,
             sublinear_tf=True,
@@ -116,9 +137,16 @@ class TextFeatures:
                 max_features=max_char_features,
                 dtype=np.float32,
             )
-        self.title = TfidfVectorizer(analyzer=title_words, min_df=1, sublinear_tf=True, dtype=np.float32)
+        self.title: Block = TfidfVectorizer(analyzer=title_words, min_df=1, sublinear_tf=True, dtype=np.float32)
 
-    def _active(self) -> list[tuple[TfidfVectorizer | CharNgramTfidf, float]]:
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # Models saved before wordvec.py hold fitted TfidfVectorizers for the word and title
+        # blocks: compile them on load, so old model files predict as fast (same features).
+        self.__dict__.update(state)
+        self.word = compiled(self.word)
+        self.title = compiled(self.title)
+
+    def _active(self) -> list[tuple[Block, float]]:
         return [(v, w) for v, w in zip((self.word, self.char, self.title), self.weights, strict=True) if w]
 
     def fit_transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
@@ -126,10 +154,14 @@ class TextFeatures:
         for vec, w in self._active():
             if isinstance(vec, CharNgramTfidf):
                 blocks.append(vec.fit_transform([d.chars for d in docs]) * w)
-            else:
+            elif isinstance(vec, TfidfVectorizer):
                 blocks.append(vec.fit_transform(docs) * w)
                 # The pruned-term set is only for introspection and would bloat the model file.
                 vec.stop_words_ = None
+            else:
+                raise TypeError("the word and title blocks are compiled once fitted; build new features to refit")
+        self.word = compiled(self.word)
+        self.title = compiled(self.title)
         return sp.hstack(blocks, format="csr")
 
     def transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
@@ -145,6 +177,6 @@ class TextFeatures:
     @property
     def n_features(self) -> int:
         return sum(
-            vec.vocabulary_size if isinstance(vec, CharNgramTfidf) else len(vec.vocabulary_)
+            len(vec.vocabulary_) if isinstance(vec, TfidfVectorizer) else vec.vocabulary_size
             for vec, _ in self._active()
         )
