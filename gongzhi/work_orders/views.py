@@ -769,6 +769,26 @@ def export_list(request: HttpRequest) -> StreamingHttpResponse:
     return export.response(qs, export_format)
 
 
+#: What an inbox row reads (``_inbox_row``, ``current_deadline``): a whole order row is ~80 columns.
+INBOX_ROW_COLUMNS = (
+    "id",
+    "status",
+    "urgency",
+    "on_hold",
+    "title",
+    "submitted_at",
+    "sign_due",
+    "sign_remind_at",
+    "reply_due",
+    "reply_remind_at",
+    "follow_up_due",
+    "followed_up_at",
+    "area__name",
+    "category__name",
+    "lead_organisation__name",
+)
+
+
 def _inbox_row(order: WorkOrder, now: dt.datetime) -> dict[str, Any]:
     """What one inbox row shows, as plain strings: the row template then only looks up dict
     keys (no model attribute walks, display methods, includes or date filters per row;
@@ -828,7 +848,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     counts = queries.capped_counts(tab_querysets, cap=TAB_COUNT_CAP, caps=caps)
     qs = _filtered(base, current, filters, now)
     order = ("-urgency", "id" if current != "all" else "-id")
-    qs = qs.select_related("area", "category", "lead_organisation").order_by(*order)
+    qs = qs.select_related("area", "category", "lead_organisation").only(*INBOX_ROW_COLUMNS).order_by(*order)
     # An inbox of several statuses: the page's ids are the merge of one ordered index range
     # per status (wo_inbox_urgency_order) instead of a sort of the whole inbox.
     branches = [
