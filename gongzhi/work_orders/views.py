@@ -769,7 +769,7 @@ def export_list(request: HttpRequest) -> StreamingHttpResponse:
     return export.response(qs, export_format)
 
 
-#: What an inbox row reads (``_inbox_row``, ``current_deadline``): a whole order row is ~80 columns.
+#: What an inbox row reads (``_inbox_row``, ``current_deadline``): a whole order row is 69 columns.
 INBOX_ROW_COLUMNS = (
     "id",
     "status",

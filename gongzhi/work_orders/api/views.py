@@ -106,7 +106,7 @@ class WorkOrderViewSet(
 
     def base_queryset(self) -> QuerySet[WorkOrder]:
         if self.action == "list":
-            # Only the columns the list body shows: an order row has ~80 columns (text,
+            # Only the columns the list body shows: an order row has 69 columns (text,
             # eighteen timestamps) and its area a boundary; a page of 50 read whole was most
             # of the list's Python time (row building and timestamp parsing).
             return WorkOrder.objects.select_related("area", "category", "lead_organisation").only(*LIST_COLUMNS)
