@@ -261,6 +261,27 @@ class WorkOrder(ScopedModel):
                 condition=~Q(status__in=[Status.CLOSED, Status.REJECTED, Status.MERGED]),
                 name="wo_open_inbox",
             ),
+            # The UI inbox page's order (urgent first, then oldest): within one status the
+            # first page is the first entries of this index, read in order and stopped after
+            # 25 matches, instead of a top-N sort of every order of the inbox (74 ms for an
+            # in-progress inbox at 1,000,000 orders). Inboxes of several statuses read one
+            # range per status and merge them (CappedPaginator ``branches``). Same INCLUDE
+            # list as ``wo_open_inbox`` so the scope and deadline filters stay index-only.
+            models.Index(
+                fields=["status", "-urgency", "id"],
+                include=[
+                    "area_path",
+                    "submitter",
+                    "lead_organisation",
+                    "sign_due",
+                    "reply_due",
+                    "reply_remind_at",
+                    "followed_up_at",
+                    "on_hold",
+                ],
+                condition=~Q(status__in=[Status.CLOSED, Status.REJECTED, Status.MERGED]),
+                name="wo_inbox_urgency_order",
+            ),
             # The "to review" inbox (不满意待复核): few rows, read by area, newest first.
             models.Index(fields=["area_path", "id"], name="wo_review_pending", condition=Q(review_pending=True)),
             # The dashboard's overdue list (kpis.overdue): open orders with a unit in reply-
