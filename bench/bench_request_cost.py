@@ -8,7 +8,8 @@ through Django's test client (session cookie, the whole middleware stack, DRF).
 
     RES_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_privacy_reqcost \
         uv run python bench/bench_request_cost.py --samples 300 --profile
-    # with REDIS_URL set the project runs as in production (Redis cache, cached_db sessions)
+    # with REDIS_URL set the project runs as in production (Redis cache, cached_db sessions);
+    # --compare alternates that with the database session engine and no authorisation cache
 
 The table sizes do not matter here (see ``bench_residents_pages.py`` for 10⁶ residents): the
 lookup itself is one btree probe; everything else measured here is paid by every request.
@@ -43,6 +44,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one request per endpoint")
     parser.add_argument("--sql", action="store_true", help="print every statement of one request per endpoint")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also time 'before' (database sessions, no authorisation cache), alternating with 'after'",
+    )
     args = parser.parse_args()
     url = os.environ.get("RES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_privacy_reqcost")
     recreate(url)
@@ -57,7 +63,7 @@ def main() -> None:
         from django.core.management import call_command
         from django.db import connection
         from django.test import Client
-        from django.test.utils import CaptureQueriesContext
+        from django.test.utils import CaptureQueriesContext, override_settings
 
         from gongzhi.residents.factories import ResidentFactory
         from gongzhi.testing.world import build_world
@@ -81,42 +87,57 @@ def main() -> None:
             ("lookup by phone", "grid_worker_g1", "/api/residents/people/lookup/?phone=13912345678"),
             ("work-order list", "community_worker_c1", "/api/work-orders/"),
         ]
-        clients: dict[str, Client] = {}
+        # "before": the database session engine and no request authorisation cache (user and
+        # grants read on every request), as without Redis; "after": the settings in force.
+        modes = {"after": {}}
+        if args.compare:
+            modes = {
+                "before": {"SESSION_ENGINE": "django.contrib.sessions.backends.db", "GONGZHI_AUTHZ_CACHE": False},
+                "after": {},
+            }
         for label, actor, path in endpoints:
-            client = clients.get(actor)
-            if client is None:
-                client = clients[actor] = Client()
-                client.force_login(world.users[actor])
-            for _ in range(3):  # warm up: first-request imports, caches, connection
-                response = client.get(path)
-                assert response.status_code == 200, (label, response.status_code, response.content[:200])
-            with CaptureQueriesContext(connection) as ctx:
-                client.get(path)
-            sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
-            print(f"\n{label} ({path.split('?')[0]}): {len(ctx.captured_queries)} statements, {sql_ms:.1f} ms SQL")
-            if args.sql:
-                for q in ctx.captured_queries:
-                    print(f"  {float(q['time']) * 1000:5.1f} ms  {q['sql'][:160]}")
+            clients: dict[str, Client] = {}
+            print(f"\n{label} ({path.split('?')[0]}):")
+            for mode, overrides in modes.items():
+                with override_settings(**overrides):
+                    client = clients[mode] = Client()
+                    client.force_login(world.users[actor])
+                    for _ in range(3):  # warm up: first-request imports, caches, connection
+                        response = client.get(path)
+                        assert response.status_code == 200, (label, response.status_code, response.content[:200])
+                    with CaptureQueriesContext(connection) as ctx:
+                        client.get(path)
+                sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+                print(f"  {mode}: {len(ctx.captured_queries)} statements, {sql_ms:.1f} ms SQL")
+                if args.sql:
+                    for q in ctx.captured_queries:
+                        print(f"    {float(q['time']) * 1000:5.1f} ms  {q['sql'][:160]}")
             if args.profile:
-                profiler = cProfile.Profile()
-                profiler.enable()
-                for _ in range(50):
-                    client.get(path)
-                profiler.disable()
+                with override_settings(**modes["after"]):
+                    profiler = cProfile.Profile()
+                    profiler.enable()
+                    for _ in range(50):
+                        clients["after"].get(path)
+                    profiler.disable()
                 for order, count in (("tottime", 30), ("cumulative", 70)):
                     out = io.StringIO()
                     pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(count)
                     print(f"  50 requests under cProfile, by {order}:")
                     print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
-            timings = []
-            for _ in range(args.samples):
-                started = time.perf_counter()
-                client.get(path)
-                timings.append((time.perf_counter() - started) * 1000)
-            print(
-                f"  {args.samples} requests: median {statistics.median(timings):.2f} ms,"
-                f" p95 {_p(timings, 0.95):.2f} ms, load average {os.getloadavg()[0]:.2f}"
-            )
+            # The modes alternate in blocks of 25 requests so that both see the same machine load.
+            timings: dict[str, list[float]] = {mode: [] for mode in modes}
+            while len(timings["after"]) < args.samples:
+                for mode, overrides in modes.items():
+                    with override_settings(**overrides):
+                        for _ in range(25):
+                            started = time.perf_counter()
+                            clients[mode].get(path)
+                            timings[mode].append((time.perf_counter() - started) * 1000)
+            for mode, values in timings.items():
+                print(
+                    f"  {mode}: {len(values)} requests, median {statistics.median(values):.2f} ms,"
+                    f" p95 {_p(values, 0.95):.2f} ms, load average {os.getloadavg()[0]:.2f}"
+                )
     finally:
         from django.db import connections
 

@@ -10,6 +10,7 @@ on a loaded machine.
 
     uv run python bench/bench_residents_pages.py --rows 1000000
     RES_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_privacy_pages   # the default
+    RES_BENCH_REDIS_URL=redis://127.0.0.1:6379/10   # optional: production settings (Redis)
 """
 
 from __future__ import annotations
@@ -43,7 +44,11 @@ def main() -> None:
     url = os.environ.get("RES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_privacy_pages")
     recreate(url)
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "gongzhi.settings.base", "LOG_LEVEL": "WARNING"})
+    # Embedded mode by default; RES_BENCH_REDIS_URL runs as in production (Redis cache, cached_db
+    # sessions, the request authorisation cache of gongzhi.access.authcache). Tasks stay in-process.
     os.environ.pop("REDIS_URL", None)
+    if os.environ.get("RES_BENCH_REDIS_URL"):
+        os.environ.update({"REDIS_URL": os.environ["RES_BENCH_REDIS_URL"], "CELERY_BROKER_URL": "memory://"})
     os.environ.setdefault("GONGZHI_RUN_SCHEDULER", "false")
     try:
         import django
@@ -58,6 +63,9 @@ def main() -> None:
         from gongzhi.testing.world import build_world
 
         call_command("migrate", verbosity=0)
+        from django.core.cache import cache
+
+        cache.clear()  # a fresh database: nothing cached about an earlier one may be used
         world = build_world()
         grid = world.g1
         ring = crypto.keyring()

@@ -162,3 +162,30 @@ def test_without_the_cache_every_request_reads_user_and_grants(world, person, se
     assert any("access_rolegrant" in sql for sql in queries)
     assert any('FROM "accounts_user"' in sql for sql in queries)
     assert cache.get(authcache._data_key(world.grid_worker_g1.pk)) is None
+
+
+# Pinned statement counts of two API requests once the session's user is cached (the test
+# settings keep database sessions, so the session read is one of them; with Redis, cached_db
+# sessions make it a cache read). Before the authorisation cache each was two more: the user
+# row and the role grants, on every request.
+LOOKUP_QUERIES = 2  # session, the blind-index lookup
+WORK_ORDER_LIST_QUERIES = 3  # session, the page count, the page
+
+
+def test_the_lookup_api_runs_two_statements(world, person, django_assert_num_queries):
+    client = _signed_in(world.grid_worker_g1)
+    client.get(LOOKUP)  # signs the session's activity time and fills the cache
+    with django_assert_num_queries(LOOKUP_QUERIES):
+        response = client.get(f"/api/residents/people/lookup/?id_number={person.id_number}")
+    assert [row["id"] for row in response.json()["results"]] == [person.pk]
+
+
+def test_the_work_order_list_api_runs_three_statements(world, django_assert_num_queries):
+    from gongzhi.work_orders.tests import factories
+
+    orders = [factories.dispatched(world) for _ in range(3)]
+    client = _signed_in(world.community_worker_c1)
+    client.get("/api/work-orders/")
+    with django_assert_num_queries(WORK_ORDER_LIST_QUERIES):
+        response = client.get("/api/work-orders/")
+    assert {o.pk for o in orders} <= {row["id"] for row in response.json()["results"]}
