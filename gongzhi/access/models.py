@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.choices import Role
 from gongzhi.core.models import ScopedModel
-from gongzhi.core.scoping import RestrictedQuerySet, ScopeSpec
+from gongzhi.core.scoping import RestrictedManager, RestrictedQuerySet, ScopeSpec
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -46,6 +46,11 @@ class AuthzQuerySet(RestrictedQuerySet[_M]):
         created = super().bulk_create(objs, *args, **kwargs)
         _forget_everyone()
         return created
+
+
+class AuthzManager(RestrictedManager):
+    def get_queryset(self) -> AuthzQuerySet[Any]:
+        return AuthzQuerySet(self.model, using=self._db)
 
 
 class AuthzCachedModel(models.Model):
@@ -111,7 +116,7 @@ class RoleGrant(AuthzCachedModel, ScopedModel):
         related_name="+",
     )
 
-    objects = models.Manager.from_queryset(AuthzQuerySet)()
+    objects = AuthzManager()  # type: ignore[misc]  # ScopedModel declares it as a ClassVar
 
     scope = ScopeSpec(area_path="area_path", organisation="organisation_id", owner="user_id")
 
