@@ -16,7 +16,9 @@ An entry is used only if both tokens it was stored under are still the current o
 is read *before* the database, and the tokens are deleted again after the writing transaction
 commits, so an entry filled from data read before the commit can never be used after it: a
 revoked grant or a deactivated account loses access on its next request. The timeout
-(``GONGZHI_AUTHZ_CACHE_SECONDS``) is only a backstop. A missing or flushed cache is a miss.
+(``GONGZHI_AUTHZ_CACHE_SECONDS``) is only a backstop. A missing or flushed cache is a miss; an
+unreachable cache makes requests read the database, while a change whose token cannot be
+deleted fails (its action rolls back) rather than leave a stale entry behind.
 
 The cache is on only when it is shared by every process (``GONGZHI_AUTHZ_CACHE``, on by
 default when ``REDIS_URL`` is set): with a per-process cache a revocation in one web
@@ -25,6 +27,7 @@ process would not reach the others.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -35,6 +38,8 @@ from django.db import transaction
 
 from gongzhi.access.models import RoleGrant
 from gongzhi.access.queries import remember_grants
+
+logger = logging.getLogger(__name__)
 
 GLOBAL_KEY = "gongzhi:authz:g"
 
@@ -62,12 +67,14 @@ def _token(key: str) -> str:
 
 def load_user(user_id: Any) -> Any:
     """The user with ``user_id`` with their active grants attached, or None if there is none."""
-    user_model = get_user_model()
     if not enabled():
-        user = user_model._default_manager.filter(pk=user_id).first()
-        return user
+        return get_user_model()._default_manager.filter(pk=user_id).first()
     user_key, data_key = _user_key(user_id), _data_key(user_id)
-    got = cache.get_many([GLOBAL_KEY, user_key, data_key])
+    try:
+        got = cache.get_many([GLOBAL_KEY, user_key, data_key])
+    except Exception:  # the cache is down: read the database, store nothing
+        logger.warning("authorisation cache unavailable; reading user %s from the database", user_id, exc_info=True)
+        return _from_database(user_id)
     global_token, user_token, entry = got.get(GLOBAL_KEY), got.get(user_key), got.get(data_key)
     if (
         entry is not None
@@ -82,14 +89,28 @@ def load_user(user_id: Any) -> Any:
     # Tokens first, database second (see the module docstring).
     global_token = global_token or _token(GLOBAL_KEY)
     user_token = user_token or _token(user_key)
-    user = user_model._default_manager.filter(pk=user_id).first()
+    user, grants = _read(user_id)
     if user is None:
         return None
+    cache.set(data_key, (global_token, user_token, user, grants), timeout=settings.GONGZHI_AUTHZ_CACHE_SECONDS)
+    remember_grants(user, grants)
+    return user
+
+
+def _read(user_id: Any) -> tuple[Any, list[RoleGrant]]:
+    user = get_user_model()._default_manager.filter(pk=user_id).first()
+    if user is None:
+        return None, []
     grants = list(
         RoleGrant.objects.filter(user_id=user.pk, revoked_at__isnull=True).select_related("organisation", "area")
     )
-    cache.set(data_key, (global_token, user_token, user, grants), timeout=settings.GONGZHI_AUTHZ_CACHE_SECONDS)
-    remember_grants(user, grants)
+    return user, grants
+
+
+def _from_database(user_id: Any) -> Any:
+    user, grants = _read(user_id)
+    if user is not None:
+        remember_grants(user, grants)
     return user
 
 

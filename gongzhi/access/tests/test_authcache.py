@@ -189,3 +189,15 @@ def test_the_work_order_list_api_runs_three_statements(world, django_assert_num_
     with django_assert_num_queries(WORK_ORDER_LIST_QUERIES):
         response = client.get("/api/work-orders/")
     assert {o.pk for o in orders} <= {row["id"] for row in response.json()["results"]}
+
+
+def test_an_unreachable_cache_falls_back_to_the_database(world, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", down)
+    with CaptureQueriesContext(connection) as ctx:
+        user = authcache.load_user(world.grid_worker_g1.pk)
+    assert user == world.grid_worker_g1
+    assert [g.role for g in active_grants(user)] == [Role.GRID_WORKER]
+    assert len(ctx.captured_queries) == 2
