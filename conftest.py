@@ -17,6 +17,15 @@ from rest_framework.test import APIClient
 from gongzhi.testing.world import World, build_world
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: its database changes are rolled back, cached
+    entries (throttles, the request authorisation cache) would outlive them."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():

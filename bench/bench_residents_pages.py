@@ -10,6 +10,7 @@ on a loaded machine.
 
     uv run python bench/bench_residents_pages.py --rows 1000000
     RES_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_privacy_pages   # the default
+    RES_BENCH_REDIS_URL=redis://127.0.0.1:6379/10   # optional: production settings (Redis)
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_residents_import import _fix_check_digit, max_rss_mb, page_and_lookup_bench, recreate  # noqa: E402
+from bench_residents_import import (  # noqa: E402
+    _fix_check_digit,
+    _p,
+    _sample_rows,
+    max_rss_mb,
+    page_and_lookup_bench,
+    recreate,
+)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华平刚桂兰"
@@ -43,7 +51,11 @@ def main() -> None:
     url = os.environ.get("RES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_privacy_pages")
     recreate(url)
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "gongzhi.settings.base", "LOG_LEVEL": "WARNING"})
+    # Embedded mode by default; RES_BENCH_REDIS_URL runs as in production (Redis cache, cached_db
+    # sessions, the request authorisation cache of gongzhi.access.authcache). Tasks stay in-process.
     os.environ.pop("REDIS_URL", None)
+    if os.environ.get("RES_BENCH_REDIS_URL"):
+        os.environ.update({"REDIS_URL": os.environ["RES_BENCH_REDIS_URL"], "CELERY_BROKER_URL": "memory://"})
     os.environ.setdefault("GONGZHI_RUN_SCHEDULER", "false")
     try:
         import django
@@ -58,6 +70,9 @@ def main() -> None:
         from gongzhi.testing.world import build_world
 
         call_command("migrate", verbosity=0)
+        from django.core.cache import cache
+
+        cache.clear()  # a fresh database: nothing cached about an earlier one may be used
         world = build_world()
         grid = world.g1
         ring = crypto.keyring()
@@ -122,12 +137,46 @@ def main() -> None:
                 for row in list(csv.reader(src))[1:]:
                     writer.writerow(row)
             page_and_lookup_bench(world, bench_path, samples=args.samples)
+            if os.environ.get("RES_BENCH_REDIS_URL"):
+                compare_lookup_settings(world, bench_path, samples=args.samples)
             print(f"peak memory (max RSS): {max_rss_mb():.0f} MB")
     finally:
         from django.db import connections
 
         connections.close_all()
         recreate(url, drop_only=True)
+
+
+def compare_lookup_settings(world: object, path: Path, *, samples: int) -> None:
+    """The lookup API with the production settings ("after": cached_db sessions and the request
+    authorisation cache) and with database sessions and no authorisation cache ("before"),
+    alternating request by request so that both see the same machine load."""
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    modes = {
+        "before": {"SESSION_ENGINE": "django.contrib.sessions.backends.db", "GONGZHI_AUTHZ_CACHE": False},
+        "after": {},
+    }
+    user = world.grid_worker_g1  # type: ignore[attr-defined]
+    clients = {}
+    for mode, overrides in modes.items():
+        with override_settings(**overrides):
+            clients[mode] = Client()
+            clients[mode].force_login(user)
+            clients[mode].get("/api/residents/people/lookup/?phone=13000000000")
+    timings: dict[str, list[float]] = {f"{m} {k}": [] for m in modes for k in ("id", "phone")}
+    for row in _sample_rows(path, samples):
+        for key, param, value in (("id", "id_number", row[1]), ("phone", "phone", row[2])):
+            for mode, overrides in modes.items():
+                with override_settings(**overrides):
+                    started = time.perf_counter()
+                    response = clients[mode].get(f"/api/residents/people/lookup/?{param}={value}")
+                    timings[f"{mode} {key}"].append((time.perf_counter() - started) * 1000)
+                assert len(response.json()["results"]) == 1, response.content[:200]
+    for label, values in timings.items():
+        print(f"lookup API, {label}: median {_p(values, 0.5):.1f} ms, p95 {_p(values, 0.95):.1f} ms (alternating)")
+    print(f"load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

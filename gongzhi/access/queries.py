@@ -1,4 +1,5 @@
-"""Reads about grants. ``active_grants`` is cached on the user object for one request."""
+"""Reads about grants. ``active_grants`` is cached on the user object for one request (and
+across requests by ``gongzhi.access.authcache`` when that is on)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ def active_grants(user: Any) -> list[RoleGrant]:
         )
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+def remember_grants(user: Any, grants: list[RoleGrant]) -> None:
+    """Attach the user's unrevoked grants (loaded with the user, see ``authcache``); the ones
+    past their ``valid_until`` are dropped now, at each request."""
+    now = timezone.now()
+    setattr(user, _CACHE_ATTR, [g for g in grants if g.valid_until is None or g.valid_until > now])
 
 
 def forget_grants(user: Any) -> None:

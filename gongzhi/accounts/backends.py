@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 
+from gongzhi.access.authcache import load_user
 from gongzhi.accounts.choices import AccountKind
 from gongzhi.core.errors import DomainError
 
@@ -24,6 +25,12 @@ class StaffPasswordBackend(ModelBackend):
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         return user if user is not None and getattr(user, "kind", None) == AccountKind.STAFF else None
+
+    def get_user(self, user_id: Any) -> Any:
+        """The session's user, with their grants, from ``gongzhi.access.authcache`` (one cache
+        read instead of the user and grant queries when the shared cache is on)."""
+        user = load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     # Permissions come only from role grants (gongzhi.access.backends.RoleGrantBackend).
     # Django's user/group permissions and the superuser flag grant nothing here, which keeps

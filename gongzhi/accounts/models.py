@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.access.models import AuthzCachedModel, AuthzQuerySet
 from gongzhi.accounts.choices import AccountKind, UiLanguage
-from gongzhi.core.scoping import RestrictedQuerySet, ScopeSpec
+from gongzhi.core.scoping import ScopeSpec
 
 
-class GongzhiUserManager(UserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+class GongzhiUserManager(UserManager.from_queryset(AuthzQuerySet)):  # type: ignore[misc]
     pass
 
 
-class User(AbstractUser):
+class User(AuthzCachedModel, AbstractUser):
     """A person who signs in. Residents' personal files live in the residents domain;
     this holds only what sign-in and the UI need."""
 
@@ -50,6 +53,9 @@ class User(AbstractUser):
     @property
     def is_resident(self) -> bool:
         return self.kind == AccountKind.RESIDENT
+
+    def authz_user_id(self) -> Any:
+        return self.pk
 
 
 def mask_phone(phone: str) -> str:

@@ -204,6 +204,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "gongzhi.accounts.validators.ComplexityValidator"},
 ]
+if REDIS_URL:
+    # Sessions are read from Redis and written through to the database, so a Redis flush or
+    # restart signs nobody out (the next read falls back to the database).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The user row and role grants every request needs, cached across requests and dropped by any
+# change to them (gongzhi.access.authcache). Only with a cache shared by all processes (Redis):
+# with a per-process cache a revocation in one process would not reach the others.
+GONGZHI_AUTHZ_CACHE = env.bool("GONGZHI_AUTHZ_CACHE", default=bool(REDIS_URL))
+GONGZHI_AUTHZ_CACHE_SECONDS = env.int("GONGZHI_AUTHZ_CACHE_SECONDS", default=300)
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # residents stay signed in on their phone
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

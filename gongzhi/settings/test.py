@@ -8,6 +8,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 GONGZHI_RUN_SCHEDULER = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi-test"}}
+# One process per test run: the per-process cache is shared by every request of the run, so the
+# suites exercise the request authorisation cache (conftest.py clears the cache per test).
+GONGZHI_AUTHZ_CACHE = True
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 GONGZHI_ENFORCE_ONE_CHANGE_RECORD = True
 GONGZHI_IMPORT_UPLOAD_DIR = VAR_DIR / "test-private" / "imports"  # noqa: F405

@@ -170,13 +170,15 @@ def test_bulk_dispatch_endpoint(world, client_for):
 
 
 # The captured statements of one create, in a test transaction (so the one real COMMIT is a
-# savepoint here): session, user, role grants; reservation of the Idempotency-Key; category and
+# savepoint here): the session (user and role grants come from the request authorisation
+# cache, gongzhi.access.authcache, after the warm-up request); reservation of the Idempotency-Key; category and
 # area; the order, its KPI fact (kpi_facts.refresh), its event, ledger event and audit record;
 # the timeline of the 201 body (no other read-back); the stored response; plus the two
 # savepoint pairs. The repeat flag and the resident's receipt notice run after commit
 # (``complete_intake``, a Celery task in server mode). Was 24 (with the flag, the notice's
-# three statements and a five-query read-back). Raise it only with a reason.
-CREATE_QUERIES = 17
+# three statements and a five-query read-back), then 17 (user and grants read per request).
+# Raise it only with a reason.
+CREATE_QUERIES = 15
 
 
 def test_a_create_runs_a_constant_number_of_queries(world, client_for, django_assert_num_queries):
