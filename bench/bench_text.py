@@ -26,7 +26,9 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data" / "messages"
+from gongzhi.testing.shared import shared_dir  # noqa: E402 (after sys.path)
+
+DATA = shared_dir() / "data" / "messages"
 
 
 def main() -> None:

@@ -24,7 +24,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-DATA = ROOT.parent / "shared" / "data" / "messages"
+from gongzhi.testing.shared import shared_dir  # noqa: E402 (after sys.path)
+
+DATA = shared_dir() / "data" / "messages"
 URL = os.environ.get("TEXT_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_text")
 
 

@@ -23,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data" / "messages"
+from gongzhi.testing.shared import shared_dir  # noqa: E402 (after sys.path)
+
+DATA = shared_dir() / "data" / "messages"
 
 
 def main() -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 from typing import Any
 
-VECTORS = Path(__file__).resolve().parents[4] / "shared" / "reference" / "merkle-vectors"
+from gongzhi.testing.shared import shared_dir
+
+VECTORS = shared_dir() / "reference" / "merkle-vectors"
 
 
 def b64(value: str | None) -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -16,12 +15,13 @@ from referencing.jsonschema import DRAFT4
 
 from gongzhi.open311 import actions
 from gongzhi.territory.models import Area
+from gongzhi.testing.shared import shared_dir
 from gongzhi.testing.world import World
 from gongzhi.work_orders import actions as wo_actions
 from gongzhi.work_orders.tests import factories
 
 BASE = "/open311/v2"
-SCHEMA_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "open311"
+SCHEMA_DIR = shared_dir() / "reference" / "open311"
 W3C_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 POINT_G1 = (Decimal("22.540000"), Decimal("113.950000"))
 # Chinese punctuation is what residents really type.

@@ -6,9 +6,10 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
+from gongzhi.testing.shared import shared_dir
 from gongzhi.text.engine.csvdata import read_rows
 
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "messages"
+DATA = shared_dir() / "data" / "messages"
 
 
 def path(name: str) -> Path:
