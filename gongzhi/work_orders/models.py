@@ -51,6 +51,21 @@ def _assisting_unit(grant: Any, verb: str) -> Q | None:
     return q
 
 
+# What the staff-inbox indexes carry besides their keys (the scope and deadline filters read
+# them), and the open states they cover: shared by ``wo_open_inbox`` and ``wo_inbox_urgency_order``.
+_INBOX_COLUMNS = [
+    "area_path",
+    "submitter",
+    "lead_organisation",
+    "sign_due",
+    "reply_due",
+    "reply_remind_at",
+    "followed_up_at",
+    "on_hold",
+]
+_OPEN = ~Q(status__in=[Status.CLOSED, Status.REJECTED, Status.MERGED])
+
+
 class WorkOrder(ScopedModel):
     """A request from a resident (or a grid worker's report) and everything done about it.
 
@@ -247,18 +262,8 @@ class WorkOrder(ScopedModel):
             # of a page are index-only scans (docs/performance.md).
             models.Index(
                 fields=["status", "id"],
-                include=[
-                    "urgency",
-                    "area_path",
-                    "submitter",
-                    "lead_organisation",
-                    "sign_due",
-                    "reply_due",
-                    "reply_remind_at",
-                    "followed_up_at",
-                    "on_hold",
-                ],
-                condition=~Q(status__in=[Status.CLOSED, Status.REJECTED, Status.MERGED]),
+                include=["urgency", *_INBOX_COLUMNS],
+                condition=_OPEN,
                 name="wo_open_inbox",
             ),
             # The UI inbox page's order (urgent first, then oldest): within one status the
@@ -269,17 +274,8 @@ class WorkOrder(ScopedModel):
             # list as ``wo_open_inbox`` so the scope and deadline filters stay index-only.
             models.Index(
                 fields=["status", "-urgency", "id"],
-                include=[
-                    "area_path",
-                    "submitter",
-                    "lead_organisation",
-                    "sign_due",
-                    "reply_due",
-                    "reply_remind_at",
-                    "followed_up_at",
-                    "on_hold",
-                ],
-                condition=~Q(status__in=[Status.CLOSED, Status.REJECTED, Status.MERGED]),
+                include=_INBOX_COLUMNS,
+                condition=_OPEN,
                 name="wo_inbox_urgency_order",
             ),
             # The "to review" inbox (不满意待复核): few rows, read by area, newest first.
