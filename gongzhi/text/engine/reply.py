@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from gongzhi.text.engine.similarity import cosine, profile
+from gongzhi.text.engine.similarity import similarity
 from gongzhi.text.engine.tokenise import normalise
 
 
@@ -100,7 +100,7 @@ def check_reply(
     if not body:
         return ReplyCheck(0, 0.0, False, False, False, False, None, [ReplyWarning.EMPTY])
     warnings: list[ReplyWarning] = []
-    relevance = min(1.0, cosine(profile(message_title, message_text), profile(None, body)) / 0.35)
+    relevance = min(1.0, similarity(message_title, message_text, None, body) / 0.35)
     has_action = bool(ACTION_RE.search(body))
     has_unit = bool(UNIT_RE.search(body))
     has_time = bool(TIME_RE.search(body))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from gongzhi.text.engine.duplicates import Message, rank_duplicates
 from gongzhi.text.engine.hotspots import HotMessage, find_hotspots, places
 from gongzhi.text.engine.redact import PiiKind, find_personal_data, id_checksum_ok, redact
 from gongzhi.text.engine.reply import ReplyWarning, check_reply
-from gongzhi.text.engine.similarity import cosines, similarity
+from gongzhi.text.engine.similarity import cosine, cosines, profile, similarity
 from gongzhi.text.engine.urgency import UrgencyCue, find_urgency_cues
 from gongzhi.text.tests import shared_data
 
@@ -204,28 +205,41 @@ def test_duplicates_with_hostile_text(text):
     assert 0.0 <= similarity(text, text, "路灯", "坏了") <= 1.0 + 1e-9
 
 
+def reference(title_a, text_a, title_b, text_b):
+    """The plain definition: the cosine of two dict profiles."""
+    return cosine(profile(title_a, text_a), profile(title_b, text_b))
+
+
 def test_batched_cosines_equal_the_dict_profiles_on_real_messages():
-    """``cosines`` (numpy, used to rank duplicates) gives ``similarity`` for every candidate."""
+    """``cosines`` (numpy, used to rank duplicates and by ``similarity``) gives the plain
+    definition for every candidate."""
     rows = shared_data.hotspot_rows()[:400]
     pairs = [(r["title"], r["text"][:200]) for r in rows]
     for query in [*rows[:5], {"title": "", "text": "一"}, {"title": "灯", "text": ""}]:
         batched = cosines(query["title"], query["text"], pairs)
-        expected = [similarity(query["title"], query["text"], t, b) for t, b in pairs]
+        expected = [reference(query["title"], query["text"], t, b) for t, b in pairs]
         np.testing.assert_allclose(batched, expected, rtol=0, atol=1e-12)
     assert cosines("路灯坏了", "", []).shape == (0,)
     lone_surrogate = "路灯\ud800坏了"  # JSON can carry one; it is dropped like punctuation
-    expected = similarity(lone_surrogate, "", "路灯坏了", "")
+    expected = reference(lone_surrogate, "", "路灯坏了", "")
     assert cosines(lone_surrogate, "", [("路灯坏了", "")])[0] == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_batched_cosines_with_hostile_text(text):
     pairs = [(text, text), ("路灯", "坏了"), ("", ""), ("😀", "a")]
-    expected = [similarity(text, text, t, b) for t, b in pairs]
+    expected = [reference(text, text, t, b) for t, b in pairs]
     np.testing.assert_allclose(cosines(text, text, pairs), expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(
-        cosines("路灯", "坏了", [(text, text)]), [similarity("路灯", "坏了", text, text)], rtol=0, atol=1e-12
+        cosines("路灯", "坏了", [(text, text)]), [reference("路灯", "坏了", text, text)], rtol=0, atol=1e-12
     )
+
+
+def test_similarity_is_the_plain_definition():
+    rows = shared_data.hotspot_rows()[:20]
+    for a, b in itertools.pairwise(rows):
+        expected = reference(a["title"], a["text"], b["title"], b["text"])
+        assert similarity(a["title"], a["text"], b["title"], b["text"]) == pytest.approx(expected, abs=1e-12)
 
 
 # --- hot spots --------------------------------------------------------------------------------
