@@ -519,3 +519,26 @@ def test_embedded_mode_runs_a_queued_import_in_a_thread_not_in_the_request(setti
 
     assert started == [(tasks._run_in_thread, (41,), True), "started"]
     assert delayed == [(42,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_embedded_mode_really_imports_in_a_thread_of_the_process(settings):
+    """``make run`` (no worker): the upload's commit starts a thread with its own database
+    connection, which runs the import to the end."""
+    import time
+
+    from gongzhi.testing.world import build_world
+
+    world = build_world()
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.GONGZHI_IMPORT_THREAD = True
+    batch = queue(world, csv_bytes(rows(6)))  # commits: the thread starts after it
+    deadline = time.monotonic() + 120  # a bound on waiting, not a speed assertion
+    while time.monotonic() < deadline:
+        batch.refresh_from_db()
+        if batch.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+            break
+        time.sleep(0.2)
+    assert batch.status == ImportStatus.COMMITTED, batch.failure
+    assert (batch.rows_done, batch.rows_created, batch.rows_error) == (7, 6, 0)  # rows_done counts the header line
+    assert len(in_grid(world)) == 6
