@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.web.views import home, preferences
+from gongzhi.web.views import home, preferences, pwa
 
 app_name = "web"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("me/", home.me, name="me"),
     path("preferences/elder-mode/", preferences.elder_mode, name="elder_mode"),
     path("preferences/language/", preferences.set_language, name="set_language"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
 ]

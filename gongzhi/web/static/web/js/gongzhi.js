@@ -3,6 +3,16 @@
 (function () {
   "use strict";
 
+  // The installable app's service worker (an offline page only: gongzhi/web/views/pwa.py).
+  // Browsers allow it on https and on localhost; elsewhere this does nothing.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+        /* no worker: pages still work, only the offline page is missing */
+      });
+    });
+  }
+
   // The account menu is a <details>: close it on Escape or a click outside.
   function closeMenus(except) {
     document.querySelectorAll("details.user-menu__details[open]").forEach(function (menu) {
