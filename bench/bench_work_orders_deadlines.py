@@ -21,7 +21,8 @@ The open orders are spread as in a live district (bench_work_orders_data.load, o
 
 With --reuse a kept database is reset (escalations, their events and notices deleted, levels
 and next check times restored) instead of loaded again. --workers 2 runs the catch-up with
-two processes sharing the due orders (SKIP LOCKED).
+two processes sharing the due orders (SKIP LOCKED); the CPU printed is then the sum over all
+the processes and their PostgreSQL backends.
 """
 
 from __future__ import annotations
@@ -63,14 +64,28 @@ def _backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _worker(now: dt.datetime, batch_size: int) -> None:
-    """A second worker process (--workers 2): the same job, sharing the due orders."""
+def _own_cpu() -> tuple[float, float]:
+    """CPU seconds used so far by this process and by its PostgreSQL backend."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    return time.process_time(), _backend_cpu(backend)
+
+
+def _worker(now: dt.datetime, batch_size: int, report: int) -> None:
+    """A further worker process (--workers N): the same job, sharing the due orders; it
+    writes the CPU it and its backend used (Python, PostgreSQL) to the pipe ``report``."""
     from django.db import connections
 
     from gongzhi.work_orders import actions
 
     connections.close_all()  # a forked process opens its own connection
+    start = _own_cpu()
     actions.escalate_due_work_orders(now=now, batch_size=batch_size)
+    end = _own_cpu()
+    os.write(report, f"{end[0] - start[0]} {end[1] - start[1]}\n".encode())
     connections.close_all()
     os._exit(0)
 
@@ -125,31 +140,40 @@ def main() -> None:
         for i, (label, now) in enumerate(runs[:1] if args.catch_up_only else runs):
             due = WorkOrderSchedule.objects.filter(next_check_at__lte=now).count()
             before = os.getloadavg()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                backend = cursor.fetchone()[0]
-            cpu = (time.process_time(), _backend_cpu(backend))
             start = time.perf_counter()
             children = []
+            reports = []
             if i == 0 and args.workers > 1:
                 connection.close()
                 for _ in range(args.workers - 1):
+                    read, write = os.pipe()
                     pid = os.fork()
                     if pid == 0:
-                        _worker(now, args.batch_size)
+                        os.close(read)
+                        _worker(now, args.batch_size, write)
+                    os.close(write)
                     children.append(pid)
+                    reports.append(read)
+            cpu = _own_cpu()
             run = actions.escalate_due_work_orders(now=now, batch_size=args.batch_size)
+            end = _own_cpu()
             for pid in children:
                 os.waitpid(pid, 0)
             took = time.perf_counter() - start
-            # CPU used by this process and its database backend: the work done, whatever the
-            # other load on a shared machine (the wall time above depends on it).
-            used = (time.process_time() - cpu[0], _backend_cpu(backend) - cpu[1])
+            # CPU used by the job's processes and their database backends: the work done,
+            # whatever the other load on a shared machine (the wall time above depends on it).
+            used = [end[0] - cpu[0], end[1] - cpu[1]]
+            for read in reports:
+                with os.fdopen(read) as pipe:
+                    python, backend = (float(x) for x in pipe.read().split())
+                used[0] += python
+                used[1] += backend
             created = sum(run.counts.values())
             print(
                 f"{label} (as of {now:%a %H:%M}): {took:.2f} s over {orders:,} open orders, {due:,} due "
-                f"({due / took:,.0f} due orders/s); CPU: Python {used[0]:.1f} s + PostgreSQL backend "
-                f"{used[1]:.1f} s; escalations raised {created:,}: {run.counts}; "
+                f"({due / took:,.0f} due orders/s); CPU ({len(children) + 1} process(es)): "
+                f"Python {used[0]:.1f} s + PostgreSQL backend {used[1]:.1f} s; "
+                f"escalations raised {created:,}: {run.counts}; "
                 f"load average before {before}, after {os.getloadavg()}"
             )
         print(

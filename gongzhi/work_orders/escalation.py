@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -397,12 +397,34 @@ def lock_orders(ids: Iterable[int]) -> set[int]:
     )
 
 
+def check_run(run: EscalationRun) -> None:
+    """The foreign key of the batch's escalations to their run, checked once per batch
+    (``Escalation.run`` has no database constraint): the run row must exist, and on
+    PostgreSQL it is locked FOR KEY SHARE, as the foreign-key trigger would lock it for
+    every row, so it cannot be deleted before the batch commits."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM work_orders_escalationrun WHERE id = %s FOR KEY SHARE", [run.pk])
+            found = cursor.fetchone() is not None
+    else:
+        found = EscalationRun.objects.filter(pk=run.pk).exists()
+    if not found:
+        raise IntegrityError(f"escalation run {run.pk} does not exist")
+
+
 def escalate_batch(run: EscalationRun, *, now: dt.datetime, batch_size: int) -> tuple[int, dict[str, int]] | None:
     """One batch of the job, in the caller's transaction: (orders taken, escalations
-    raised per rule), or None when nothing is due."""
+    raised per rule), or None when nothing is due.
+
+    The escalations' two references have no foreign-key constraint (see ``Escalation``):
+    they are checked here once per batch. The run by :func:`check_run`; the orders by
+    :func:`lock_orders` — an escalation is written only for an order row this transaction
+    holds locked (it exists and cannot be deleted before the commit) — and, again, by the
+    foreign key of the timeline event written with every escalation."""
     ids = take_due(now=now, batch_size=batch_size)
     if not ids:
         return None
+    check_run(run)
     the_rules = rules(now)
     orders = read_due(ids)
     raises = [r for order in orders for r in fired(order, the_rules)]

@@ -369,6 +369,7 @@ class WorkOrderEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # wo_event_actor: partial, system events (no actor) add no entry
     )
     actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
     organisation = models.ForeignKey(
@@ -395,7 +396,12 @@ class WorkOrderEvent(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
-        indexes = [models.Index(fields=["order", "created_at"], name="wo_event_order_time")]
+        indexes = [
+            models.Index(fields=["order", "created_at"], name="wo_event_order_time"),
+            # Only events with an actor: the deadline job's system events (hundreds of
+            # thousands in a catch-up) have none, and nothing looks up a NULL actor.
+            models.Index(fields=["actor"], name="wo_event_actor", condition=models.Q(actor__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
@@ -728,7 +734,17 @@ class EscalationRun(models.Model):
 
 class Escalation(models.Model):
     """A reminder, supervision or public listing raised for one deadline of one order.
-    Unique per (order, round, stage, level), so the job can run any number of times."""
+    Unique per (order, round, stage, level), so the job can run any number of times.
+
+    Written only by the deadline job (``escalation.escalate_batch``), append-only. Its two
+    references are checked by the job once per batch rather than by a foreign-key trigger
+    per row (``db_constraint=False``; a catch-up writes hundreds of thousands of rows and the
+    two triggers were a fifth of its write statement): the batch writes escalations only for
+    orders it has locked (``lock_orders``, FOR NO KEY UPDATE: the row exists and cannot be
+    deleted before the batch commits), and every escalation gets a timeline event for the same
+    order, whose foreign key still rejects a missing order; the run is checked and locked
+    once per batch (``check_run``). Deleting an order or a run through Django still cascades /
+    sets NULL (``on_delete`` is applied by Django)."""
 
     order = models.ForeignKey(
         WorkOrder,
@@ -736,13 +752,20 @@ class Escalation(models.Model):
         on_delete=models.CASCADE,
         related_name="escalations",
         db_index=False,  # covered by wo_escalation_unique (order first)
+        db_constraint=False,  # checked per batch by the job, see above
     )
     round = models.PositiveSmallIntegerField(_("round"), default=0)
     stage = models.CharField(_("deadline"), max_length=16, choices=DeadlineStage.choices)
     level = models.PositiveSmallIntegerField(_("level"), choices=SupervisionLevel.choices)
     due_at = models.DateTimeField(_("deadline"))
     run = models.ForeignKey(
-        EscalationRun, verbose_name=_("run"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        EscalationRun,
+        verbose_name=_("run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,  # checked per batch by the job, see above
     )
     created_at = models.DateTimeField(_("raised at"), default=timezone.now)
 

@@ -472,3 +472,61 @@ def test_two_workers_summaries_cover_every_escalation_once(monkeypatch, settings
     # the batches (3 orders each: more than 2, so every batch summarised).
     assert numbers == sorted(o.number for o in orders)
     assert len(summaries) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_for_a_missing_run_is_rejected(monkeypatch):
+    """``Escalation.run`` has no database constraint: the batch checks its run once."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from gongzhi.testing.world import build_world
+    from gongzhi.work_orders import escalation
+    from gongzhi.work_orders.models import EscalationRun
+
+    world = build_world()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    orders = [factories.dispatched(world) for _ in range(2)]
+    monkeypatch.undo()
+    late = calendar.add_working_days(orders[0].reply_due, 6)
+    run = EscalationRun.objects.create(as_of=late, started_at=timezone.now())
+    EscalationRun.objects.filter(pk=run.pk).delete()
+    with pytest.raises(IntegrityError, match=f"escalation run {run.pk} does not exist"), transaction.atomic():
+        escalation.escalate_batch(run, now=late, batch_size=10)
+    assert Escalation.objects.count() == 0
+    assert WorkOrderSchedule.objects.filter(next_check_at__lte=late).count() == 2  # still due
+    # With its run the same batch raises every rule.
+    run = EscalationRun.objects.create(as_of=late, started_at=timezone.now())
+    with transaction.atomic():
+        escalation.escalate_batch(run, now=late, batch_size=10)
+    assert Escalation.objects.filter(run=run).count() == 2 * 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_escalation_of_a_missing_order_is_rejected(monkeypatch):
+    """``Escalation.order`` has no database constraint (the batch writes escalations only for
+    orders it holds locked); an escalation for an order that does not exist is still
+    rejected, by the foreign key of the timeline event written with it, and nothing stays."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from gongzhi.testing.world import build_world
+    from gongzhi.work_orders import escalation
+    from gongzhi.work_orders.models import EscalationRun, WorkOrderEvent
+
+    world = build_world()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10)
+    order = factories.dispatched(world)
+    monkeypatch.undo()
+    late = calendar.add_working_days(order.reply_due, 6)
+    run = EscalationRun.objects.create(as_of=late, started_at=timezone.now())
+    missing = WorkOrder.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    [due] = escalation.read_due([order.pk])
+    due.pk = missing
+    raises = escalation.fired(due, escalation.rules(late))
+    assert len(raises) == 5
+    with pytest.raises(IntegrityError), transaction.atomic():
+        escalation._write(run, raises, now=late)
+    assert not Escalation.objects.filter(order_id=missing).exists()
+    assert not WorkOrderEvent.objects.filter(order_id=missing).exists()
+    assert Escalation.objects.count() == 0
