@@ -142,6 +142,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after every task unless
+# this is set (then only every 2 x N tasks): without it each task paid a new PostgreSQL
+# connection (~11 % of the worker's time on intake, docs/performance.md "Session 6, helper
+# intake"). gongzhi.celery still applies CONN_MAX_AGE and drops broken connections around
+# each task (close_old_connections, as Django does around a request).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic jobs: name -> (dotted task path, seconds). Celery beat reads CELERY_BEAT_SCHEDULE
 # built from it; embedded mode drives the same table with gongzhi.core.scheduler.
