@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.base")
 
@@ -31,3 +31,13 @@ def recycle_database_connections(task: Any = None, **_: Any) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_ready.connect  # the worker itself (tasks run here with --pool solo or threads)
+@worker_process_init.connect  # each prefork child
+def _warm_up(**_kwargs: object) -> None:
+    """Each worker process: keep start-up objects out of the garbage collector's full scans
+    (see :mod:`gongzhi.core.runtime`)."""
+    from gongzhi.core.runtime import warm_up
+
+    warm_up()

@@ -44,3 +44,8 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "gongzhi.web.views.errors.bad_request"
+handler403 = "gongzhi.web.views.errors.permission_denied"
+handler404 = "gongzhi.web.views.errors.page_not_found"
+handler500 = "gongzhi.web.views.errors.server_error"

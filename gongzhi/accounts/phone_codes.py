@@ -49,6 +49,13 @@ def _refuse_staff(phone: str) -> None:
         raise AccountError(AccountErrorCode.PHONE_LOGIN_NOT_ALLOWED, field="phone")
 
 
+def has_live_code(phone: str) -> bool:
+    """Whether ``phone`` holds a code that can still sign in (sent, unused, not expired)."""
+    return PhoneCode.objects.filter(
+        phone=normalise_phone(phone), consumed_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+
+
 @action
 def request_code(phone: str, *, actor: Any = None) -> PhoneCode:
     """Create a code for ``phone`` and send it after commit. Raises ``code_throttled`` (429)."""

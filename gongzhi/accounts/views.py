@@ -37,11 +37,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gongzhi.accounts import actions
 from gongzhi.accounts.choices import AccountKind
-from gongzhi.accounts.errors import AccountError
+from gongzhi.accounts.errors import AccountError, AccountThrottled
 from gongzhi.accounts.forms import OtpTokenForm, PasswordChangeForm, PhoneCodeForm, PhoneForm, StaffLoginForm
 from gongzhi.accounts.middleware import TIMED_OUT_FLAG
 from gongzhi.accounts.models import User
-from gongzhi.accounts.phone_codes import normalise_phone, request_code, verify_code
+from gongzhi.accounts.phone_codes import has_live_code, normalise_phone, request_code, verify_code
 
 PHONE_BACKEND = "gongzhi.accounts.backends.PhoneCodeBackend"
 _PENDING = "gongzhi_pending_user"
@@ -209,9 +209,16 @@ def phone_start(request: HttpRequest) -> HttpResponse:
     """Residents: enter a mobile number (field ``phone``) to receive a code."""
     form = PhoneForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
     if request.method == "POST" and form.is_valid():
+        phone = ""
         try:
             phone = normalise_phone(form.cleaned_data["phone"])
             request_code(phone)
+        except AccountThrottled as exc:
+            if not has_live_code(phone):
+                form.add_error(exc.field or "phone", str(exc.detail))
+            else:  # back from the code page, or pressed twice: the code sent a moment ago still works
+                messages.info(request, _("A code was sent to this number a moment ago. Enter it below."))
+                return redirect(f"{reverse('accounts:phone_verify')}?{urlencode({'phone': phone})}")
         except AccountError as exc:
             form.add_error(exc.field or "phone", str(exc.detail))
         else:

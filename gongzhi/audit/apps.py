@@ -25,6 +25,6 @@ class AuditConfig(DomainConfig):
                 url_name="audit:list",
                 visible=can_view_change_records,
                 order=850,
-                icon="dot",
+                icon="log",
                 elder=False,
             )

@@ -128,6 +128,10 @@ CATEGORIES: list[tuple[str, str, list[Branch]]] = [
             ("物业费争议", "Service charge dispute", []),
             ("维修资金使用", "Use of the maintenance fund", [("dept:housing", A)]),
         ]),
+        ("房屋安全", "Building safety", [("dept:housing", L), ("street", A)], [
+            ("房屋裂缝", "Cracks in a building", []),
+            ("外墙脱落", "Falling facade tiles", [("property", A)]),
+        ]),
     ]),
     ("环境卫生", "Environment and sanitation", [
         ("垃圾分类", "Waste sorting", [("dept:urban", L), ("committee", A)], [

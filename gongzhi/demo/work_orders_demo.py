@@ -28,7 +28,7 @@ from gongzhi.access.choices import Role
 from gongzhi.access.models import RoleGrant
 from gongzhi.accounts.choices import AccountKind
 from gongzhi.core.context import acting_as
-from gongzhi.organisations.choices import DutyRole
+from gongzhi.organisations.choices import DutyRole, OrganisationKind
 from gongzhi.organisations.models import MatterCategory, Organisation
 from gongzhi.organisations.queries import propose_units
 from gongzhi.territory.models import Area, Building
@@ -71,6 +71,12 @@ STORIES: dict[str, list[tuple[OrderType, str, str]]] = {
     ],
     "维修资金使用": [
         (OrderType.ENQUIRY, "维修资金怎么申请", "{b}外墙渗水，想用专项维修资金维修，请问需要什么流程和多少业主签字？")
+    ],
+    "房屋裂缝": [
+        (OrderType.REPORT, "承重墙出现裂缝", "{b}{f}楼楼梯间的墙上出现一条斜裂缝，最近越来越长，担心房子有安全问题。"),
+    ],
+    "外墙脱落": [
+        (OrderType.REPORT, "外墙瓷砖掉落", "{b}外墙瓷砖昨天掉下来好几块，砸坏了楼下的电动车，幸好没有砸到人。"),
     ],
     "垃圾未清运": [
         (OrderType.COMPLAINT, "垃圾桶满了没人清", "{b}旁边的垃圾桶已经两天没清运，天气热味道很大，招苍蝇。"),
@@ -206,6 +212,7 @@ def seed_work_orders(count: int, *, rng: random.Random) -> dict[str, int]:
         started = real_now - datetime.timedelta(days=rng.uniform(0.2, 42))
         submitted = min(_working_moment(rng, started), real_now - NOW_MARGIN)
         stories.append((submitted, rng.choice(sorted(leaves)), resident))
+    stories += _fresh_department_stories(rng, cast, leaves, grids, real_now)
     stories.sort(key=lambda s: s[0])  # order numbers follow submission time
     ended: dict[str, int] = {}
     with clock.running():
@@ -220,6 +227,39 @@ def seed_work_orders(count: int, *, rng: random.Random) -> dict[str, int]:
         clock.moment = real_now - NOW_MARGIN
         _neighbours_follow(rng, cast)
     return ended
+
+
+def _fresh_department_stories(
+    rng: random.Random,
+    cast: _Cast,
+    leaves: dict[str, MatterCategory],
+    grids: dict[int, Area],
+    real_now: datetime.datetime,
+) -> list[tuple[datetime.datetime, str, Any]]:
+    """One request of the last few days for every government department that has a handler
+    account, about a matter the duty lists route to it, so that whichever demo login a visitor
+    picks has open work in the inbox (random stories alone left some departments empty)."""
+    departments = set(
+        Organisation.objects.filter(kind=OrganisationKind.GOVERNMENT_DEPARTMENT, pk__in=cast.unit_staff).values_list(
+            "pk", flat=True
+        )
+    )
+    found: dict[int, tuple[str, Any]] = {}
+    for resident in cast.residents[:6]:
+        grid = grids.get(resident.home_area_id)
+        if grid is None:
+            continue
+        for leaf in sorted(leaves):
+            unit = _lead_unit(leaves[leaf], grid)
+            if unit is not None and unit.pk in departments and unit.pk not in found:
+                found[unit.pk] = (leaf, resident)
+        if len(found) == len(departments):
+            break
+    fresh = []
+    for _unit, (leaf, resident) in sorted(found.items()):
+        started = real_now - datetime.timedelta(days=rng.uniform(1.0, 3.0))
+        fresh.append((min(_working_moment(rng, started), real_now - NOW_MARGIN), leaf, resident))
+    return fresh
 
 
 def _near(rng: random.Random, value: Any) -> Any:

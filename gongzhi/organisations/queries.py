@@ -21,11 +21,16 @@ def propose_duties(category: MatterCategory, area: Area) -> list[DutyAssignment]
     """The duty lines that route a matter of ``category`` in ``area``, best first.
 
     Duty lines for the category or any of its ancestors, in the area or any ancestor
-    area, held by active organisations, are candidates. The most specific area wins:
-    only lines at the deepest matching area are kept (a community's own duty list
-    overrides the district's). Those are ranked lead before assist, then the more
-    specific category first, then by organisation name; each organisation appears
-    once, with its best-ranked line. Two queries at most.
+    area, held by active organisations, are candidates. The most specific area wins,
+    separately for each duty: the lead lines kept are those at the deepest area that has
+    a lead line (a community's own lead overrides the district's), and the assist lines
+    kept are those at the deepest area that has assist lines, if it is not above the
+    lead's area. So a street that only *assists* with a matter the district department
+    leads (低保: 民政局 leads, the street office assists) proposes both, instead of hiding
+    the lead; with no lead line anywhere, the deepest assist lines are proposed alone.
+    Those are ranked lead before assist, then the more specific category first, then by
+    organisation name; each organisation appears once, with its best-ranked line. Two
+    queries at most.
     """
     chain = category_chain_ids(category)
     depth = {pk: i for i, pk in enumerate(chain)}
@@ -36,8 +41,13 @@ def propose_duties(category: MatterCategory, area: Area) -> list[DutyAssignment]
     )
     if not lines:
         return []
-    deepest = max(len(line.area_path) for line in lines)
-    lines = [line for line in lines if len(line.area_path) == deepest]
+    leads = [line for line in lines if line.duty_role == DutyRole.LEAD]
+    assists = [line for line in lines if line.duty_role != DutyRole.LEAD]
+    lead_depth = max((len(line.area_path) for line in leads), default=0)
+    assist_depth = max((len(line.area_path) for line in assists), default=0)
+    lines = [line for line in leads if len(line.area_path) == lead_depth]
+    if assist_depth >= lead_depth:
+        lines += [line for line in assists if len(line.area_path) == assist_depth]
     lines.sort(key=lambda d: (d.duty_role != DutyRole.LEAD, depth[d.category_id], d.organisation.name, d.pk))
     seen: set[int] = set()
     best: list[DutyAssignment] = []

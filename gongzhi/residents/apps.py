@@ -105,7 +105,14 @@ class ResidentsConfig(DomainConfig):
                 41,
                 "people",
             ),
-            ("residents_police", _("Police data requests"), "residents:police_list", "view_policerequest", 42, "bell"),
+            (
+                "residents_police",
+                _("Police data requests"),
+                "residents:police_list",
+                "view_policerequest",
+                42,
+                "shield",
+            ),
             ("residents_imports", _("Imports"), "residents:import_list", "view_importbatch", 43, "services"),
         ):
             web.register_nav(

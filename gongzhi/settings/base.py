@@ -24,6 +24,7 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-embedded-demo-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "gongzhi.web.views.errors.csrf_failure"  # says "reload and send again", in the user's language
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -63,7 +63,7 @@ class TextConfig(DomainConfig):
             url_name="text:hotspots",
             visible=lambda user: _holds(user, "view_hotspot"),
             order=25,
-            icon="chart",
+            icon="flame",
         )
         web.register_nav(
             section="console",
@@ -72,7 +72,7 @@ class TextConfig(DomainConfig):
             url_name="text:alerts",
             visible=lambda user: _holds(user, "view_textalert"),
             order=26,
-            icon="bell",
+            icon="alert",
         )
         web.register_nav(
             section="console",

@@ -73,3 +73,42 @@ def test_phone_api_errors_have_codes(db, outbox):
     missing = client.post("/api/accounts/phone-login/", {}, content_type="application/json")
     assert missing.status_code == 400
     assert set(missing.json()["fields"]) == {"phone", "code"}
+
+
+def test_asking_again_within_the_minute_goes_to_the_code_page_with_the_first_code(
+    db, outbox, django_capture_on_commit_callbacks
+):
+    # given: a code was sent, and the resident came back to the first page
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/phone/", {"phone": PHONE})
+    code = last_code(outbox, PHONE)
+
+    # when: they press "send" again within the resend window
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/phone/", {"phone": PHONE}, follow=True)
+
+    # then: no second text, the code page, and the first code signs in
+    assert len(outbox) == 1
+    assert response.redirect_chain[-1][0] == f"/accounts/phone/verify/?phone={PHONE}"
+    assert "刚刚已向这个号码发送验证码" in response.content.decode()
+    signed_in = client.post("/accounts/phone/verify/", {"phone": PHONE, "code": code})
+    assert signed_in["Location"] == "/"
+
+
+def test_the_hourly_cap_stays_an_error_once_the_last_code_is_used(
+    db, outbox, django_capture_on_commit_callbacks, settings
+):
+    # given: the cap is one code an hour and that code was used
+    settings.GONGZHI_PHONE_CODE_MAX_PER_HOUR = 1
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/phone/", {"phone": PHONE})
+    client.post("/accounts/phone/verify/", {"phone": PHONE, "code": last_code(outbox, PHONE)})
+
+    # when
+    response = Client().post("/accounts/phone/", {"phone": PHONE})
+
+    # then: no code page to go to, the throttle message next to the field
+    assert response.status_code == 400
+    assert "id_phone_error" in response.content.decode()

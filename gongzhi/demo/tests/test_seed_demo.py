@@ -29,7 +29,7 @@ from gongzhi.privacy.validators import validate_id_number
 from gongzhi.residents.models import Household, HouseholdMembership, Resident
 from gongzhi.territory.choices import AreaLevel, CommunityType
 from gongzhi.territory.models import Area, Building, Room
-from gongzhi.work_orders.choices import Status
+from gongzhi.work_orders.choices import WITH_UNIT, Status
 from gongzhi.work_orders.models import Subscription, WorkOrder, WorkOrderEvent
 
 User = get_user_model()
@@ -282,3 +282,21 @@ def test_small_seed_replays_requests_through_the_actions_with_past_timelines() -
     assert orders.filter(lat__isnull=False, lng__isnull=False).count() == orders.count()
     # the slow unit left work overdue, which supervision screens must show
     assert orders.filter(reply_due__lt=now, status__in=[Status.SIGNED, Status.IN_PROGRESS, Status.DISPATCHED]).exists()
+
+
+def test_every_department_with_a_handler_login_has_open_work_in_the_small_demo() -> None:
+    # given / when
+    seed_demo("small", seed=2026)
+
+    # then: whichever department handler a visitor signs in as, the inbox is not empty
+    departments = Organisation.objects.filter(
+        kind=OrganisationKind.GOVERNMENT_DEPARTMENT,
+        pk__in=RoleGrant.objects.filter(role=Role.DEPARTMENT_HANDLER).values("organisation_id"),
+    )
+    assert departments.count() >= 3
+    idle = [
+        d.name
+        for d in departments
+        if not WorkOrder.objects.filter(lead_organisation=d, status__in=sorted(WITH_UNIT)).exists()
+    ]
+    assert idle == []

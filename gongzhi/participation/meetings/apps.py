@@ -80,7 +80,7 @@ class MeetingsConfig(DomainConfig):
             url_name="participation_meetings:list",
             visible=lambda user: _holds(user, "add_meeting"),
             order=41,
-            icon="chat",
+            icon="ballot",
         )
         web.register_nav(
             section="resident_services",
@@ -89,6 +89,6 @@ class MeetingsConfig(DomainConfig):
             description=_("Meetings of your community and owners' votes"),
             url_name="participation_meetings:list",
             visible=lambda user: user.is_authenticated and user.kind == "resident",
-            icon="chat",
+            icon="ballot",
             order=41,
         )

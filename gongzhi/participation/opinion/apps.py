@@ -55,7 +55,7 @@ class OpinionConfig(DomainConfig):
             description=_("Agree or disagree with your neighbours' statements and see where opinions stand"),
             url_name="participation_opinion:list",
             visible=lambda user: True,
-            icon="chat",
+            icon="pie",
             order=41,
         )
         web.register_nav(
@@ -65,5 +65,5 @@ class OpinionConfig(DomainConfig):
             url_name="participation_opinion:list",
             visible=lambda user: _holds(user, "manage_conversation"),
             order=61,
-            icon="chat",
+            icon="pie",
         )

@@ -60,7 +60,7 @@ class SurveysConfig(DomainConfig):
             url_name="participation_surveys:manage",
             visible=lambda user: _holds(user, "view") and getattr(user, "kind", "") != "resident",
             order=40,
-            icon="chat",
+            icon="clipboard",
         )
         web.register_nav(
             section="resident_services",
@@ -69,6 +69,6 @@ class SurveysConfig(DomainConfig):
             description=_("Have your say on questions in your community"),
             url_name="participation_surveys:list",
             visible=lambda user: user.is_authenticated and user.kind == "resident",
-            icon="chat",
+            icon="clipboard",
             order=40,
         )

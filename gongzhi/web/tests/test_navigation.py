@@ -131,3 +131,20 @@ def test_default_console_entries(world):
     admin = world.system_admin
     admin.is_staff = True
     assert "admin" in keys(registry.items_for(request_for(admin), "console"))
+
+
+def test_every_registered_entry_has_a_drawn_icon_and_the_console_icons_differ():
+    from django.template.loader import render_to_string
+
+    def draw(name: str) -> str:
+        return render_to_string("web/partials/icon.html", {"name": name})
+
+    fallback = draw("no-such-icon")
+    entries = list(registry._entries.values())
+    assert entries
+    undrawn = sorted({(e.section.value, e.key, e.icon) for e in entries if draw(e.icon) == fallback})
+    assert undrawn == []
+    # the staff menu is scanned by its icons: two discussion pages may share one, but these
+    # neighbours in the menu must not look alike
+    icons = {e.key: e.icon for e in entries if e.section == Section.CONSOLE}
+    assert len({icons["work_orders_kpis"], icons["text_hotspots"], icons["text_alerts"], icons["audit"]}) == 4

@@ -1,0 +1,61 @@
+"""Server start-up: the URLconf is imported and start-up objects leave the collector's scans."""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import sys
+import weakref
+
+import pytest
+from celery.signals import worker_process_init, worker_ready
+from django.urls import get_resolver
+
+from gongzhi.core.runtime import warm_up
+
+
+def test_warm_up_freezes_what_is_alive_after_loading_the_urlconf() -> None:
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        frozen = warm_up()
+        assert frozen == gc.get_freeze_count()
+        assert frozen > 10_000  # a Django process with its views holds far more than that
+        assert get_resolver().url_patterns  # loaded, not lazy any more
+        assert "gongzhi.work_orders.views" in sys.modules
+    finally:
+        gc.unfreeze()
+
+
+def test_a_frozen_object_that_becomes_garbage_is_still_freed_by_reference_counting() -> None:
+    gc.unfreeze()
+    try:
+
+        class Box:
+            pass
+
+        box = Box()
+        warm_up()
+        ref = weakref.ref(box)
+        del box
+        assert ref() is None  # no cycle: freed at once, frozen or not
+    finally:
+        gc.unfreeze()
+
+
+def test_the_wsgi_module_warms_up_on_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr("gongzhi.core.runtime.warm_up", lambda: calls.append(1) or 0)
+    sys.modules.pop("gongzhi.wsgi", None)
+    importlib.import_module("gongzhi.wsgi")
+    assert calls == [1]
+
+
+def test_celery_workers_warm_up_when_ready_and_in_each_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gongzhi.celery  # noqa: F401 (connects the receivers)
+
+    calls: list[str] = []
+    monkeypatch.setattr("gongzhi.core.runtime.warm_up", lambda: calls.append("warm") or 0)
+    worker_ready.send(sender=None)
+    worker_process_init.send(sender=None)
+    assert calls == ["warm", "warm"]
