@@ -18,15 +18,11 @@ logger = logging.getLogger(__name__)
 
 COMPLETION_QUEUED_KEY = "work_orders:intake-queued"
 COMPLETION_QUEUED_TTL_S = 5
-#: A queued run starts this long after the first submission of a burst (a worker; eager tasks
-#: in embedded mode run at once), so the submissions of that second join its batch instead of
-#: each queuing a small run of its own. Under the marker's time-out.
-COMPLETION_DELAY_S = 1.0
 
 
 def request_completion() -> None:
     """After a submission commits: ask a worker (in-process in embedded mode) to complete the
-    queued intakes (a second from now), unless a run is already queued."""
+    queued intakes, unless a run is already queued."""
     from django.core.cache import cache
 
     from gongzhi.work_orders.tasks import complete_queued_intake_task
@@ -37,7 +33,7 @@ def request_completion() -> None:
     except Exception:  # no cache: queue a run every time
         logger.warning("cache unavailable; queuing an intake run without de-duplication", exc_info=True)
     try:
-        complete_queued_intake_task.apply_async(countdown=COMPLETION_DELAY_S)
+        complete_queued_intake_task.delay()
     except Exception:  # the scheduled run completes it; a failed nudge must not fail the request
         completion_started()
         logger.exception("could not queue intake completion; the scheduled run will complete it")

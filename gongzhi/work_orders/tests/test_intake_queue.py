@@ -63,17 +63,16 @@ def test_a_failing_completion_leaves_the_orders_queued_for_the_next_run(world, m
 
 def test_only_one_completion_run_is_queued_per_burst(world, monkeypatch):
     # given a worker that has not started yet (the task is only counted)
-    queued: list[float] = []
-    monkeypatch.setattr(tasks.complete_queued_intake_task, "apply_async", lambda countdown: queued.append(countdown))
+    queued: list[bool] = []
+    monkeypatch.setattr(tasks.complete_queued_intake_task, "delay", lambda: queued.append(True))
     # when three submissions commit
     for _ in range(3):
         intake.request_completion()
-    # then one run is queued, a moment later (so the burst joins its batch); once it has
-    # started, the next submission queues another
-    assert queued == [intake.COMPLETION_DELAY_S]
+    # then one run is queued; once it has started, the next submission queues another
+    assert queued == [True]
     intake.completion_started()
     intake.request_completion()
-    assert queued == [intake.COMPLETION_DELAY_S, intake.COMPLETION_DELAY_S]
+    assert queued == [True, True]
 
 
 def test_completing_an_order_again_changes_nothing(world, django_capture_on_commit_callbacks):
