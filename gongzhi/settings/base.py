@@ -160,7 +160,7 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
     "work-order-deadlines": ("gongzhi.work_orders.tasks.escalate_deadlines", 300.0),
     # a sweep: submissions queue a run themselves (work_orders.intake); this completes any left
-    "work-order-intake": ("gongzhi.work_orders.tasks.complete_queued_intake_task", 60.0),
+    "work-order-intake": ("gongzhi.work_orders.tasks.complete_queued_intake", 60.0),
     "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
     "text-retrain-classifier": ("gongzhi.text.tasks.retrain_classifier", 24 * 3600.0),
     "text-refresh-hotspots": ("gongzhi.text.tasks.refresh_hotspots", 3600.0),

@@ -25,7 +25,7 @@ def request_completion() -> None:
     queued intakes, unless a run is already queued."""
     from django.core.cache import cache
 
-    from gongzhi.work_orders.tasks import complete_queued_intake_task
+    from gongzhi.work_orders.tasks import complete_queued_intake
 
     try:
         if not cache.add(COMPLETION_QUEUED_KEY, 1, COMPLETION_QUEUED_TTL_S):
@@ -33,7 +33,7 @@ def request_completion() -> None:
     except Exception:  # no cache: queue a run every time
         logger.warning("cache unavailable; queuing an intake run without de-duplication", exc_info=True)
     try:
-        complete_queued_intake_task.delay()
+        complete_queued_intake.delay()
     except Exception:  # the scheduled run completes it; a failed nudge must not fail the request
         completion_started()
         logger.exception("could not queue intake completion; the scheduled run will complete it")

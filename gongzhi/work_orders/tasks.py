@@ -40,7 +40,7 @@ MAX_INTAKE_BATCHES_PER_RUN = 50
 
 
 @shared_task(name="gongzhi.work_orders.tasks.complete_queued_intake", acks_late=True)
-def complete_queued_intake_task() -> int:
+def complete_queued_intake() -> int:
     """Complete the queued intakes, batch by batch (repeat flags, receipts, intake hooks);
     queued by submissions (once per burst, ``intake.request_completion``) and scheduled as a
     sweep. Returns how many orders it completed. Safe to run concurrently (SKIP LOCKED)."""

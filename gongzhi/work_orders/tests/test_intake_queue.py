@@ -28,7 +28,7 @@ def test_a_burst_of_submissions_is_completed_by_one_run_in_one_batch(world, monk
     orders = [factories.submitted(world, title=f"楼道灯不亮 {i}") for i in range(3)]
     ids = sorted(o.pk for o in orders)
     # when one completion run (the scheduled sweep) runs
-    done = tasks.complete_queued_intake_task.run()
+    done = tasks.complete_queued_intake.run()
     # then all three are completed in one batch: receipts sent, queue empty, hooks called once
     assert done == 3
     assert not IntakePending.objects.exists()
@@ -36,7 +36,7 @@ def test_a_burst_of_submissions_is_completed_by_one_run_in_one_batch(world, monk
     receipts = Notification.objects.filter(recipient=world.resident_c1, source_id__in=ids)
     assert sorted(receipts.values_list("source_id", flat=True)) == ids
     # and a second run finds nothing to do and sends nothing new
-    assert tasks.complete_queued_intake_task.run() == 0
+    assert tasks.complete_queued_intake.run() == 0
     assert receipts.count() == 3
 
 
@@ -64,7 +64,7 @@ def test_a_failing_completion_leaves_the_orders_queued_for_the_next_run(world, m
 def test_only_one_completion_run_is_queued_per_burst(world, monkeypatch):
     # given a worker that has not started yet (the task is only counted)
     queued: list[bool] = []
-    monkeypatch.setattr(tasks.complete_queued_intake_task, "delay", lambda: queued.append(True))
+    monkeypatch.setattr(tasks.complete_queued_intake, "delay", lambda: queued.append(True))
     # when three submissions commit
     for _ in range(3):
         intake.request_completion()
