@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gongzhi.audit.decorators import all_or_nothing
 from gongzhi.core.errors import CoreError, CoreErrorCode
 from gongzhi.core.models import IdempotencyRecord
 
@@ -58,7 +59,8 @@ def idempotent(request: Request, scope: str, handler: Callable[[], Response]) ->
             # (PostgreSQL waits on the unique index) instead of running the action twice.
             record = IdempotencyRecord.objects.create(user_key=user_key, key=key, scope=scope, request_hash=digest)
             reserved = True
-            response = handler()  # an exception rolls back the reservation with the action
+            with all_or_nothing():  # the action needs no savepoint: this block fails as a whole
+                response = handler()  # an exception rolls back the reservation with the action
             if 200 <= response.status_code < 300:
                 record.status_code = response.status_code
                 record.response_body = _json_safe(response.data)

@@ -143,6 +143,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after every task unless
+# this is set (then only every 2 x N tasks): without it each task paid a new PostgreSQL
+# connection (~11 % of the worker's time on intake, docs/performance.md "Session 6, helper
+# intake"). gongzhi.celery still applies CONN_MAX_AGE and drops broken connections around
+# each task (close_old_connections, as Django does around a request).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic jobs: name -> (dotted task path, seconds). Celery beat reads CELERY_BEAT_SCHEDULE
 # built from it; embedded mode drives the same table with gongzhi.core.scheduler.
@@ -153,6 +159,8 @@ GONGZHI_SCHEDULE: dict[str, tuple[str, float]] = {
     "ledger-sequencer": ("gongzhi.ledger.tasks.seal_ledger", 10.0),
     "ledger-integrity": ("gongzhi.ledger.tasks.check_ledger_integrity", 6 * 3600.0),
     "work-order-deadlines": ("gongzhi.work_orders.tasks.escalate_deadlines", 300.0),
+    # a sweep: submissions queue a run themselves (work_orders.intake); this completes any left
+    "work-order-intake": ("gongzhi.work_orders.tasks.complete_queued_intake", 60.0),
     "residents-retention": ("gongzhi.residents.tasks.apply_retention", 24 * 3600.0),
     "text-retrain-classifier": ("gongzhi.text.tasks.retrain_classifier", 24 * 3600.0),
     "text-refresh-hotspots": ("gongzhi.text.tasks.refresh_hotspots", 3600.0),

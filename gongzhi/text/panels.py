@@ -13,11 +13,11 @@ from gongzhi.work_orders.models import WorkOrder
 from gongzhi.work_orders.permissions import WorkOrderPolicy
 
 
-def after_intake(order_id: int) -> None:
-    """Analyse a new order (a Celery task; eager in embedded mode)."""
+def after_intake(order_ids: list[int]) -> None:
+    """Analyse a batch of new orders (one Celery task; eager in embedded mode)."""
     from gongzhi.text import tasks
 
-    tasks.analyse_order.delay(order_id)
+    tasks.analyse_orders.delay(order_ids)
 
 
 def insight_panel(request: Any, order: WorkOrder) -> str:

@@ -24,7 +24,7 @@ from gongzhi.ledger import events as ledger_events
 from gongzhi.organisations.models import MatterCategory, Organisation, OrganisationArea
 from gongzhi.territory.choices import AreaLevel
 from gongzhi.territory.models import Area, Building, Room, Unit
-from gongzhi.work_orders import board, deadlines, escalation, extensions, kpi_facts, kpis, transitions
+from gongzhi.work_orders import board, deadlines, escalation, extensions, intake, kpi_facts, kpis, transitions
 from gongzhi.work_orders.attachments import max_attachments, process_upload
 from gongzhi.work_orders.choices import (
     AssignmentRole,
@@ -43,12 +43,19 @@ from gongzhi.work_orders.models import (
     Assignment,
     Attachment,
     EscalationRun,
+    IntakePending,
     Rating,
     Subscription,
     WorkOrder,
     WorkOrderEvent,
 )
-from gongzhi.work_orders.notifications import notification_sent, notify, resident_recipients, unit_recipients
+from gongzhi.work_orders.notifications import (
+    notices_sent,
+    notify,
+    notify_many,
+    resident_recipients,
+    unit_recipients,
+)
 
 E = WorkOrderErrorCode
 STAFF_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN})
@@ -249,42 +256,90 @@ def submit_work_order(
         submitted_at=timezone.now(),
     )
     kpi_facts.refresh([order.pk])  # the repeat flag follows in complete_intake
-    _event(order, EventKind.SUBMIT, actor, note="", data={"channel": channel.value})
+    # The new order's whole timeline, for the 201 body (WorkOrderViewSet.output_created).
+    order.submit_event = _event(order, EventKind.SUBMIT, actor, note="", data={"channel": channel.value})
     record_change(order, verb="submit", actor=actor)
-    order_id = order.pk
-    # The rest of intake is not needed to answer the resident: after commit, in a worker in
-    # server mode (in-process in embedded mode). See complete_intake.
-    transaction.on_commit(lambda: _complete_intake_later(order_id))
+    # The rest of intake is not needed to answer the resident: queued here (in this
+    # transaction), completed after commit in batches by a worker in server mode (in-process
+    # in embedded mode). See complete_queued_intake.
+    IntakePending.objects.create(order=order)
+    transaction.on_commit(intake.request_completion)
     return order
 
 
-def _complete_intake_later(order_id: int) -> None:
-    from gongzhi.work_orders.tasks import complete_intake_task  # tasks import this module
-
-    complete_intake_task.delay(order_id)
+#: Orders completed per transaction by ``complete_queued_intake``.
+INTAKE_BATCH = 200
 
 
 @runs_actions
-def complete_intake(order_id: int) -> None:
-    """The after-commit half of ``submit_work_order`` (run by the ``complete_intake`` task):
-    set the repeat-complaint flag (a KPI input: only closures before the submission count, so
-    running later gives the same answer), tell the submitter the request was received (in
-    their language), then run the intake hooks (text analysis, …). Safe to run again (the
-    task is ``acks_late``): the flag is recomputed and a receipt already sent is not repeated.
-    Writes no change record: the submission recorded its own."""
-    order = WorkOrder.objects.select_related("submitter").filter(pk=order_id).first()
-    if order is None:  # deleted meanwhile (e.g. a rolled-back demo reset)
-        return
+def complete_queued_intake(*, limit: int = INTAKE_BATCH) -> list[int]:
+    """Complete the intake of up to ``limit`` queued orders (``IntakePending``) and return
+    their ids: in one transaction, take them from the queue (SKIP LOCKED, so concurrent
+    workers take disjoint batches) and run :func:`complete_intake` on them; the queue rows go
+    only if that commits, so a crash leaves them for the next run. The intake hooks (text
+    analysis, …) then get the batch after commit."""
     with transaction.atomic():
-        kpis.mark_repeats(WorkOrder.objects.filter(pk=order_id))
-        kpi_facts.refresh([order_id])  # the fact carries the repeat flag
-        submitter = order.submitter
-        if submitter is not None:
-            with translation.override(submitter.language or settings.LANGUAGE_CODE):
-                message = gettext("Your request %(number)s was received.") % {"number": order.number}
-            if not notification_sent(submitter.pk, order=order, kind=NotificationKind.STATUS, message=message):
-                notify({submitter.pk}, order=order, kind=NotificationKind.STATUS, message=message)
-    extensions.after_intake(order_id)  # each hook handles its own failures and transactions
+        ids = list(
+            IntakePending.objects.select_for_update(skip_locked=True)
+            .order_by("order_id")
+            .values_list("order_id", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        _complete_intake(ids)
+        IntakePending.objects.filter(order_id__in=ids).delete()
+    extensions.after_intake(ids)  # each hook handles its own failures and transactions
+    return ids
+
+
+@runs_actions
+def complete_intake(order_ids: Sequence[int]) -> None:
+    """The after-commit half of ``submit_work_order`` for these orders, queued or not (a
+    re-run, a message queued by an older release): set the repeat-complaint flags, send the
+    receipts, then run the intake hooks. Safe to run again (the flags are recomputed and a
+    receipt already sent is not repeated)."""
+    with transaction.atomic():
+        done = _complete_intake(order_ids)
+        IntakePending.objects.filter(order_id__in=done).delete()
+    extensions.after_intake(done)
+
+
+def _complete_intake(order_ids: Sequence[int]) -> list[int]:
+    """Set the repeat-complaint flags (a KPI input: only closures before a submission count,
+    so running later gives the same answer) and their KPI facts, and tell each submitter the
+    request was received, in their language, unless that receipt was already written. Set-based:
+    a handful of statements for the whole batch. Writes no change record: each submission
+    recorded its own. Returns the ids of the orders that still exist."""
+    orders = list(
+        WorkOrder.objects.filter(pk__in=order_ids)
+        .order_by("pk")
+        .values("pk", "submitted_at", "urgency", "submitter_id", "submitter__language")
+    )
+    ids = [o["pk"] for o in orders]  # an order deleted meanwhile (a rolled-back demo reset) is skipped
+    if not ids:
+        return []
+    kpis.mark_repeats(WorkOrder.objects.filter(pk__in=ids))
+    kpi_facts.refresh(ids)  # the fact carries the repeat flag
+    sent = notices_sent(ids, kind=NotificationKind.STATUS)
+    receipts = []
+    for o in orders:
+        if o["submitter_id"] is None:
+            continue
+        with translation.override(o["submitter__language"] or settings.LANGUAGE_CODE):
+            number = WorkOrder.format_number(o["pk"], o["submitted_at"])
+            message = gettext("Your request %(number)s was received.") % {"number": number}
+        if (o["submitter_id"], o["pk"], message[:200]) not in sent:
+            receipts.append(
+                {
+                    "recipient_id": o["submitter_id"],
+                    "order_id": o["pk"],
+                    "kind": NotificationKind.STATUS,
+                    "message": message,
+                    "urgent": o["urgency"] == Urgency.URGENT,
+                }
+            )
+    notify_many(receipts)
+    return ids
 
 
 # --- dispatcher steps ---------------------------------------------------------------------------

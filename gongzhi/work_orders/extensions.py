@@ -1,8 +1,8 @@
 """Extension points for upper layers (text intelligence, …) that work orders must not import.
 
-- ``register_intake_hook(fn)``: ``fn(order_id)`` runs after the transaction that submitted an
-  order commits (suggestions, urgency flags, duplicate candidates). A failing hook is logged,
-  never breaks intake.
+- ``register_intake_hook(fn)``: ``fn(order_ids)`` runs after the transaction that completed the
+  intake of a batch of submitted orders commits (suggestions, urgency flags, duplicate
+  candidates). A failing hook is logged, never breaks intake.
 - ``register_order_panel(key, render, *, slot="side", order=100)``: ``render(request, order)``
   returns HTML (or "") shown on the staff detail page of an order: ``slot="side"`` in the side
   column, ``slot="step_reply"`` inside the reply step's form (the reply check).
@@ -18,7 +18,7 @@ keeps the import arrow pointing down.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 log = logging.getLogger(__name__)
 
-IntakeHook = Callable[[int], None]
+IntakeHook = Callable[[list[int]], None]
 PanelRenderer = Callable[[Any, Any], str]
 SimilarFinder = Callable[..., list[dict[str, Any]]]
 
@@ -68,13 +68,16 @@ def find_similar(**query: Any) -> list[dict[str, Any]]:
         return []
 
 
-def after_intake(order_id: int) -> None:
-    """Run every intake hook for a freshly submitted order (called on commit)."""
+def after_intake(order_ids: Sequence[int]) -> None:
+    """Run every intake hook for a batch of freshly submitted orders (after their intake
+    completed)."""
+    if not order_ids:
+        return
     for key, hook in list(_intake_hooks.items()):
         try:
-            hook(order_id)
+            hook(list(order_ids))
         except Exception:  # an advisor must never break intake
-            log.exception("intake hook %s failed for order %s", key, order_id)
+            log.exception("intake hook %s failed for orders %s", key, list(order_ids))
 
 
 def render_panels(request: Any, order: Any) -> dict[str, list[SafeString]]:

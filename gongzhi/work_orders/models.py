@@ -303,6 +303,10 @@ class WorkOrder(ScopedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    #: Not a field: set by ``submit_work_order`` on the instance it returns (the new order's
+    #: only event, so the 201 body needs no timeline query).
+    submit_event: WorkOrderEvent | None = None
+
     @property
     def number(self) -> str:
         return self.format_number(self.pk, self.submitted_at)
@@ -348,6 +352,35 @@ class WorkOrderSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} @ {self.next_check_at:%Y-%m-%d %H:%M}"
+
+
+class IntakePending(models.Model):
+    """A submitted order whose after-commit half of intake (repeat flag, receipt notice, intake
+    hooks such as text analysis) has not run yet: written in the submission's transaction,
+    deleted in the transaction that completes it (``actions.complete_queued_intake``).
+
+    A queue in the database rather than one Celery message per order: a worker completes the
+    waiting orders in batches (one set-based repeat-flag update, one notice insert for the
+    batch), and an order whose nudge was lost is still found by the scheduled run. A narrow
+    table of its own, so that neither queuing nor completing touches the order row and its
+    indexes (docs/performance.md, helper intake).
+    """
+
+    order = models.OneToOneField(
+        WorkOrder,
+        verbose_name=_("work order"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("intake to complete")
+        verbose_name_plural = _("intakes to complete")
+
+    def __str__(self) -> str:
+        return str(self.order_id)
 
 
 class WorkOrderEvent(models.Model):

@@ -91,11 +91,24 @@ def notification_sent(user_id: int, *, order: WorkOrder, kind: NotificationKind,
     ).exists()
 
 
+def notices_sent(order_ids: Iterable[int], *, kind: NotificationKind) -> set[tuple[int, int, str]]:
+    """(recipient, order, title) of the ``kind`` notices already written about these orders,
+    in one query (a batch re-run skips them, like ``notification_sent`` for one)."""
+    return set(
+        Notification.objects.filter(
+            kind=kind_key(kind),
+            source_type=ContentType.objects.get_for_model(WorkOrder),
+            source_id__in=list(order_ids),
+        ).values_list("recipient_id", "source_id", "title")
+    )
+
+
 _URL_MARK = 987654321
 
 
 def notify_many(rows: list[dict[str, Any]]) -> None:
-    """Bulk variant for the deadline job: dicts with recipient_id, order_id, kind, message.
+    """Bulk variant for the deadline job and intake: dicts with recipient_id, order_id, kind,
+    message, optionally urgent (an urgent order's notice, as ``notify`` decides).
     The detail URL is reversed once per call, not once per notice (the job writes tens of
     thousands: ``reverse`` was a quarter of the job's notice time, measured)."""
     type_id = ContentType.objects.get_for_model(WorkOrder).pk
@@ -109,7 +122,7 @@ def notify_many(rows: list[dict[str, Any]]) -> None:
                 url=template.replace(str(_URL_MARK), str(row["order_id"]), 1),
                 source_type_id=type_id,
                 source_id=row["order_id"],
-                urgent=row["kind"] in URGENT_KINDS,
+                urgent=row["kind"] in URGENT_KINDS or row.get("urgent", False),
             )
             for row in rows
         ]

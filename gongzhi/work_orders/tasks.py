@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from gongzhi.core import context
-from gongzhi.work_orders import actions, escalation
+from gongzhi.work_orders import actions, escalation, intake
 
 #: A backlog at least this large (a catch-up after an outage, or the first run after a bulk
 #: import) is shared out: the scheduled run queues GONGZHI_DEADLINE_CATCHUP_WORKERS - 1 helper
@@ -35,8 +35,29 @@ def escalate_deadlines(as_of: str | None = None, *, helper: bool = False) -> dic
     return dict(run.counts)
 
 
+#: Batches one completion run takes at most (a longer backlog: the next run continues).
+MAX_INTAKE_BATCHES_PER_RUN = 50
+
+
+@shared_task(name="gongzhi.work_orders.tasks.complete_queued_intake", acks_late=True)
+def complete_queued_intake() -> int:
+    """Complete the queued intakes, batch by batch (repeat flags, receipts, intake hooks);
+    queued by submissions (once per burst, ``intake.request_completion``) and scheduled as a
+    sweep. Returns how many orders it completed. Safe to run concurrently (SKIP LOCKED)."""
+    intake.completion_started()  # before reading the queue: what commits from now on queues another run
+    done = 0
+    with context.acting_as(None, source="task:complete_intake"):
+        for _ in range(MAX_INTAKE_BATCHES_PER_RUN):
+            ids = actions.complete_queued_intake()
+            if not ids:
+                break
+            done += len(ids)
+    return done
+
+
 @shared_task(name="gongzhi.work_orders.tasks.complete_intake", acks_late=True)
 def complete_intake_task(order_id: int) -> None:
-    """The after-commit half of a submission (repeat flag, receipt notice, intake hooks)."""
+    """One order's after-commit half of a submission: what releases before the intake queue
+    sent (a message still queued at an upgrade). New submissions use the queue."""
     with context.acting_as(None, source="task:complete_intake"):
-        actions.complete_intake(order_id)
+        actions.complete_intake([order_id])

@@ -161,10 +161,15 @@ class WorkOrderViewSet(
 
     def output_created(self, order: WorkOrder) -> Response:
         """The 201 body from the order the action returned, not re-read: its area and
-        category are the objects the input named, and a new order has no assignments,
-        attachments or ratings yet; only its timeline (the events the action wrote) is read.
-        The detail read-back (order + four prefetches) was the largest piece of a create."""
-        prefetch_related_objects([order], _timeline_prefetch())
+        category are the objects the input named, a new order has no assignments,
+        attachments or ratings yet, and its timeline is the one event the action wrote
+        (``submit_event``; read only if absent). The detail read-back (order + four
+        prefetches) was the largest piece of a create."""
+        submit_event = getattr(order, "submit_event", None)
+        if submit_event is None:
+            prefetch_related_objects([order], _timeline_prefetch())
+        else:
+            order._prefetched_objects_cache = {"events": [submit_event]}  # type: ignore[attr-defined]
         order._prefetched_objects_cache.update(assignments=[], attachments=[], ratings=[])  # type: ignore[attr-defined]
         context = self.get_serializer_context()
         return Response(s.WorkOrderDetailSerializer(order, context=context).data, status=status.HTTP_201_CREATED)

@@ -63,7 +63,7 @@ def test_the_receipt_notice_is_sent_after_commit_in_the_submitters_language_and_
     assert [n.title for n in receipts] == [f"Your request {order.number} was received."]
     # and running the step again (a redelivered task) sends nothing new
     with django_capture_on_commit_callbacks(execute=True):
-        actions.complete_intake(order.pk)
+        actions.complete_intake([order.pk])
     assert receipts.count() == 1
 
 
