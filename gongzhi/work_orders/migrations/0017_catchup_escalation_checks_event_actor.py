@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organisations', '0003_path_prefix_indexes'),
-        ('work_orders', '0015_inbox_urgency_order_index'),
+        ('work_orders', '0016_intake_pending'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
