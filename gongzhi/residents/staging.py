@@ -129,9 +129,10 @@ class PreparedChunk:
 
 
 def prepare_chunk(
-    rows: Sequence[tuple[int, dict[str, str]]], *, rows_done: int, today: datetime.date, stage: bool
+    rows: Sequence[tuple[int, dict[str, str]]], *, after_row: int, today: datetime.date, stage: bool
 ) -> PreparedChunk:
-    """Validate ``rows`` (those after ``rows_done``), compute their blind indexes and, when
+    """Validate ``rows`` (those numbered after ``after_row``, the last row already done, see
+    :func:`parsing.last_done_row`), compute their blind indexes and, when
     ``stage``, their staging tuples (ciphertexts included)."""
     ring = crypto.keyring()
     id_state = crypto.index_state("id_number", ring=ring)
@@ -140,7 +141,7 @@ def prepare_chunk(
     problems: list[tuple[int, list[tuple[str, str]]]] = []
     count = 0
     for number, raw in rows:
-        if number <= rows_done:
+        if number <= after_row:
             continue
         count += 1
         row, errors = parsing.clean_row(number, raw, today=today)
@@ -157,7 +158,7 @@ def prepare_chunk(
             mac.update(values["phone"].encode())
             values["_phone_index"] = mac.hexdigest()
         clean.append(row)
-    last = rows[-1][0] if rows else rows_done
+    last = rows[-1][0] if rows else after_row
     staged: dict[int, tuple[Any, ...]] = {}
     if stage and clean:
         tuples = stage_rows([(c.number, c.values) for c in clean], ring=ring)
