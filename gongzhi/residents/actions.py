@@ -1259,8 +1259,11 @@ def _fuzzy_match(values: dict[str, Any], candidates: dict[tuple[str, Any], list[
     """The best same-name, same-birthday person whose address is similar enough, unless
     both have ID numbers (then the blind index already said they differ)."""
     best, best_score = None, 0.0
+    people = candidates.get((values["name"], values.get("date_of_birth")))
+    if not people:  # the usual case of a new person: no address to normalise
+        return best, best_score
     address = parsing.normalise_address(values.get("address", ""))
-    for person in candidates.get((values["name"], values.get("date_of_birth")), []):
+    for person in people:
         if values.get("id_number") and person.id_number:
             continue
         current = getattr(person, "current_memberships", [])  # prefetched (to_attr) by import_chunk

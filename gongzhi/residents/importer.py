@@ -82,7 +82,8 @@ def run_import(
             if stop is not None and stop(batch):
                 stopped = True
                 break
-            actions.import_chunk(batch, chunk, actor=actor, seen=seen, position=position())
+            with staging.collector_paused():
+                actions.import_chunk(batch, chunk, actor=actor, seen=seen, position=position())
             if progress:
                 progress(*position())
     if stopped:
@@ -118,7 +119,9 @@ def _pipelined(
 
         def write_oldest() -> None:
             result, chunk, where = pending.popleft()
-            actions.import_chunk(batch, chunk, actor=actor, seen=seen, prepared=result.get(), position=where)
+            prepared = result.get()
+            with staging.collector_paused():
+                actions.import_chunk(batch, chunk, actor=actor, seen=seen, prepared=prepared, position=where)
             if progress:
                 progress(*where)
 

@@ -253,5 +253,8 @@ def clean_row(
     return CleanRow(number, values), []
 
 
+_ADDRESS_NOISE = re.compile(r"[\s,.\-\u3001\u3002\uff0c\u00b7]")
+
+
 def normalise_address(text: str) -> str:
-    return re.sub(r"[\s,.\-\u3001\u3002\uff0c\u00b7]", "", text or "")
+    return _ADDRESS_NOISE.sub("", text or "")
