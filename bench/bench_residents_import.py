@@ -8,7 +8,16 @@ residence type; ~1 % bad rows), then times
    phone, choices), AES-256-GCM encryption of ID number and phone, HMAC blind indexes,
    exact and fuzzy matching, households and memberships, lineage and rollback records;
 
-and prints both rates, their ratio and the peak memory (max RSS) of the process.
+and prints both rates, their ratio and the peak memory (max RSS) of the process. Two floors
+are printed next to them, from the same run:
+
+3. the **database floor**: the rows the import wrote (people with their ciphertexts and blind
+   indexes, households, memberships, lineage) are copied out and written back with one binary
+   ``COPY`` per table into empty copies of those tables with all their indexes and unique
+   constraints (``CREATE TABLE … (LIKE … INCLUDING ALL)``; no foreign-key triggers, as the
+   import's set-based mode) — the fastest way the database can take what the import writes;
+4. the **Python floor**: reading, mapping, validating, blind-indexing and encrypting the file
+   (``staging.prepare_chunk`` per chunk) with no database at all, on one core.
 
     uv run python bench/bench_residents_import.py --rows 1000000
     RES_BENCH_DATABASE_URL=postgres://user@host/db   # default postgres://postgres@127.0.0.1:5432/bench_privacy
@@ -177,6 +186,60 @@ def page_and_lookup_bench(world: object, path: Path, *, samples: int) -> None:
         print(f"residents table with indexes: {cursor.fetchone()[0]}")
 
 
+#: The tables an import writes per person (ImportCreatedRange and the audit are a few rows per chunk).
+FLOOR_MODELS = ("Resident", "Household", "HouseholdMembership", "ValueLineage")
+
+
+def database_floor(tmp: Path) -> tuple[float, dict[str, int]]:
+    """Seconds to write, with one binary COPY per table, what the import wrote into empty
+    indexed copies of its tables (see the module docstring); rows per table."""
+    from django.apps import apps
+    from django.db import connection
+
+    raw = connection.connection
+    counts: dict[str, int] = {}
+    tables = [apps.get_model("residents", name)._meta.db_table for name in FLOOR_MODELS]
+    for table in tables:
+        with raw.cursor() as cursor:
+            cursor.execute(f'CREATE TABLE "floor_{table}" (LIKE "{table}" INCLUDING ALL)')
+            dump = tmp / f"{table}.bin"
+            with dump.open("wb") as fh, cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT binary)') as copy:
+                for block in copy:
+                    fh.write(block)
+        raw.commit()
+    started = time.perf_counter()
+    for table in tables:
+        with raw.cursor() as cursor, (tmp / f"{table}.bin").open("rb") as fh:
+            with cursor.copy(f'COPY "floor_{table}" FROM STDIN (FORMAT binary)') as copy:
+                while block := fh.read(1 << 20):
+                    copy.write(block)
+            counts[table] = cursor.rowcount
+    raw.commit()
+    floor_s = time.perf_counter() - started
+    for table in tables:
+        (tmp / f"{table}.bin").unlink()
+        with raw.cursor() as cursor:
+            cursor.execute(f'DROP TABLE "floor_{table}"')
+    raw.commit()
+    return floor_s, counts
+
+
+def python_floor(path: Path, chunk: int) -> float:
+    """Seconds to read, map, validate, blind-index and encrypt the file, no database."""
+    from django.utils import timezone
+
+    from gongzhi.residents import parsing, staging
+    from gongzhi.residents.importer import _chunks
+
+    started = time.perf_counter()
+    with path.open("rb") as fh:
+        header, rows, _ = parsing.open_rows(fh, path.name)
+        pick = parsing.mapper(header, COLUMNS)
+        for part in _chunks(rows, pick, chunk):
+            staging.prepare_chunk(part, after_row=0, today=timezone.localdate(), stage=True)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -190,6 +253,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the import's cProfile top 30 (cumulative)")
     parser.add_argument("--no-pages", action="store_true", help="skip the household page and lookup timings")
     parser.add_argument("--samples", type=int, default=200, help="pages and lookups timed")
+    parser.add_argument("--no-floors", action="store_true", help="skip the database and Python floors")
     args = parser.parse_args()
     url = os.environ.get("RES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_privacy")
     recreate(url)
@@ -279,6 +343,21 @@ def main() -> None:
                 f"{batch.rows_review:,} for review; residents in table: {Resident.objects.count():,}"
             )
             print(f"peak memory (max RSS): {max_rss_mb():.0f} MB (before the runs: {rss_before:.0f} MB; target < 1024)")
+            if not args.no_floors:
+                floor_s, counts = database_floor(Path(tmp))
+                floor_rate = args.rows / floor_s
+                written = ", ".join(f"{table} {n:,}" for table, n in counts.items())
+                print(f"database floor (binary COPY of the import's rows into indexed copies): {floor_s:8.1f} s  "
+                      f"{floor_rate:10,.0f} rows/s = {floor_rate / copy_rate:.1%} of COPY ({written})")  # fmt: skip
+                prep_s = python_floor(path, args.chunk)
+                prep_rate = args.rows / prep_s
+                print(f"Python floor (read, validate, index, encrypt; no database, one core): {prep_s:8.1f} s  "
+                      f"{prep_rate:10,.0f} rows/s = {prep_rate / copy_rate:.1%} of COPY")  # fmt: skip
+                print(
+                    f"import time = {import_s:.1f} s: database floor {floor_s / import_s:.0%}, "
+                    f"Python floor {prep_s / import_s:.0%}, the rest (matching, statements, commits, "
+                    f"staging moves, waiting) {max(import_s - floor_s - prep_s, 0) / import_s:.0%}"
+                )
             if not args.no_pages:
                 page_and_lookup_bench(world, path, samples=args.samples)
         finally:

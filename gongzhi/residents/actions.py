@@ -1099,9 +1099,10 @@ def import_chunk(
     values from sources of no higher priority, and staff-entered values only if its
     priority is above MANUAL_PRIORITY). Fuzzy match: same name and date of birth and a
     similar household address → a review item. Otherwise a new person (and household).
-    Rows at or before ``batch.rows_done`` were done already (resume) and are skipped.
+    ``batch.rows_done`` counts the data rows read; rows numbered at or before
+    :func:`parsing.last_done_row` of it were done already (resume) and are skipped.
     ``prepared`` is the chunk already validated and encrypted by
-    :func:`staging.prepare_chunk` with this ``batch.rows_done`` (a pipelined import does
+    :func:`staging.prepare_chunk` after that row (a pipelined import does
     that in a worker process); without it the action prepares ``rows`` itself.
     ``position`` (done, total: bytes of a CSV, rows of an XLSX) is saved for the progress bar.
     """
@@ -1112,14 +1113,13 @@ def import_chunk(
     seen = seen if seen is not None else set()
     ring = crypto.keyring()
     today = timezone.localdate()
+    after_row = parsing.last_done_row(batch.rows_done)
     if prepared is None:
-        prepared = staging.prepare_chunk(
-            rows, rows_done=batch.rows_done, today=today, stage=bulk.uses_copy() and not dry
-        )
-    # Rows at or before rows_done are stale only if the chunk was prepared before another
+        prepared = staging.prepare_chunk(rows, after_row=after_row, today=today, stage=bulk.uses_copy() and not dry)
+    # Rows at or before after_row are stale only if the chunk was prepared before another
     # run of this import set moved on; they were done there.
-    problems = [(n, p) for n, p in prepared.problems if n > batch.rows_done]
-    fresh = [row for row in prepared.clean if row.number > batch.rows_done]
+    problems = [(n, p) for n, p in prepared.problems if n > after_row]
+    fresh = [row for row in prepared.clean if row.number > after_row]
     stale = len(prepared.problems) - len(problems) + len(prepared.clean) - len(fresh)
     counts = {"rows": prepared.rows - stale, "created": 0, "updated": 0, "review": 0, "errors": len(problems)}
     errors = [
@@ -1231,8 +1231,7 @@ def import_chunk(
         writer.flush()
         ImportReview.objects.bulk_create(reviews, batch_size=1000)
     ImportRowError.objects.bulk_create(errors, batch_size=1000)
-    last = max(prepared.last, batch.rows_done)
-    batch.rows_done = max(batch.rows_done, last)
+    batch.rows_done = max(batch.rows_done, parsing.data_rows_through(prepared.last))
     batch.rows_created += counts["created"]
     batch.rows_updated += counts["updated"]
     batch.rows_review += counts["review"]
@@ -1260,8 +1259,11 @@ def _fuzzy_match(values: dict[str, Any], candidates: dict[tuple[str, Any], list[
     """The best same-name, same-birthday person whose address is similar enough, unless
     both have ID numbers (then the blind index already said they differ)."""
     best, best_score = None, 0.0
+    people = candidates.get((values["name"], values.get("date_of_birth")))
+    if not people:  # the usual case of a new person: no address to normalise
+        return best, best_score
     address = parsing.normalise_address(values.get("address", ""))
-    for person in candidates.get((values["name"], values.get("date_of_birth")), []):
+    for person in people:
         if values.get("id_number") and person.id_number:
             continue
         current = getattr(person, "current_memberships", [])  # prefetched (to_attr) by import_chunk

@@ -82,7 +82,8 @@ def run_import(
             if stop is not None and stop(batch):
                 stopped = True
                 break
-            actions.import_chunk(batch, chunk, actor=actor, seen=seen, position=position())
+            with staging.collector_paused():
+                actions.import_chunk(batch, chunk, actor=actor, seen=seen, position=position())
             if progress:
                 progress(*position())
     if stopped:
@@ -112,13 +113,15 @@ def _pipelined(
     here in file order. Workers are forked: they inherit settings and keys and never touch
     the database connection."""
     stage = batch.status != ImportStatus.DRY_RUN
-    options = {"rows_done": batch.rows_done, "today": timezone.localdate(), "stage": stage}
+    options = {"after_row": parsing.last_done_row(batch.rows_done), "today": timezone.localdate(), "stage": stage}
     pending: collections.deque[tuple[Any, list[tuple[int, dict[str, str]]], tuple[int, int]]] = collections.deque()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
 
         def write_oldest() -> None:
             result, chunk, where = pending.popleft()
-            actions.import_chunk(batch, chunk, actor=actor, seen=seen, prepared=result.get(), position=where)
+            prepared = result.get()
+            with staging.collector_paused():
+                actions.import_chunk(batch, chunk, actor=actor, seen=seen, prepared=prepared, position=where)
             if progress:
                 progress(*where)
 
@@ -217,16 +220,15 @@ def progress_of(batch: ImportBatch, now: Any = None) -> dict[str, Any]:
     rows_total: int | None = None
     estimated = False
     if xlsx and batch.progress_total:
-        rows_total = max(batch.progress_total - 1, 0)
+        rows_total = parsing.data_rows_through(batch.progress_total)
     elif batch.progress_done and batch.progress_total and batch.rows_done:
-        data_rows = max(batch.rows_done - 1, 0)  # rows_done is the last row number; row 1 is the header
-        rows_total = round(data_rows * batch.progress_total / batch.progress_done)
+        rows_total = round(batch.rows_done * batch.progress_total / batch.progress_done)
         estimated = batch.progress_done < batch.progress_total
     rate = None
     eta = None
     if batch.started_at and batch.is_active and batch.status != ImportStatus.QUEUED:
         elapsed = max((now - batch.started_at).total_seconds(), 0.001)
-        done = max(batch.rows_done - 1, 0)
+        done = batch.rows_done
         if done:
             rate = done / elapsed
             if percent and 0 < percent < 100 and batch.progress_total:
@@ -234,7 +236,7 @@ def progress_of(batch: ImportBatch, now: Any = None) -> dict[str, Any]:
                 eta = round(elapsed * (1 - fraction) / fraction)
     return {
         "percent": percent,
-        "rows_read": max(batch.rows_done - 1, 0),
+        "rows_read": batch.rows_done,
         "rows_total": rows_total,
         "rows_total_estimated": estimated,
         "rate": round(rate, 1) if rate is not None else None,

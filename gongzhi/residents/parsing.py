@@ -21,6 +21,22 @@ from django.core.exceptions import ValidationError
 from gongzhi.privacy.validators import birth_date_from_id, gender_digit_is_male, validate_id_number, validate_phone
 from gongzhi.residents.choices import IMPORT_FIELDS, Gender, Relation, ResidenceType
 
+#: Rows of a file above its data: row 1 is the header, data starts at row 2. Row numbers
+#: (errors, review items) are the spreadsheet's; ``ImportBatch.rows_done`` counts data rows.
+HEADER_ROWS = 1
+
+
+def last_done_row(rows_done: int) -> int:
+    """The row number of the last row already done by a set that has read ``rows_done``
+    data rows: rows at or before it are skipped when the set resumes."""
+    return rows_done + HEADER_ROWS
+
+
+def data_rows_through(row_number: int) -> int:
+    """How many data rows a file has up to and including ``row_number`` (blank rows too:
+    they were read)."""
+    return max(row_number - HEADER_ROWS, 0)
+
 
 class ByteCounter(io.RawIOBase):
     """Wraps a binary file and counts the bytes read (for a progress bar on a stream)."""
@@ -237,5 +253,8 @@ def clean_row(
     return CleanRow(number, values), []
 
 
+_ADDRESS_NOISE = re.compile(r"[\s,.\-\u3001\u3002\uff0c\u00b7]")
+
+
 def normalise_address(text: str) -> str:
-    return re.sub(r"[\s,.\-\u3001\u3002\uff0c\u00b7]", "", text or "")
+    return _ADDRESS_NOISE.sub("", text or "")

@@ -32,9 +32,11 @@ that privilege the same SQL runs with the ordinary per-row checks.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,10 +130,36 @@ class PreparedChunk:
     staged: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # row → staging tuple
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while one chunk is prepared or written. A chunk keeps
+    ~10 objects per row alive until it is written, so the collector's generation scans keep
+    walking them: measured, preparing 60,000 rows took 2.0 to 2.6 s with the collector off and
+    2.6 to 3.7 s with it on. Reference counting still frees everything that is not a cycle, and
+    the collector runs as usual once re-enabled. (Process-wide: another thread of the process
+    just gets no cycle collection for that moment.)"""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def prepare_chunk(
-    rows: Sequence[tuple[int, dict[str, str]]], *, rows_done: int, today: datetime.date, stage: bool
+    rows: Sequence[tuple[int, dict[str, str]]], *, after_row: int, today: datetime.date, stage: bool
 ) -> PreparedChunk:
-    """Validate ``rows`` (those after ``rows_done``), compute their blind indexes and, when
+    """Validate, blind-index and stage ``rows`` (see :func:`_prepare_chunk`), collector paused."""
+    with collector_paused():
+        return _prepare_chunk(rows, after_row=after_row, today=today, stage=stage)
+
+
+def _prepare_chunk(
+    rows: Sequence[tuple[int, dict[str, str]]], *, after_row: int, today: datetime.date, stage: bool
+) -> PreparedChunk:
+    """Validate ``rows`` (those numbered after ``after_row``, the last row already done, see
+    :func:`parsing.last_done_row`), compute their blind indexes and, when
     ``stage``, their staging tuples (ciphertexts included)."""
     ring = crypto.keyring()
     id_state = crypto.index_state("id_number", ring=ring)
@@ -140,7 +168,7 @@ def prepare_chunk(
     problems: list[tuple[int, list[tuple[str, str]]]] = []
     count = 0
     for number, raw in rows:
-        if number <= rows_done:
+        if number <= after_row:
             continue
         count += 1
         row, errors = parsing.clean_row(number, raw, today=today)
@@ -157,7 +185,7 @@ def prepare_chunk(
             mac.update(values["phone"].encode())
             values["_phone_index"] = mac.hexdigest()
         clean.append(row)
-    last = rows[-1][0] if rows else rows_done
+    last = rows[-1][0] if rows else after_row
     staged: dict[int, tuple[Any, ...]] = {}
     if stage and clean:
         tuples = stage_rows([(c.number, c.values) for c in clean], ring=ring)

@@ -49,6 +49,7 @@ class ImportBatch(ScopedModel):
     grid = models.ForeignKey("territory.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(_("area path"), max_length=255, db_index=True, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    # Data rows read (the header is not counted); the resume point is parsing.last_done_row.
     rows_done = models.PositiveIntegerField(_("rows read"), default=0)
     rows_created = models.PositiveIntegerField(_("people registered"), default=0)
     rows_updated = models.PositiveIntegerField(_("people updated"), default=0)

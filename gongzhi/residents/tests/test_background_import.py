@@ -104,7 +104,7 @@ def test_the_task_imports_the_queued_set_with_the_right_counts_and_deletes_the_u
 
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.COMMITTED
-    assert (batch.rows_done, batch.rows_created, batch.rows_error) == (5, 3, 1)
+    assert (batch.rows_done, batch.rows_created, batch.rows_error) == (4, 3, 1)
     assert batch.attempts == 1
     assert batch.started_at
     assert batch.finished_at
@@ -256,7 +256,7 @@ def test_a_crash_mid_way_leaves_a_failed_resumable_set_and_resume_loses_and_dupl
     assert importer.run_queued_import(batch.pk, chunk_size=2) == ImportStatus.FAILED
 
     batch.refresh_from_db()
-    assert (batch.status, batch.rows_done, batch.rows_created) == (ImportStatus.FAILED, 3, 2)
+    assert (batch.status, batch.rows_done, batch.rows_created) == (ImportStatus.FAILED, 2, 2)
     assert "RuntimeError" in batch.failure
     assert "110105" not in batch.failure
     assert stored_path(batch).exists()  # kept for the resume
@@ -276,10 +276,38 @@ def test_a_crash_mid_way_leaves_a_failed_resumable_set_and_resume_loses_and_dupl
     assert importer.run_queued_import(batch.pk, chunk_size=2) == ImportStatus.COMMITTED
 
     batch.refresh_from_db()
-    assert (batch.rows_done, batch.rows_created, batch.rows_error, batch.attempts) == (6, 5, 0, 2)
+    assert (batch.rows_done, batch.rows_created, batch.rows_error, batch.attempts) == (5, 5, 0, 2)
     assert in_grid(world) == {f"孙{i:03d}" for i in range(5)}
     assert Resident.objects.filter(grid=world.g2).count() == 5
     assert batch.upload == ""
+
+
+def test_rows_read_agree_everywhere_and_resume_skips_exactly_the_committed_rows(world, people, monkeypatch, client_for):
+    """``rows_done`` counts data rows, not the header line: the page, the progress JSON, the
+    API and the resume point all say the same number of rows read."""
+    data = csv_bytes([*rows(3), ["", "", "", "", "", "", ""], *rows(3, start=3)])  # spreadsheet row 5 is blank
+    batch = queue(world, data)
+    _crash_on_chunk(monkeypatch, 3)
+
+    assert importer.run_queued_import(batch.pk, chunk_size=2) == ImportStatus.FAILED
+
+    # two chunks committed: spreadsheet rows 2-3 and 4, 6 (the blank row 5 was read, skipped)
+    batch.refresh_from_db()
+    assert (batch.rows_done, batch.rows_created) == (5, 4)
+    client = client_for("community_worker_c1")
+    progress = client.get(f"/residents/imports/{batch.pk}/progress.json").json()
+    assert (progress["rows_done"], progress["rows_read"]) == (5, 5)
+    assert client.get(f"/api/residents/imports/{batch.pk}/").json()["rows_done"] == 5
+    assert 'data-testid="rows-read">5' in client.get(f"/residents/imports/{batch.pk}/").content.decode()
+
+    monkeypatch.undo()
+    actions.resume_import(batch, actor=world.community_worker_c1)
+    assert importer.run_queued_import(batch.pk, chunk_size=2) == ImportStatus.COMMITTED
+
+    batch.refresh_from_db()
+    assert (batch.rows_done, batch.rows_created, batch.rows_error) == (7, 6, 0)
+    assert in_grid(world) == {f"孙{i:03d}" for i in range(6)}
+    assert Resident.objects.filter(grid=world.g2).count() == 6
 
 
 def test_a_damaged_upload_fails_the_set_with_a_reason(world, people):
@@ -435,7 +463,7 @@ def test_progress_reports_percent_rate_and_time_left_while_running(world, people
     batch = queue(world, csv_bytes(rows(10)))
     batch = actions.begin_import(batch, actor=world.community_worker_c1)
     ImportBatch.objects.filter(pk=batch.pk).update(
-        rows_done=6, progress_done=batch.progress_total // 2, started_at=timezone.now() - datetime.timedelta(seconds=10)
+        rows_done=5, progress_done=batch.progress_total // 2, started_at=timezone.now() - datetime.timedelta(seconds=10)
     )
     batch.refresh_from_db()
 
@@ -540,5 +568,5 @@ def test_embedded_mode_really_imports_in_a_thread_of_the_process(settings):
             break
         time.sleep(0.2)
     assert batch.status == ImportStatus.COMMITTED, batch.failure
-    assert (batch.rows_done, batch.rows_created, batch.rows_error) == (7, 6, 0)  # rows_done counts the header line
+    assert (batch.rows_done, batch.rows_created, batch.rows_error) == (6, 6, 0)
     assert len(in_grid(world)) == 6

@@ -94,7 +94,7 @@ def test_a_dry_run_reports_every_bad_row_and_writes_nothing(world, people):
     batch = do_import(world, csv_bytes(good_rows() + BAD_ROWS), dry_run=True)
     # then
     assert batch.status == ImportStatus.DRY_RUN
-    assert (batch.rows_done, batch.rows_created, batch.rows_error) == (7, 3, 3)
+    assert (batch.rows_done, batch.rows_created, batch.rows_error) == (6, 3, 3)
     assert Resident.objects.count() == residents_before
     assert not Household.objects.filter(grid=world.g2).exists()
     errors = list(ImportRowError.objects.filter(batch=batch).values_list("row_number", "column"))
@@ -236,7 +236,7 @@ def test_an_interrupted_import_resumes_without_duplicates(world, people):
     with pytest.raises(KeyboardInterrupt):
         do_import(world, data, chunk_size=2, progress=crash)
     batch = ImportBatch.objects.get()
-    assert (batch.rows_done, batch.rows_created) == (3, 2)
+    assert (batch.rows_done, batch.rows_created) == (2, 2)
     # when it is resumed with the same file
     batch = do_import(world, data, chunk_size=2, resume=batch)
     # then every row is in once
