@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from gongzhi.core.debounce import queue_once, run_started
 from gongzhi.ledger.choices import EventKind
 from gongzhi.ledger.errors import LedgerError, LedgerErrorCode
 from gongzhi.ledger.jcs import CanonicalJSONError, canonicalize
@@ -81,36 +82,19 @@ def _request_sealing_on_commit() -> None:
 #: starts, so an event committed after that queues a new run. The time-out bounds the damage of
 #: a lost task: at worst one extra run per period (and the scheduled sequencer runs anyway).
 SEALING_QUEUED_KEY = "ledger:sealing-queued"
-SEALING_QUEUED_TTL_S = 5
 
 
 def request_sealing() -> None:
     """After commit: ask the sequencer to run (in-process in embedded mode, a worker otherwise),
     unless a run is already queued (a burst of 1,000 requests queues a handful of runs, not 1,000)."""
-    from django.core.cache import cache
-
     from gongzhi.ledger.tasks import seal_ledger
 
-    try:
-        if not cache.add(SEALING_QUEUED_KEY, 1, SEALING_QUEUED_TTL_S):
-            return
-    except Exception:  # no cache: queue a run every time, as before
-        logger.warning("cache unavailable; queuing a ledger sealing run without de-duplication", exc_info=True)
-    try:
-        seal_ledger.delay()
-    except Exception:  # the scheduled run picks the events up; a failed nudge must not fail the request
-        sealing_started()
-        logger.exception("could not trigger ledger sealing; the scheduled sequencer will seal later")
+    queue_once(SEALING_QUEUED_KEY, seal_ledger, "a ledger sealing run")
 
 
 def sealing_started() -> None:
     """Called by the sealing run before it reads the queue (see ``SEALING_QUEUED_KEY``)."""
-    from django.core.cache import cache
-
-    try:
-        cache.delete(SEALING_QUEUED_KEY)
-    except Exception:  # the key times out by itself
-        logger.warning("cache unavailable; the ledger's queued-run marker will time out", exc_info=True)
+    run_started(SEALING_QUEUED_KEY, "the ledger sealing run")
 
 
 def seal_pending(*, limit: int = BATCH_SIZE) -> Checkpoint | None:

@@ -30,12 +30,13 @@ CSS = "web/css/gongzhi.css"
 
 @functools.cache
 def cache_version() -> str:
-    """A digest of the cached files (the style sheet and the offline page's template)."""
+    """A digest of the cached files (the style sheet and the offline page's templates)."""
     digest = hashlib.sha256()
     css = finders.find(CSS)
     digest.update(Path(str(css)).read_bytes() if css else b"")
-    origin = get_template("web/pwa/offline.html").origin.name  # type: ignore[attr-defined]
-    digest.update(Path(origin).read_bytes())
+    for name in ("web/pwa/offline.html", "web/standalone.html"):
+        origin = get_template(name).origin.name  # type: ignore[attr-defined]
+        digest.update(Path(origin).read_bytes())
     return digest.hexdigest()[:12]
 
 
