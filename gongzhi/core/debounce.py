@@ -1,9 +1,11 @@
 """One queued run per burst: the after-commit nudge that many writes share.
 
 A write that leaves work for a background run (ledger events to seal, intakes to complete)
-calls :func:`queue_once` after commit. The run is queued unless a marker says one is already
-queued and has not started; the run clears the marker (:func:`run_started`) before it reads
-its queue, so work committed after that queues a new run. The marker's time-out bounds a lost
+calls :func:`queue_once` after commit. The run is queued unless a marker says a run is already
+queued or running. The run (:func:`drain_holding_marker`) keeps the marker while it works, so a
+burst of writes queues one run, not one per write, and that run takes their work in large
+batches; when the queue looks empty it lets the marker go and looks once more, so work
+committed after its last look always queues a new run. The marker's time-out bounds a lost
 task (at worst one extra run per period), and each kind of work also has a scheduled run that
 picks up anything left. Without a cache every call queues a run; a failure to queue never
 fails the caller (the scheduled run does the work later)."""
@@ -11,6 +13,7 @@ fails the caller (the scheduled run does the work later)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -36,10 +39,30 @@ def queue_once(key: str, task: Any, what: str) -> None:
 
 
 def run_started(key: str, what: str) -> None:
-    """Called by the run before it reads its queue: the next write queues a new run."""
+    """The marker goes: the next write queues a new run (see :func:`drain_holding_marker`)."""
     from django.core.cache import cache
 
     try:
         cache.delete(key)
     except Exception:  # the marker times out by itself
         logger.warning("cache unavailable; the marker of %s will time out", what, exc_info=True)
+
+
+def drain_holding_marker(key: str, task: Any, what: str, drain: Callable[[], tuple[int, bool]]) -> int:
+    """The body of the run that ``queue_once(key, task, what)`` queues: call ``drain`` (one
+    bounded pass over the queue, returning the items done and whether it stopped at its bound
+    with work left) and return the items done.
+
+    The marker stays while the pass works, so writes meanwhile queue no further run. Then the
+    marker goes and the queue is read once more: a write that found the marker committed
+    before the marker went, so this last look sees its work, and a later write finds no
+    marker and queues a run of its own. A pass that stops at its bound queues the rest as a
+    new run, behind the other tasks waiting for the worker."""
+    done, left = drain()
+    run_started(key, what)
+    if not left:
+        step, left = drain()  # the last look, after the marker went
+        done += step
+    if left:
+        queue_once(key, task, what)
+    return done

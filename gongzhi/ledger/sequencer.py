@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.core.debounce import queue_once, run_started
+from gongzhi.core.debounce import drain_holding_marker, queue_once, run_started
 from gongzhi.ledger.choices import EventKind
 from gongzhi.ledger.errors import LedgerError, LedgerErrorCode
 from gongzhi.ledger.jcs import CanonicalJSONError, canonicalize
@@ -77,9 +78,9 @@ def _request_sealing_on_commit() -> None:
     transaction.on_commit(request)
 
 
-#: Set (in the cache) while a sealing run is queued and has not started: further commits do not
-#: queue another one, the queued run will take their events too. The run clears it when it
-#: starts, so an event committed after that queues a new run. The time-out bounds the damage of
+#: Set (in the cache) while a sealing run is queued or running: further commits do not queue
+#: another one, that run takes their events too. The run lets it go before its last look at the
+#: queue, so an event committed after that queues a new run. The time-out bounds the damage of
 #: a lost task: at worst one extra run per period (and the scheduled sequencer runs anyway).
 SEALING_QUEUED_KEY = "ledger:sealing-queued"
 
@@ -92,8 +93,16 @@ def request_sealing() -> None:
     queue_once(SEALING_QUEUED_KEY, seal_ledger, "a ledger sealing run")
 
 
+def run_sealing(one_pass: Callable[[], tuple[int, bool]]) -> int:
+    """The sealing run's body around ``one_pass`` (a bounded drain), holding the marker while
+    it works (:func:`gongzhi.core.debounce.drain_holding_marker`)."""
+    from gongzhi.ledger.tasks import seal_ledger
+
+    return drain_holding_marker(SEALING_QUEUED_KEY, seal_ledger, "the ledger sealing run", one_pass)
+
+
 def sealing_started() -> None:
-    """Called by the sealing run before it reads the queue (see ``SEALING_QUEUED_KEY``)."""
+    """Let the marker go: the next commit queues a new run (see ``SEALING_QUEUED_KEY``)."""
     run_started(SEALING_QUEUED_KEY, "the ledger sealing run")
 
 

@@ -14,11 +14,14 @@ def seal_ledger() -> int:
     """Seal every queued event, batch by batch; returns the tree size reached. Idempotent."""
     from gongzhi.ledger.actions import drain
     from gongzhi.ledger.queries import get_tree_size
-    from gongzhi.ledger.sequencer import sealing_started
+    from gongzhi.ledger.sequencer import run_sealing
 
-    sealing_started()  # before reading the queue: what commits from now on queues another run
-    with context.acting_as(None, source="ledger-sequencer"):
-        drain(max_batches=MAX_BATCHES_PER_RUN)
+    def one_pass() -> tuple[int, bool]:
+        with context.acting_as(None, source="ledger-sequencer"):
+            batches = drain(max_batches=MAX_BATCHES_PER_RUN)
+        return batches, batches == MAX_BATCHES_PER_RUN
+
+    run_sealing(one_pass)
     return get_tree_size()
 
 

@@ -7,6 +7,7 @@ the action only stores the finished model and its report.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from gongzhi.audit.actions import record_change, snapshot
-from gongzhi.audit.decorators import action
+from gongzhi.audit.decorators import action, runs_actions
 from gongzhi.notifications.dispatch import notify
 from gongzhi.organisations.models import MatterCategory, Organisation
 from gongzhi.text import queries, runtime
@@ -106,25 +107,23 @@ def _auto_route_threshold() -> float | None:
 
 
 @action
-def analyse_order(order: WorkOrder, *, actor: Any = None) -> OrderInsight:
+def analyse_order(order: WorkOrder, *, actor: Any = None, reading: queries.Reading | None = None) -> OrderInsight:
     """Read one order: suggest category and units, flag urgency (and raise an alert), find
     duplicate candidates; above the configured confidence, dispatch it to the proposed unit.
 
     Run at intake (after commit) and again on demand; re-running updates the same insight and
-    never raises a second alert for the same order.
+    never raises a second alert for the same order. ``reading``: what ``queries.read_orders``
+    read in this order as part of a batch (the intake of a burst, :func:`analyse_orders`);
+    without it the order is re-read and read here.
     """
-    order = WorkOrder.objects.select_related("area").get(pk=order.pk)
-    version, suggestions = queries.suggest_for(order.title, order.description, order.area)
-    cues = queries.urgency_cues(order.title, order.description)
-    duplicates = queries.duplicate_candidates(
-        title=order.title,
-        text=order.description,
-        area_path=order.area_path,
-        lat=float(order.lat) if order.lat is not None else None,
-        lng=float(order.lng) if order.lng is not None else None,
-        address=order.address,
-        at=order.submitted_at,
-        exclude=order.pk,
+    if reading is None:
+        order = WorkOrder.objects.select_related("area").get(pk=order.pk)
+        reading = queries.read_orders([order])[order.pk]
+    version, suggestions, cues, duplicates = (
+        reading.model_version,
+        reading.suggestions,
+        reading.cues,
+        reading.duplicates,
     )
     insight, created = OrderInsight.objects.get_or_create(order=order, defaults={"area_path": order.area_path})
     before = None if created else snapshot(insight)
@@ -190,6 +189,27 @@ def _flag_urgent(order: WorkOrder, cues: list[dict[str, str]], actor: Any) -> No
         source=alert,
         urgent=True,
     )
+
+
+@runs_actions
+def analyse_orders(order_ids: Sequence[int]) -> int:
+    """Intake analysis of a batch of new orders: read as a batch (``queries.read_orders``: one
+    classification call, one candidate query per community), then stored one action per order
+    (a failing order is logged and does not stop the others). Idempotent; returns how many
+    were analysed."""
+    orders = list(WorkOrder.objects.select_related("area").filter(pk__in=order_ids).order_by("pk"))
+    if not orders:
+        return 0
+    readings = queries.read_orders(orders)
+    done = 0
+    for order in orders:
+        try:
+            analyse_order(order, reading=readings[order.pk])
+        except Exception:  # one order's analysis must not cost the batch its others
+            logging.getLogger(__name__).exception("intake analysis failed for order %s", order.pk)
+            continue
+        done += 1
+    return done
 
 
 @action

@@ -42,19 +42,7 @@ def analyse_order(order_id: int) -> bool:
 
 @shared_task(name="gongzhi.text.tasks.analyse_orders", acks_late=True)
 def analyse_orders(order_ids: list[int]) -> int:
-    """Intake analysis of a batch of new orders, one action each (a failing order is logged
-    and does not stop the others); one task per batch instead of one per order. Idempotent."""
-    import logging
-
-    from gongzhi.work_orders.models import WorkOrder
-
-    done = 0
+    """Intake analysis of a batch of new orders (``actions.analyse_orders``); one task per
+    batch instead of one per order. Idempotent."""
     with context.acting_as(None, source="task:analyse_order"):
-        for order in WorkOrder.objects.filter(pk__in=order_ids).order_by("pk"):
-            try:
-                actions.analyse_order(order)
-            except Exception:  # one order's analysis must not cost the batch its others
-                logging.getLogger(__name__).exception("intake analysis failed for order %s", order.pk)
-                continue
-            done += 1
-    return done
+        return actions.analyse_orders(order_ids)

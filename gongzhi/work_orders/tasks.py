@@ -44,15 +44,18 @@ def complete_queued_intake() -> int:
     """Complete the queued intakes, batch by batch (repeat flags, receipts, intake hooks);
     queued by submissions (once per burst, ``intake.request_completion``) and scheduled as a
     sweep. Returns how many orders it completed. Safe to run concurrently (SKIP LOCKED)."""
-    intake.completion_started()  # before reading the queue: what commits from now on queues another run
-    done = 0
-    with context.acting_as(None, source="task:complete_intake"):
-        for _ in range(MAX_INTAKE_BATCHES_PER_RUN):
-            ids = actions.complete_queued_intake()
-            if not ids:
-                break
-            done += len(ids)
-    return done
+
+    def drain() -> tuple[int, bool]:
+        done = 0
+        with context.acting_as(None, source="task:complete_intake"):
+            for _ in range(MAX_INTAKE_BATCHES_PER_RUN):
+                ids = actions.complete_queued_intake()
+                if len(ids) < actions.INTAKE_BATCH:
+                    return done + len(ids), False
+                done += len(ids)
+        return done, True
+
+    return intake.run_completion(drain)
 
 
 @shared_task(name="gongzhi.work_orders.tasks.complete_intake", acks_late=True)

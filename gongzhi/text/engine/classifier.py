@@ -128,9 +128,16 @@ class TextClassifier:
 
     def suggest(self, title: str | None, text: str | None, *, top: int = 3) -> list[Suggestion]:
         """The ``top`` categories for one message, best first, with calibrated confidence."""
-        proba = self.predict_proba([title], [text])[0]
-        order = np.argsort(-proba)[:top]
-        return [Suggestion(self.labels[i], round(float(proba[i]), 4)) for i in order]
+        return self.suggest_many([title], [text], top=top)[0]
+
+    def suggest_many(
+        self, titles: Sequence[str | None], texts: Sequence[str | None], *, top: int = 3
+    ) -> list[list[Suggestion]]:
+        """:meth:`suggest` for a batch of messages, classified in one call."""
+        if not titles:
+            return []
+        proba = self.predict_proba(titles, texts)
+        return [[Suggestion(self.labels[i], round(float(row[i]), 4)) for i in np.argsort(-row)[:top]] for row in proba]
 
     # -- persistence ------------------------------------------------------------------------
 
