@@ -117,7 +117,9 @@ def analyse_order(order: WorkOrder, *, actor: Any = None, reading: queries.Readi
     without it the order is re-read and read here.
     """
     if reading is None:
-        order = WorkOrder.objects.select_related("area").get(pk=order.pk)
+        # Locked: two re-analyses of one order run one after the other, and the second reads
+        # the insight the first stored.
+        order = WorkOrder.objects.select_for_update(of=("self",)).select_related("area").get(pk=order.pk)
         reading = queries.read_orders([order])[order.pk]
     version, suggestions, cues, duplicates = (
         reading.model_version,
@@ -125,8 +127,10 @@ def analyse_order(order: WorkOrder, *, actor: Any = None, reading: queries.Readi
         reading.cues,
         reading.duplicates,
     )
-    insight, created = OrderInsight.objects.get_or_create(order=order, defaults={"area_path": order.area_path})
-    before = None if created else snapshot(insight)
+    insight = reading.stored
+    before = None if insight is None else snapshot(insight)
+    if insight is None:
+        insight = OrderInsight(order=order)
     insight.area_path = order.area_path
     insight.model_version = version
     insight.suggestions = suggestions
@@ -195,20 +199,22 @@ def _flag_urgent(order: WorkOrder, cues: list[dict[str, str]], actor: Any) -> No
 def analyse_orders(order_ids: Sequence[int]) -> int:
     """Intake analysis of a batch of new orders: read as a batch (``queries.read_orders``: one
     classification call, one candidate query per community), then stored one action per order
-    (a failing order is logged and does not stop the others). Idempotent; returns how many
-    were analysed."""
+    in one transaction (a failing order's savepoint rolls back, it is logged and does not stop
+    the others; an order analysed meanwhile by a re-analysis fails here on the unique insight
+    and keeps that analysis). Idempotent; returns how many were analysed."""
     orders = list(WorkOrder.objects.select_related("area").filter(pk__in=order_ids).order_by("pk"))
     if not orders:
         return 0
     readings = queries.read_orders(orders)
     done = 0
-    for order in orders:
-        try:
-            analyse_order(order, reading=readings[order.pk])
-        except Exception:  # one order's analysis must not cost the batch its others
-            logging.getLogger(__name__).exception("intake analysis failed for order %s", order.pk)
-            continue
-        done += 1
+    with transaction.atomic():  # one commit for the batch; each action is a savepoint in it
+        for order in orders:
+            try:
+                analyse_order(order, reading=readings[order.pk])
+            except Exception:  # one order's analysis must not cost the batch its others
+                logging.getLogger(__name__).exception("intake analysis failed for order %s", order.pk)
+                continue
+            done += 1
     return done
 
 

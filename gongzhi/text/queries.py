@@ -17,7 +17,7 @@ from gongzhi.organisations.queries import propose_units
 from gongzhi.territory.models import Area
 from gongzhi.text.engine import duplicates as dup
 from gongzhi.text.engine.urgency import find_urgency_cues
-from gongzhi.text.models import HotSpot, TextAlert
+from gongzhi.text.models import HotSpot, OrderInsight, TextAlert
 from gongzhi.text.runtime import active_model
 from gongzhi.work_orders.choices import OPEN, Status
 from gongzhi.work_orders.models import WorkOrder
@@ -255,20 +255,24 @@ class Reading:
     suggestions: list[dict[str, Any]]
     cues: list[dict[str, str]]
     duplicates: list[dict[str, Any]]
+    stored: OrderInsight | None  # the order's insight as stored before this reading, if any
 
 
 def read_orders(orders: Sequence[WorkOrder]) -> dict[int, Reading]:
     """Suggestions, urgency cues and duplicate candidates of each order, read as a batch (the
     intake of a burst): the same results as reading them one at a time, with a constant number
-    of queries per community and per suggested (category, area) instead of per order."""
+    of queries per community and per suggested (category, area) instead of per order, and the
+    insights already stored in one query."""
     version, suggestions = suggest_many([(o.title, o.description, o.area) for o in orders])
     duplicates = duplicates_of_orders(orders)
+    stored = {i.order_id: i for i in OrderInsight.objects.filter(order_id__in=[o.pk for o in orders])}
     return {
         o.pk: Reading(
             model_version=version,
             suggestions=s,
             cues=urgency_cues(o.title, o.description),
             duplicates=duplicates[o.pk],
+            stored=stored.get(o.pk),
         )
         for o, s in zip(orders, suggestions, strict=True)
     }

@@ -139,3 +139,21 @@ def test_analyse_orders_reads_a_burst_with_a_constant_number_of_queries(world, s
     (big, big_duty), (small, small_duty) = cost(new_orders(rows[1:10])), cost(new_orders(rows[10:13]))
     assert (big - big_duty) - (small - small_duty) == 6 * per_order
     assert big_duty <= 2 * len(small_classifier.labels)  # at most two per pair, never per order
+
+
+def test_one_failing_order_does_not_cost_the_batch_its_others(world, monkeypatch, caplog):
+    orders = _burst(world)
+    broken = orders[3].pk
+    stored_record = ChangeRecord.objects.create
+
+    def record(**kwargs):
+        if kwargs.get("related_id") == str(broken):
+            raise RuntimeError("disk full")
+        return stored_record(**kwargs)
+
+    monkeypatch.setattr(ChangeRecord.objects, "create", record)
+    assert actions.analyse_orders([o.pk for o in orders]) == len(orders) - 1
+    # the failing order's savepoint rolled back: no insight without its change record
+    assert set(OrderInsight.objects.values_list("order_id", flat=True)) == {o.pk for o in orders} - {broken}
+    assert ChangeRecord.objects.filter(verb="analyse").count() == len(orders) - 1
+    assert f"intake analysis failed for order {broken}" in caplog.text
