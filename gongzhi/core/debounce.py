@@ -22,17 +22,22 @@ logger = logging.getLogger(__name__)
 MARKER_TTL_S = 5
 
 
-def queue_once(key: str, task: Any, what: str) -> None:
-    """Queue ``task`` (``task.delay()``) unless a run is already queued under ``key``."""
+def queue_once(key: str, task: Any, what: str, *, countdown: float = 0.0) -> None:
+    """Queue ``task`` unless a run is already queued under ``key``; the run starts after
+    ``countdown`` seconds (at once when tasks run in-process), and writes meanwhile queue
+    nothing, so their work is taken by that run."""
     from django.core.cache import cache
 
     try:
-        if not cache.add(key, 1, MARKER_TTL_S):
+        if not cache.add(key, 1, MARKER_TTL_S + countdown):
             return
     except Exception:  # no cache: queue a run every time
         logger.warning("cache unavailable; queuing %s without de-duplication", what, exc_info=True)
     try:
-        task.delay()
+        if countdown > 0:
+            task.apply_async(countdown=countdown)
+        else:
+            task.delay()
     except Exception:  # the scheduled run does it; a failed nudge must not fail the request
         run_started(key, what)
         logger.exception("could not queue %s; the scheduled run will do it", what)
@@ -64,5 +69,5 @@ def drain_holding_marker(key: str, task: Any, what: str, drain: Callable[[], tup
         step, left = drain()  # the last look, after the marker went
         done += step
     if left:
-        queue_once(key, task, what)
+        queue_once(key, task, what)  # at once: the rest is already waiting
     return done

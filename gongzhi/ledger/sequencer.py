@@ -88,9 +88,13 @@ SEALING_QUEUED_KEY = "ledger:sealing-queued"
 def request_sealing() -> None:
     """After commit: ask the sequencer to run (in-process in embedded mode, a worker otherwise),
     unless a run is already queued (a burst of 1,000 requests queues a handful of runs, not 1,000)."""
+    from django.conf import settings
+
     from gongzhi.ledger.tasks import seal_ledger
 
-    queue_once(SEALING_QUEUED_KEY, seal_ledger, "a ledger sealing run")
+    queue_once(
+        SEALING_QUEUED_KEY, seal_ledger, "a ledger sealing run", countdown=settings.GONGZHI_LEDGER_SEALING_DELAY_S
+    )
 
 
 def run_sealing(one_pass: Callable[[], tuple[int, bool]]) -> int:

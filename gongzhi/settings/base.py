@@ -149,6 +149,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # intake"). gongzhi.celery still applies CONN_MAX_AGE and drops broken connections around
 # each task (close_old_connections, as Django does around a request).
 CELERY_DB_REUSE_MAX = 1000
+# After-commit runs (gongzhi.core.debounce): a run queued by a write starts this many seconds
+# later, and writes meanwhile queue no other run, so a burst is taken in large batches (one
+# ledger checkpoint, one intake transaction for many requests): about a third less worker CPU
+# per order at intake (docs/performance.md, "Session 7"). The receipt and the text analysis of
+# a new request wait 0.3 s more, its ledger leaf 1 s. Embedded mode runs tasks at once.
+GONGZHI_LEDGER_SEALING_DELAY_S = env.float("GONGZHI_LEDGER_SEALING_DELAY_S", default=1.0)
+GONGZHI_INTAKE_COMPLETION_DELAY_S = env.float("GONGZHI_INTAKE_COMPLETION_DELAY_S", default=0.3)
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic jobs: name -> (dotted task path, seconds). Celery beat reads CELERY_BEAT_SCHEDULE
 # built from it; embedded mode drives the same table with gongzhi.core.scheduler.

@@ -5,6 +5,7 @@ from gongzhi.settings.base import *  # noqa: F403  (settings modules extend the 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 GONGZHI_SMS_BACKEND = "gongzhi.accounts.sms.MemorySmsBackend"
 CELERY_TASK_ALWAYS_EAGER = True
+GONGZHI_LEDGER_SEALING_DELAY_S = GONGZHI_INTAKE_COMPLETION_DELAY_S = 0.0  # tests count delay() calls
 GONGZHI_RUN_SCHEDULER = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi-test"}}

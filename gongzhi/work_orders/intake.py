@@ -22,9 +22,16 @@ COMPLETION_QUEUED_KEY = "work_orders:intake-queued"
 def request_completion() -> None:
     """After a submission commits: ask a worker (in-process in embedded mode) to complete the
     queued intakes, unless a run is already queued or running."""
+    from django.conf import settings
+
     from gongzhi.work_orders.tasks import complete_queued_intake
 
-    queue_once(COMPLETION_QUEUED_KEY, complete_queued_intake, "an intake completion run")
+    queue_once(
+        COMPLETION_QUEUED_KEY,
+        complete_queued_intake,
+        "an intake completion run",
+        countdown=settings.GONGZHI_INTAKE_COMPLETION_DELAY_S,
+    )
 
 
 def run_completion(drain: Callable[[], tuple[int, bool]]) -> int:

@@ -18,8 +18,13 @@ class Task:
 
     def __init__(self) -> None:
         self.queued = 0
+        self.countdowns: list[float] = []
 
     def delay(self) -> None:
+        self.queued += 1
+
+    def apply_async(self, *, countdown: float) -> None:
+        self.countdowns.append(countdown)
         self.queued += 1
 
 
@@ -84,3 +89,13 @@ def test_without_a_cache_every_write_queues_a_run(task, monkeypatch):
             queue_once(KEY, task, "probe")
         assert task.queued == 3
         assert drain_holding_marker(KEY, task, "probe", passes((1, False), (0, False))) == 1
+
+
+def test_a_delayed_run_is_queued_with_its_countdown_and_the_rest_at_once(task):
+    # a write queues a run that starts later; writes meanwhile queue nothing
+    for _ in range(5):
+        queue_once(KEY, task, "probe", countdown=1.0)
+    assert (task.queued, task.countdowns) == (1, [1.0])
+    # a run stopping at its bound queues the rest without waiting
+    drain_holding_marker(KEY, task, "probe", passes((10_000, True)))
+    assert (task.queued, task.countdowns) == (2, [1.0])
