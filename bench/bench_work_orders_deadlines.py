@@ -76,16 +76,17 @@ def _own_cpu() -> tuple[float, float]:
 
 def _worker(now: dt.datetime, batch_size: int, report: int) -> None:
     """A further worker process (--workers N): the same job, sharing the due orders; it
-    writes the CPU it and its backend used (Python, PostgreSQL) to the pipe ``report``."""
+    writes the CPU it and its backend used (Python, PostgreSQL) and the escalations it raised
+    to the pipe ``report``."""
     from django.db import connections
 
     from gongzhi.work_orders import actions
 
     connections.close_all()  # a forked process opens its own connection
     start = _own_cpu()
-    actions.escalate_due_work_orders(now=now, batch_size=batch_size)
+    run = actions.escalate_due_work_orders(now=now, batch_size=batch_size)
     end = _own_cpu()
-    os.write(report, f"{end[0] - start[0]} {end[1] - start[1]}\n".encode())
+    os.write(report, f"{end[0] - start[0]} {end[1] - start[1]} {sum(run.counts.values())}\n".encode())
     connections.close_all()
     os._exit(0)
 
@@ -163,17 +164,18 @@ def main() -> None:
             # CPU used by the job's processes and their database backends: the work done,
             # whatever the other load on a shared machine (the wall time above depends on it).
             used = [end[0] - cpu[0], end[1] - cpu[1]]
+            created = sum(run.counts.values())
             for read in reports:
                 with os.fdopen(read) as pipe:
-                    python, backend = (float(x) for x in pipe.read().split())
-                used[0] += python
-                used[1] += backend
-            created = sum(run.counts.values())
+                    python, backend, raised = pipe.read().split()
+                used[0] += float(python)
+                used[1] += float(backend)
+                created += int(raised)
             print(
                 f"{label} (as of {now:%a %H:%M}): {took:.2f} s over {orders:,} open orders, {due:,} due "
                 f"({due / took:,.0f} due orders/s); CPU ({len(children) + 1} process(es)): "
                 f"Python {used[0]:.1f} s + PostgreSQL backend {used[1]:.1f} s; "
-                f"escalations raised {created:,}: {run.counts}; "
+                f"escalations raised {created:,} (this process: {run.counts}); "
                 f"load average before {before}, after {os.getloadavg()}"
             )
         print(

@@ -119,7 +119,12 @@ def analyse_order(order: WorkOrder, *, actor: Any = None, reading: queries.Readi
     if reading is None:
         # Locked: two re-analyses of one order run one after the other, and the second reads
         # the insight the first stored.
-        order = WorkOrder.objects.select_for_update(of=("self",)).select_related("area").get(pk=order.pk)
+        order = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("area")
+            .defer("area__boundary")
+            .get(pk=order.pk)
+        )
         reading = queries.read_orders([order])[order.pk]
     version, suggestions, cues, duplicates = (
         reading.model_version,
@@ -202,7 +207,9 @@ def analyse_orders(order_ids: Sequence[int]) -> int:
     in one transaction (a failing order's savepoint rolls back, it is logged and does not stop
     the others; an order analysed meanwhile by a re-analysis fails here on the unique insight
     and keeps that analysis). Idempotent; returns how many were analysed."""
-    orders = list(WorkOrder.objects.select_related("area").filter(pk__in=order_ids).order_by("pk"))
+    orders = list(
+        WorkOrder.objects.select_related("area").defer("area__boundary").filter(pk__in=order_ids).order_by("pk")
+    )
     if not orders:
         return 0
     readings = queries.read_orders(orders)

@@ -233,11 +233,15 @@ def community_areas(area: Area | None) -> list[Area]:
     if area is None:
         return []
     paths = area.ancestor_paths()
-    rows = list(Area.objects.filter(path__in=paths, level=AreaLevel.COMMUNITY, is_active=True))
+    rows = list(Area.objects.filter(path__in=paths, level=AreaLevel.COMMUNITY, is_active=True).defer("boundary"))
     if not rows:
         return [area] if area.level >= AreaLevel.COMMUNITY else []
     community = rows[0]
-    grids = Area.objects.filter(path__startswith=community.path, level=AreaLevel.GRID, is_active=True).order_by("path")
+    grids = (
+        Area.objects.filter(path__startswith=community.path, level=AreaLevel.GRID, is_active=True)
+        .defer("boundary")
+        .order_by("path")
+    )
     return [area, *[a for a in [community, *grids] if a.pk != area.pk]]
 
 

@@ -158,11 +158,24 @@ def current_deadline(order: WorkOrder, now: dt.datetime) -> DeadlineView | None:
 # --- resident: submit --------------------------------------------------------------------------------
 
 
+def _first_boundary(areas: list[Area]) -> dict[str, Any] | None:
+    """The boundary of the first of ``areas`` that has one, for the map: the choices are read
+    without their boundaries (up to 300 GeoJSON polygons a page would otherwise parse)."""
+    with_boundary = set(
+        Area.objects.filter(pk__in=[a.pk for a in areas], boundary__isnull=False).values_list("pk", flat=True)
+    )
+    first = next((a.pk for a in areas if a.pk in with_boundary), None)
+    if first is None:
+        return None
+    return Area.objects.filter(pk=first).values_list("boundary", flat=True).first()
+
+
 def _location_choices(user: Any, staff: bool) -> tuple[list[Area], list[Building], list[Unit]]:
     if staff:
         areas = list(
             Area.objects.restrict(user, "view")
             .filter(level__gte=AreaLevel.COMMUNITY, is_active=True)
+            .defer("boundary")
             .order_by("path")[:300]
         )
         if not areas:  # organisation-scoped staff see the areas of their grants
@@ -170,7 +183,11 @@ def _location_choices(user: Any, staff: bool) -> tuple[list[Area], list[Building
             q = Q(pk__in=[])
             for path in {p for p in paths if p}:
                 q |= Q(path__startswith=path)
-            areas = list(Area.objects.filter(q, level__gte=AreaLevel.COMMUNITY, is_active=True).order_by("path")[:300])
+            areas = list(
+                Area.objects.filter(q, level__gte=AreaLevel.COMMUNITY, is_active=True)
+                .defer("boundary")
+                .order_by("path")[:300]
+            )
     else:
         areas = forms.community_areas(getattr(user, "home_area", None))
     if not areas:
@@ -252,7 +269,7 @@ def _request_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
         "form": form,
         "staff": staff,
         "map_centre": (centre.centre_lat, centre.centre_lng) if centre else ("", ""),
-        "boundary": next((a.boundary for a in areas if a.boundary), None),
+        "boundary": _first_boundary(areas),
         "no_area": not areas,
         "unit_buildings": form.unit_building_map(),
         "active_tab": "services",

@@ -65,6 +65,30 @@ def test_report_form_preselects_the_home_area_and_offers_buildings(world, client
     assert "capture=" in html
 
 
+def test_report_form_maps_the_first_boundary_without_reading_every_area_boundary(world, client_for):
+    """The area choices are read without their GeoJSON; the map gets the first area (in the
+    order offered: the resident's own area first) that has a boundary."""
+    # given a boundary on the community, none on the resident's grid
+    from gongzhi.territory.models import Area
+
+    square = {"type": "Polygon", "coordinates": [[[114.0, 22.5], [114.1, 22.5], [114.1, 22.6], [114.0, 22.5]]]}
+    Area.objects.filter(pk=world.c1.pk).update(boundary=square)
+    Area.objects.filter(pk=world.g1.pk).update(boundary=None)
+    factories.category()
+    client = client_for("resident_c1")
+    # when
+    response = client.get(REPORT)
+    # then the community's boundary is the map's, and the choices read for the page (all but the
+    # resident's home area, loaded with the user) carry no boundary
+    assert response.context["boundary"] == square
+    areas = [a for a in response.context["form"].areas.values() if a.pk != world.g1.pk]
+    assert areas
+    assert all("boundary" in a.get_deferred_fields() for a in areas)
+    # and with a boundary on the grid too, the resident's own grid comes first
+    Area.objects.filter(pk=world.g1.pk).update(boundary={**square, "coordinates": [[[1.0, 1.0]]]})
+    assert client.get(REPORT).context["boundary"]["coordinates"] == [[[1.0, 1.0]]]
+
+
 def test_resident_submits_with_a_photo_and_a_double_submit_creates_nothing_more(world, client_for):
     # given
     client = client_for("resident_c1")
