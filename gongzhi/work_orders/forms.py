@@ -31,7 +31,9 @@ class MultipleImageField(forms.FileField):
     """Up to ``max_attachments()`` files; their type and size are checked by the attachment code."""
 
     def __init__(self, **kwargs: Any) -> None:
-        attrs = {"accept": "image/*", "capture": "environment", "multiple": True}
+        # Drawn as the "take or choose photos" button of the report form (its label): the
+        # browser's own control says "no file chosen" in the browser's language, not the page's.
+        attrs = {"accept": "image/*", "capture": "environment", "multiple": True, "class": "photo-picker__input"}
         kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)

@@ -94,8 +94,13 @@ def test_submit_dispatch_sign_reply_rate_close(world_live, open_session):
     page.locator("input[name=category_search]").fill("楼道灯")
     assert page.locator("select[name=category]").input_value() == str(leaf.pk)
     page.fill("textarea[name=description]", "3栋1单元5楼楼道灯坏了一周 晚上很黑")
+    # the photo button speaks the page's language (the browser's own file control would not)
+    assert page.locator("label[for=id_photos]").inner_text().strip() == "拍照或选择照片"
     page.set_input_files("input[name=photos]", [_photo()])
     page.wait_for_selector("[data-photo-previews] img")
+    assert page.locator("[data-photo-count]").inner_text() == "已选照片：1 张"
+    page.locator("label[for=id_photos]").scroll_into_view_if_needed()
+    _shot_here(resident, "wo-report-photo-phone-zh")
     page.select_option("select[name=building]", str(w.building_g1.pk))
     page.check("input[name=is_public]")
     resident.shot("wo-report-filled-phone-zh")

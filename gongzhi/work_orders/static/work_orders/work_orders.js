@@ -94,7 +94,14 @@
     if (!input || !list) {
       return;
     }
+    var count = document.querySelector("[data-photo-count]");
     input.addEventListener("change", function () {
+      var n = (input.files || []).length;
+      if (count) {
+        count.textContent = n
+          ? (count.getAttribute("data-some") || "%(count)s").replace("%(count)s", String(n))
+          : count.getAttribute("data-none") || "";
+      }
       list.textContent = "";
       Array.prototype.slice.call(input.files || [], 0, 9).forEach(function (file) {
         var item = document.createElement("li");
