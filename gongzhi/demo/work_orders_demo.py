@@ -211,17 +211,19 @@ def seed_work_orders(count: int, *, rng: random.Random) -> dict[str, int]:
     for resident in cast.residents:
         started = real_now - datetime.timedelta(days=rng.uniform(0.2, 42))
         submitted = min(_working_moment(rng, started), real_now - NOW_MARGIN)
-        stories.append((submitted, rng.choice(sorted(leaves)), resident))
+        stories.append((submitted, rng.choice(sorted(leaves)), resident, False))
     stories += _fresh_department_stories(rng, cast, leaves, grids, real_now)
     stories.sort(key=lambda s: s[0])  # order numbers follow submission time
     ended: dict[str, int] = {}
     with clock.running():
-        for started, leaf, resident in stories:
+        for started, leaf, resident, fresh in stories:
             grid = grids.get(resident.home_area_id)
             if grid is None:
                 continue
             clock.moment = started
-            order = _replay(_Story(rng, clock, real_now), leaves[leaf], grid, resident, cast, buildings[grid.pk])
+            order = _replay(
+                _Story(rng, clock, real_now), leaves[leaf], grid, resident, cast, buildings[grid.pk], fresh=fresh
+            )
             if order is not None:
                 ended[order.status] = ended.get(order.status, 0) + 1
         clock.moment = real_now - NOW_MARGIN
@@ -235,10 +237,12 @@ def _fresh_department_stories(
     leaves: dict[str, MatterCategory],
     grids: dict[int, Area],
     real_now: datetime.datetime,
-) -> list[tuple[datetime.datetime, str, Any]]:
+) -> list[tuple[datetime.datetime, str, Any, bool]]:
     """One request of the last few days for every government department that has a handler
     account, about a matter the duty lists route to it, so that whichever demo login a visitor
-    picks has open work in the inbox (random stories alone left some departments empty)."""
+    picks has open work in the inbox (random stories alone left some departments empty). These
+    stories are dispatched and stop while open (``_handle(open_only=True)``): a random path
+    could reject or close them, whichever day of the week the demo is seeded."""
     departments = set(
         Organisation.objects.filter(kind=OrganisationKind.GOVERNMENT_DEPARTMENT, pk__in=cast.unit_staff).values_list(
             "pk", flat=True
@@ -258,7 +262,7 @@ def _fresh_department_stories(
     fresh = []
     for _unit, (leaf, resident) in sorted(found.items()):
         started = real_now - datetime.timedelta(days=rng.uniform(1.0, 3.0))
-        fresh.append((min(_working_moment(rng, started), real_now - NOW_MARGIN), leaf, resident))
+        fresh.append((min(_working_moment(rng, started), real_now - NOW_MARGIN), leaf, resident, True))
     return fresh
 
 
@@ -307,6 +311,8 @@ def _replay(
     resident: Any,
     cast: _Cast,
     grid_buildings: list[Building],
+    *,
+    fresh: bool = False,
 ) -> WorkOrder | None:
     rng = story.rng
     kind, title, text = rng.choice(STORIES[category.name])
@@ -336,16 +342,28 @@ def _replay(
         return order
     slow = any(word in unit.name for word in SLOW_UNIT_WORDS)
     try:
-        return _handle(story, order, worker=worker, unit=unit, handler=handler, resident=resident, slow=slow)
+        return _handle(
+            story, order, worker=worker, unit=unit, handler=handler, resident=resident, slow=slow, open_only=fresh
+        )
     except WorkOrderError:  # a step the rules refuse ends the story where it is
         return WorkOrder.objects.get(pk=order.pk)
 
 
 def _handle(
-    story: _Story, order: WorkOrder, *, worker: Any, unit: Organisation, handler: Any, resident: Any, slow: bool
+    story: _Story,
+    order: WorkOrder,
+    *,
+    worker: Any,
+    unit: Organisation,
+    handler: Any,
+    resident: Any,
+    slow: bool,
+    open_only: bool = False,
 ) -> WorkOrder:
+    """Take the order as far as the story's clock allows; ``open_only``: never reject, and
+    stop before the reply (the order stays in the unit's inbox)."""
     rng = story.rng
-    if rng.random() < 0.03 and story.later(0.5, 3):
+    if rng.random() < 0.03 and not open_only and story.later(0.5, 3):
         with acting_as(worker, source="seed_demo"):
             return actions.reject_work_order(
                 order, actor=worker, reason="经核实不属于社区受理范围，已告知居民向相关单位咨询。"
@@ -364,6 +382,8 @@ def _handle(
         if not story.later(1, 24):
             return order
         order = actions.start_work_order(order, actor=handler)
+        if open_only:
+            return order
         reply_delay = (150, 500) if slow else (6, 120)
         if rng.random() < 0.12 or not story.later(*reply_delay):
             return order
