@@ -160,16 +160,6 @@ def duplicate_candidates(
     window, newest ``MAX_CANDIDATES``; scoring is in Python (``engine.duplicates``).
     """
     at = at or timezone.now()
-    qs = queryset if queryset is not None else WorkOrder.objects.all()
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude)
-    rows = _candidate_rows(
-        qs,
-        prefix=_community_prefix(area_path),
-        since=at - timedelta(days=dup.WINDOW_DAYS),
-        until=at + timedelta(minutes=1),
-        limit=MAX_CANDIDATES,
-    )
     query = dup.Message(
         key=exclude or 0,
         title=title,
@@ -179,6 +169,20 @@ def duplicate_candidates(
         lng=float(lng) if lng is not None else None,
         area_path=area_path,
         address=address,
+    )
+    qs = queryset if queryset is not None else WorkOrder.objects.all()
+    return _duplicates_of(query, at, qs.exclude(pk=exclude) if exclude is not None else qs, limit)
+
+
+def _duplicates_of(query: dup.Message, at: datetime, qs: QuerySet[WorkOrder], limit: int) -> list[dict[str, Any]]:
+    """One message's own candidate query (its window around ``at``, newest ``MAX_CANDIDATES``)
+    and ranking."""
+    rows = _candidate_rows(
+        qs,
+        prefix=_community_prefix(query.area_path),
+        since=at - timedelta(days=dup.WINDOW_DAYS),
+        until=at + timedelta(minutes=1),
+        limit=MAX_CANDIDATES,
     )
     return _ranked(query, rows, [_as_message(r) for r in rows], limit)
 
@@ -230,20 +234,11 @@ def duplicates_of_orders(orders: Sequence[WorkOrder], *, limit: int = 5) -> dict
                 :MAX_CANDIDATES
             ]
             if reaches_back is not None and len(keep) < MAX_CANDIDATES and reaches_back >= since:
-                out[order.pk] = duplicate_candidates(
-                    title=order.title,
-                    text=order.description,
-                    area_path=order.area_path,
-                    lat=float(order.lat) if order.lat is not None else None,
-                    lng=float(order.lng) if order.lng is not None else None,
-                    address=order.address,
-                    at=order.submitted_at,
-                    exclude=order.pk,
-                    limit=limit,
+                out[order.pk] = _duplicates_of(
+                    _order_message(order), order.submitted_at, WorkOrder.objects.exclude(pk=order.pk), limit
                 )
                 continue
-            mine = [rows[i] for i in keep]
-            out[order.pk] = _ranked(_order_message(order), mine, [messages[i] for i in keep], limit)
+            out[order.pk] = _ranked(_order_message(order), [rows[i] for i in keep], [messages[i] for i in keep], limit)
     return out
 
 
