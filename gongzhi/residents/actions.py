@@ -1127,11 +1127,12 @@ def import_chunk(
         for number, reasons in problems
         for c, r in reasons
     ]
+    seen.update(prepared.earlier)
     clean: list[parsing.CleanRow] = []
     for row in fresh:
         key = row.values.get("_index")
         if key:
-            digest = bytes.fromhex(key)[:16]
+            digest = staging.seen_digest(key)
             if digest in seen:
                 errors.append(
                     ImportRowError(

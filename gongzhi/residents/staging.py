@@ -128,6 +128,15 @@ class PreparedChunk:
     clean: list[parsing.CleanRow]  # values with ``_index`` / ``_phone_index`` where present
     problems: list[tuple[int, list[tuple[str, str]]]]  # (row, [(column, reason), …])
     staged: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # row → staging tuple
+    # ID-number digests (see :func:`seen_digest`) of the valid rows at or before the resume
+    # point: a resumed import reports a repeat of them as the first run would have.
+    earlier: list[bytes] = field(default_factory=list)
+
+
+def seen_digest(index: str) -> bytes:
+    """What an import remembers of an ID number it has read (its blind index, first 16
+    bytes) to report a later row with the same number as a repeat."""
+    return bytes.fromhex(index)[:16]
 
 
 @contextlib.contextmanager
@@ -167,8 +176,16 @@ def _prepare_chunk(
     clean: list[parsing.CleanRow] = []
     problems: list[tuple[int, list[tuple[str, str]]]] = []
     count = 0
+    earlier: list[bytes] = []
     for number, raw in rows:
         if number <= after_row:
+            # Done by an earlier run of this import set: not written again, but its ID number
+            # is remembered, so that a repeat after the resume point is still reported.
+            done, _ = parsing.clean_row(number, raw, today=today)
+            if done is not None and "id_number" in done.values:
+                mac = id_state.copy()
+                mac.update(done.values["id_number"].encode())
+                earlier.append(seen_digest(mac.hexdigest()))
             continue
         count += 1
         row, errors = parsing.clean_row(number, raw, today=today)
@@ -190,7 +207,7 @@ def _prepare_chunk(
     if stage and clean:
         tuples = stage_rows([(c.number, c.values) for c in clean], ring=ring)
         staged = {c.number: t for c, t in zip(clean, tuples, strict=True)}
-    return PreparedChunk(rows=count, last=last, clean=clean, problems=problems, staged=staged)
+    return PreparedChunk(rows=count, last=last, clean=clean, problems=problems, staged=staged, earlier=earlier)
 
 
 def ids_with_index(indexes: Sequence[str]) -> list[int]:

@@ -244,6 +244,32 @@ def test_an_interrupted_import_resumes_without_duplicates(world, people):
     assert Resident.objects.filter(grid=world.g2).count() == 3
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_repeat_across_the_resume_point_is_still_reported_as_a_repeat(world, people, workers):
+    # given a file whose fourth data row repeats the first one's ID number, imported in chunks
+    # of two, and an import of it that stops after its first chunk (rows 2-3)
+    good = good_rows()
+    data = csv_bytes([*good, ["孙一", good[0][1], "13500000009", "", "科苑路9号", "户主", ""]])
+
+    def crash(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        do_import(world, data, chunk_size=2, progress=crash)
+    batch = ImportBatch.objects.get()
+    assert batch.rows_done == 2
+    # when it is resumed with the same file
+    batch = do_import(world, data, chunk_size=2, resume=batch, workers=workers)
+    # then the repeat is reported as in an uninterrupted import, and the first row's person
+    # keeps the values of the first row (the repeat did not overwrite them as an update)
+    assert (batch.rows_created, batch.rows_updated, batch.rows_error) == (3, 0, 1)
+    error = ImportRowError.objects.get(batch=batch)
+    assert (error.row_number, error.column) == (5, "id_number")
+    assert error.reason == "the same ID number appears earlier in the file"
+    first = Resident.objects.get(grid=world.g2, name="孙一")
+    assert first.phone == "13500000001"
+
+
 def test_xlsx_files_are_streamed_through_the_same_profile(world, people, tmp_path):
     from openpyxl import Workbook
 
