@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import ScopedModel
-from gongzhi.core.scoping import RestrictedQuerySet, ScopeSpec
+from gongzhi.core.scoping import ScopeSpec
 from gongzhi.organisations.choices import DutyRole, OrganisationKind
 
 
@@ -89,24 +89,6 @@ class OrganisationArea(models.Model):
         return f"{self.organisation_id} → {self.area_id}"
 
 
-class ReferenceDataQuerySet(RestrictedQuerySet):
-    """Shared reference data: holding ``<verb>_<model>`` in any grant opens every row.
-
-    The grant scope provider places rows by area path and returns nothing for an
-    area-bound grant on a model without one, before it looks at ``ScopeSpec.extra``; so
-    the declared "anyone with the permission sees all" is applied here. Deny by default
-    still holds: no grant with the permission, no rows.
-    """
-
-    def restrict(self, user: object, verb: str = "view") -> RestrictedQuerySet:
-        from gongzhi.access.queries import grants_with_permission
-        from gongzhi.access.roles import permission_name
-
-        if getattr(user, "is_authenticated", False) and grants_with_permission(user, permission_name(self.model, verb)):
-            return self.all()
-        return self.none()
-
-
 class MatterCategory(ScopedModel):
     """A category of matters (事项分类), three levels deep; work orders and duty lists use it."""
 
@@ -119,9 +101,9 @@ class MatterCategory(ScopedModel):
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     is_active = models.BooleanField(_("active"), default=True)
 
-    # Categories are shared reference data: anyone with the permission sees all of them.
+    # Categories are shared reference data: any grant holding the permission opens every row,
+    # an area-bound one too (access.scope.grant_q asks ``extra`` for models without a place).
     scope = ScopeSpec(extra=lambda grant, verb: Q())
-    objects = models.Manager.from_queryset(ReferenceDataQuerySet)()  # type: ignore[assignment,misc]
 
     class Meta:
         ordering = ["code"]
