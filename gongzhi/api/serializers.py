@@ -18,9 +18,10 @@ class BuiltFieldsCacheMixin:
     ~15 % of a create request under gunicorn (bench/bench_work_orders_intake.py). The fields
     depend only on the class here (no serializer using this mixin varies them by instance,
     context or request), so the first build is kept as a template and every instance gets
-    fresh unbound fields from it: plain fields re-created from their constructor arguments
-    (DRF's own ``Field.__deepcopy__`` without deep-copying arguments the fields never
-    mutate), nested serializers deep-copied as DRF does.
+    fresh unbound fields from it: plain fields as a copy of the template's attributes (no
+    constructor run), nested serializers and containers (``ListField``, ``many=True``
+    relations) deep-copied as DRF does. Plain
+    ``Serializer`` classes gain too: DRF deep-copies their declared fields per instance.
     """
 
     _cache_fields: ClassVar[bool] = True
@@ -35,6 +36,13 @@ class BuiltFieldsCacheMixin:
 
 
 def _fresh(field: serializers.Field) -> serializers.Field:  # type: ignore[type-arg]
-    if isinstance(field, serializers.BaseSerializer):
+    if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation"):
+        # Nested serializers and containers (which bind their child to themselves when they
+        # are constructed) are copied as DRF copies them.
         return copy.deepcopy(field)
-    return field.__class__(*field._args, **field._kwargs)  # type: ignore[attr-defined]
+    # A plain field's state after its constructor is attributes only; binding (``bind``) and
+    # DRF's lazily computed ones (validators) assign, never mutate. So a fresh field is the
+    # template's attributes in a new instance: a dict copy, not a constructor run.
+    fresh = object.__new__(field.__class__)
+    fresh.__dict__.update(field.__dict__)
+    return fresh

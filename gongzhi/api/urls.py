@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from gongzhi.api.routing import DomainRoutes
 from gongzhi.core.apps import domain_configs
 
 app_name = "api"
@@ -21,7 +22,7 @@ def _domain_patterns() -> list:
             if exc.name not in (f"{config.name}.api", f"{config.name}.api.urls"):
                 raise
             continue
-        patterns.append(path("", include(module.urlpatterns)))
+        patterns.append(DomainRoutes(module.urlpatterns))
     return patterns
 
 

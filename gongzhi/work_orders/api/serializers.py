@@ -153,7 +153,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
         return data
 
 
-class CreateSerializer(serializers.Serializer):
+class CreateSerializer(BuiltFieldsCacheMixin, serializers.Serializer):
     order_type = serializers.ChoiceField(choices=OrderType.choices)
     category = serializers.PrimaryKeyRelatedField(
         queryset=MatterCategory.objects.all(), required=False, allow_null=True
