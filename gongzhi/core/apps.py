@@ -33,12 +33,18 @@ def domain_configs() -> list[DomainConfig]:
 
 
 class CoreConfig(AppConfig):
+    # This module defines two AppConfig subclasses (DomainConfig is imported by every domain),
+    # so Django picks neither unless one says it is the default: without this line the core
+    # app got a plain AppConfig and ready() below never ran (no in-process scheduler).
+    default = True
     name = "gongzhi.core"
     label = "core"
     verbose_name = "Core"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from gongzhi.core import scheduler
+        from gongzhi.core import runtime, scheduler
+
+        runtime.cache_statement_conversion()
 
         scheduler.start_if_configured()

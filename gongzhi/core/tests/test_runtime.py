@@ -59,3 +59,35 @@ def test_celery_workers_warm_up_when_ready_and_in_each_child(monkeypatch: pytest
     worker_ready.send(sender=None)
     worker_process_init.send(sender=None)
     assert calls == ["warm", "warm"]
+
+
+def _insert(columns: int) -> str:
+    names = ", ".join(f'"c{i}"' for i in range(columns))
+    return f'INSERT INTO "t" ({names}) VALUES ({", ".join(["%s"] * columns)})'  # noqa: S608 (no input)
+
+
+def test_psycopg_caches_the_conversion_of_a_work_order_sized_statement() -> None:
+    from psycopg import _queries
+    from psycopg.adapt import Transformer
+
+    from gongzhi.work_orders.models import WorkOrder
+
+    # given the app registry is ready (CoreConfig.ready has run) and a statement with as many
+    # parameters as a work-order INSERT
+    columns = len(WorkOrder._meta.concrete_fields)
+    assert columns > 50  # more than psycopg caches by default
+    statement, values = _insert(columns), list(range(columns))
+    # when psycopg converts it twice
+    _queries._query2pg_client.cache_clear()
+    first = _queries.PostgresClientQuery(Transformer())
+    first.convert(statement, values)
+    second = _queries.PostgresClientQuery(Transformer())
+    second.convert(statement, values)
+    # then the second conversion is a cache hit and gives the same bytes as the uncached one
+    assert _queries._query2pg_client.cache_info().hits == 1
+    assert first.query == second.query
+    assert first.template == _queries._query2pg_client_nocache(statement.encode(), "utf-8")[0]
+    # and a bulk statement still bypasses the cache
+    bulk = _queries.PostgresClientQuery(Transformer())
+    bulk.convert(_insert(400), list(range(400)))
+    assert _queries._query2pg_client.cache_info().currsize == 1

@@ -121,3 +121,13 @@ def test_scheduler_starts_only_in_a_serving_process_when_configured(settings, mo
     assert scheduler.start_if_configured() is not None
     assert scheduler.start_if_configured() is None
     assert started == ["gongzhi-scheduler"]
+
+
+def test_the_core_app_runs_its_own_config_so_the_scheduler_can_start() -> None:
+    from django.apps import apps
+
+    from gongzhi.core.apps import CoreConfig
+
+    # apps.py also defines DomainConfig; without CoreConfig.default Django used a plain
+    # AppConfig and CoreConfig.ready (which starts the embedded scheduler) never ran.
+    assert type(apps.get_app_config("core")) is CoreConfig
