@@ -11,13 +11,14 @@ from gongzhi.text.errors import TextError
 
 @shared_task(name="gongzhi.text.tasks.retrain_classifier", acks_late=True)
 def retrain_classifier() -> dict[str, object]:
-    """Train a new version from the closed work orders; keep the old one if there is too little data."""
+    """Train a new version from the closed work orders; keep the old one if there is too little
+    data, or active if the new one does not cross-validate at least as well."""
     with context.acting_as(None, source="task:retrain_classifier"):
         try:
             model = training.train_from_closed_orders()
         except TextError as err:
             return {"trained": False, "code": err.code.value}
-    return {"trained": True, "version": model.version, "n_train": model.n_train}
+    return {"trained": True, "version": model.version, "n_train": model.n_train, "activated": model.is_active}
 
 
 @shared_task(name="gongzhi.text.tasks.refresh_hotspots", acks_late=True)

@@ -204,9 +204,63 @@ def test_retrain_from_closed_orders(world):
     model = training.train_from_closed_orders(folds=2)
     assert model.n_train == len(rows)
     assert model.is_active
+    assert model.metrics["activation"] == {"activated": True, "reason": "no_active_model"}
     assert set(model.label_categories) == {c.code for c in cats.values()}
     assert model.metrics["cross_validation"]["folds"] == 2
     assert runtime.active_model() is not None
+
+
+def _closed_orders(world, per_label: int) -> None:
+    cats = tf.categories()
+    for row in shared_data.stratified(shared_data.labelled(), per_label, offset=0):
+        title, body = (row["title"] or row["text"])[:120], row["text"][:4000]
+        order = factories.submitted(world, title=title, description=body, category=cats[row["label"]])
+        WorkOrder.objects.filter(pk=order.pk).update(status=Status.CLOSED, closed_at=timezone.now())
+
+
+def _active_with_macro_f1(classifier, value: float) -> TextModel:
+    tf.categories()
+    report = {"cross_validation": {"folds": 5, "macro_f1_mean": value, "macro_f1_std": 0.01}}
+    return actions.register_text_model(classifier, actor=None, source="csv", metrics=report)
+
+
+def test_a_retrain_that_scores_lower_is_kept_but_not_activated(world, small_classifier):
+    # given an active model whose cross-validated macro-F1 no retrain on a few orders can reach
+    bootstrap = _active_with_macro_f1(small_classifier, 0.999)
+    _closed_orders(world, 6)
+    # when the nightly retrain runs
+    model = training.train_from_closed_orders(folds=2)
+    # then the new version is stored with its report, and the better model stays active
+    assert not model.is_active
+    assert TextModel.objects.get(is_active=True) == bootstrap
+    decision = model.metrics["activation"]
+    assert decision["reason"] == "lower_macro_f1"
+    assert (decision["active_version"], decision["active_macro_f1"]) == (bootstrap.version, 0.999)
+    assert decision["macro_f1"] == model.metrics["cross_validation"]["macro_f1_mean"] < 0.999
+    # and staff can still activate it by hand
+    actions.activate_text_model(model, actor=world.system_admin)
+    assert TextModel.objects.get(is_active=True) == model
+
+
+def test_a_retrain_that_scores_at_least_as_well_replaces_the_active_model(world, small_classifier):
+    weak = _active_with_macro_f1(small_classifier, 0.05)
+    _closed_orders(world, 6)
+    model = training.train_from_closed_orders(folds=2)
+    assert model.is_active
+    assert model.metrics["activation"]["reason"] == "not_lower_macro_f1"
+    weak.refresh_from_db()
+    assert not weak.is_active
+
+
+def test_a_retrain_that_cannot_be_cross_validated_does_not_replace_a_model(world, small_classifier):
+    _active_with_macro_f1(small_classifier, 0.5)
+    _closed_orders(world, 2)
+    one = WorkOrder.objects.filter(status=Status.CLOSED).first()
+    WorkOrder.objects.filter(pk=one.pk).update(status=Status.REPLIED)  # its category keeps one order:
+    model = training.train_from_closed_orders(folds=2)  # no fold can hold it out
+    assert model.metrics["cross_validation"] is None
+    assert not model.is_active
+    assert model.metrics["activation"]["reason"] == "not_cross_validated"
 
 
 def test_retrain_with_too_little_data(world):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.conf import settings
 from django.test import Client
 
 from gongzhi.text import actions
@@ -107,6 +108,21 @@ def test_models_page_trains_from_a_csv(world):
     assert response.status_code == 400
     assert "title、text、label" in response.content.decode()  # the bad_csv message, Chinese by default
     assert _client(world, "community_worker_c1").get("/text/models/").status_code == 403
+
+
+def test_models_page_says_why_a_retrained_version_was_not_activated(world, small_classifier):
+    tf.categories()
+    report = {"cross_validation": {"folds": 5, "macro_f1_mean": 0.9, "macro_f1_std": 0.01}}
+    actions.register_text_model(small_classifier, actor=None, source="csv", metrics=report)
+    kept = {"activated": False, "reason": "lower_macro_f1", "active_version": 1, "active_macro_f1": 0.9}
+    actions.register_text_model(
+        small_classifier, actor=None, source="closed_orders", metrics={"activation": kept}, activate=False
+    )
+    page = _client(world, "system_admin").get("/text/models/").content.decode()
+    assert "未启用：v1 得分更高。" in page
+    client = _client(world, "system_admin")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Not activated: v1 scores higher." in client.get("/text/models/").content.decode()
 
 
 def test_order_page_shows_the_insight_panel_to_staff_only(world, small_classifier):
