@@ -223,6 +223,7 @@ def test_elder_mode_toggles_and_persists_across_a_new_login(world_live, open_ses
     # when elder mode is switched on
     page.get_by_test_id("elder-toggle").click()
     page.wait_for_selector("html.elder")
+    page.wait_for_load_state("load")  # the reloaded page's stylesheet applied, not only its <html> parsed
     # then type is at least 20px and the toggle says so
     elder_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert elder_size >= 20 > normal_size
