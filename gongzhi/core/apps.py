@@ -26,6 +26,11 @@ class DomainConfig(AppConfig):
     def ui_prefix(self) -> str:
         return self.url_prefix if self.url_prefix is not None else self.label.replace("_", "-") + "/"
 
+    def warm_up(self) -> None:
+        """Load, at server start-up (``gongzhi.core.runtime.warm_up``), what the domain's
+        first request would otherwise load: no database access here (the process may start
+        before the database is reachable). Nothing by default."""
+
 
 def domain_configs() -> list[DomainConfig]:
     """All installed domain manifests, in INSTALLED_APPS order."""

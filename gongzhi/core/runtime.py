@@ -25,9 +25,15 @@ STATEMENT_CACHE_SIZE = 1024
 
 
 def warm_up() -> int:
-    """Load the URLconf (and with it every view module and its imports), collect once, then
-    freeze the survivors. Returns the number of objects now in the permanent generation."""
+    """Load the URLconf (and with it every view module and its imports) and what each domain
+    loads lazily (``DomainConfig.warm_up``: e.g. the word segmenter's dictionary, 0.16 s on
+    the first text request otherwise), collect once, then freeze the survivors. Returns the
+    number of objects now in the permanent generation."""
+    from gongzhi.core.apps import domain_configs
+
     get_resolver().url_patterns  # noqa: B018 (imports the views; lazy otherwise)
+    for config in domain_configs():
+        config.warm_up()
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()

@@ -27,6 +27,20 @@ def test_warm_up_freezes_what_is_alive_after_loading_the_urlconf() -> None:
         gc.unfreeze()
 
 
+def test_warm_up_asks_every_domain_to_load_what_it_loads_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongzhi.core.apps import domain_configs
+
+    seen: list[str] = []
+    for config in domain_configs():
+        monkeypatch.setattr(config, "warm_up", lambda label=config.label: seen.append(label))
+    gc.unfreeze()
+    try:
+        warm_up()
+    finally:
+        gc.unfreeze()
+    assert seen == [config.label for config in domain_configs()]
+
+
 def test_a_frozen_object_that_becomes_garbage_is_still_freed_by_reference_counting() -> None:
     gc.unfreeze()
     try:

@@ -79,3 +79,15 @@ def test_the_keep_cache_stays_bounded_and_changes_nothing(monkeypatch):
     monkeypatch.setattr(tokenise, "_KEEP_CACHE_SIZE", 3)
     assert tokenise.words(text) == expected == ["小区", "垃圾", "无人", "清运", "道路", "积水", "严重", "尽快", "处理"]
     assert len(tokenise._keep) <= 3
+
+
+def test_the_server_loads_the_segmenter_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.apps import apps
+
+    # given a process whose segmenter is not loaded yet
+    monkeypatch.setattr(tokenise, "_tokenizer", None)
+    # when the server warms up the text domain (gongzhi.core.runtime.warm_up)
+    apps.get_app_config("text").warm_up()
+    # then the first request finds it loaded
+    assert tokenise._tokenizer is not None
+    assert tokenise.get_tokenizer() is tokenise._tokenizer
