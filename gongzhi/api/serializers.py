@@ -20,8 +20,8 @@ class BuiltFieldsCacheMixin:
     context or request), so the first build is kept as a template and every instance gets
     fresh unbound fields from it: plain fields as a copy of the template's attributes (no
     constructor run), nested serializers and containers (``ListField``, ``many=True``
-    relations) deep-copied as DRF does. Plain
-    ``Serializer`` classes gain too: DRF deep-copies their declared fields per instance.
+    relations) deep-copied as DRF does. Plain ``Serializer`` classes gain too: DRF
+    deep-copies their declared fields for every instance.
     """
 
     _cache_fields: ClassVar[bool] = True
