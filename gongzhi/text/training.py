@@ -28,11 +28,21 @@ def _check(labels: list[str]) -> None:
 
 
 def _report(titles: list[str], texts: list[str], labels: list[str], folds: int) -> dict[str, Any]:
-    smallest = min(Counter(labels).values())
-    folds = min(folds, smallest)
-    if folds < 2:
+    """Stratified cross-validation of the messages whose category has at least ``folds``
+    examples (fewer folds, down to two, when that leaves fewer than two categories). Real
+    requests always include rare categories; evaluating without them (the model is still
+    trained on every message) keeps a report possible, and says what it left out."""
+    counts = Counter(labels)
+    for k in range(folds, 1, -1):
+        kept = {label for label, n in counts.items() if n >= k}
+        if len(kept) >= 2:
+            break
+    else:
         return {"cross_validation": None, "note": "too few messages per category to cross-validate"}
-    return {"cross_validation": cross_validate(titles, texts, labels, folds=folds)}
+    rows = [i for i, label in enumerate(labels) if label in kept]
+    report = cross_validate([titles[i] for i in rows], [texts[i] for i in rows], [labels[i] for i in rows], folds=k)
+    report["left_out"] = {"categories": len(counts) - len(kept), "messages": len(labels) - len(rows)}
+    return {"cross_validation": report}
 
 
 def _macro_f1(metrics: dict[str, Any] | None) -> float | None:

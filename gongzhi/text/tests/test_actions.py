@@ -4,6 +4,7 @@ duplicates, auto-routing), hot spots and alerts — with real messages from the 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from gongzhi.audit.models import ChangeRecord
@@ -252,12 +253,42 @@ def test_a_retrain_that_scores_at_least_as_well_replaces_the_active_model(world,
     assert not weak.is_active
 
 
+def _reopen_all_but(keep: int, label_code: str) -> None:
+    """Leave only ``keep`` closed orders of the category ``label_code``."""
+    orders = WorkOrder.objects.filter(status=Status.CLOSED, category__code=label_code).order_by("id")
+    WorkOrder.objects.filter(pk__in=[o.pk for o in orders[keep:]]).update(status=Status.REPLIED)
+
+
+def test_a_rare_category_is_left_out_of_the_evaluation_not_out_of_the_model(world, small_classifier):
+    # given closed orders of seven categories, one of which has a single order
+    _closed_orders(world, 6)
+    rare = WorkOrder.objects.filter(status=Status.CLOSED).order_by("id").first().category
+    _reopen_all_but(1, rare.code)
+    # when the retrain runs
+    model = training.train_from_closed_orders(folds=2)
+    # then the cross-validation covers the six other categories and says what it left out,
+    # while the model knows all seven
+    report = model.metrics["cross_validation"]
+    assert report["folds"] == 2
+    assert report["left_out"] == {"categories": 1, "messages": 1}
+    assert rare.code not in report["pooled"]["per_class"]
+    assert rare.code in model.labels
+    assert model.n_train == 6 * 6 + 1
+    page = Client()
+    page.force_login(world.system_admin)
+    assert "不含 1 个诉求过少的分类" in page.get("/text/models/").content.decode()
+
+
 def test_a_retrain_that_cannot_be_cross_validated_does_not_replace_a_model(world, small_classifier):
+    # given an active model, and closed orders of which only one category has two or more
     _active_with_macro_f1(small_classifier, 0.5)
-    _closed_orders(world, 2)
-    one = WorkOrder.objects.filter(status=Status.CLOSED).first()
-    WorkOrder.objects.filter(pk=one.pk).update(status=Status.REPLIED)  # its category keeps one order:
-    model = training.train_from_closed_orders(folds=2)  # no fold can hold it out
+    _closed_orders(world, 6)
+    codes = sorted(set(WorkOrder.objects.filter(status=Status.CLOSED).values_list("category__code", flat=True)))
+    for code in codes[1:]:
+        _reopen_all_but(1, code)
+    # when the retrain runs, no category but one can be held out in a fold
+    model = training.train_from_closed_orders(folds=2)
+    # then the new version is kept, inactive
     assert model.metrics["cross_validation"] is None
     assert not model.is_active
     assert model.metrics["activation"]["reason"] == "not_cross_validated"
