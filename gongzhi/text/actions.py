@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -55,6 +55,30 @@ def _label_categories(labels: Sequence[str]) -> dict[str, int]:
     return found
 
 
+def _macro_f1(metrics: dict[str, Any] | None) -> float | None:
+    cv = (metrics or {}).get("cross_validation") or {}
+    value = cv.get("macro_f1_mean")
+    return float(value) if value is not None else None
+
+
+def _activation_decision(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Whether a retrained model may replace the active one: only when no model is active,
+    or when its cross-validated macro-F1 is at least the active model's. A model bootstrapped
+    from a large labelled file is thus not replaced by one trained on the first few dozen
+    closed requests; the new version is kept (inactive, with its report) and staff may still
+    activate it by hand."""
+    active = TextModel.objects.filter(is_active=True).only("version", "metrics").first()
+    if active is None:
+        return {"activated": True, "reason": "no_active_model"}
+    new, old = _macro_f1(metrics), _macro_f1(active.metrics)
+    decision: dict[str, Any] = {"active_version": active.version, "active_macro_f1": old, "macro_f1": new}
+    if new is None:
+        return {**decision, "activated": False, "reason": "not_cross_validated"}
+    if old is not None and new < old:
+        return {**decision, "activated": False, "reason": "lower_macro_f1"}
+    return {**decision, "activated": True, "reason": "not_lower_macro_f1"}
+
+
 @action
 def register_text_model(
     classifier: TextClassifier,
@@ -62,13 +86,19 @@ def register_text_model(
     actor: Any,
     source: ModelSource | str,
     metrics: dict[str, Any],
-    activate: bool = True,
+    activate: bool | Literal["if_not_worse"] = True,
 ) -> TextModel:
-    """Store a trained classifier as the next version (and make it the active one)."""
+    """Store a trained classifier as the next version and make it the active one
+    (``activate=True``), keep it inactive (``False``), or make it active only if it is not
+    worse than the active one (``"if_not_worse"``, the nightly retrain: the decision and its
+    reason are stored in ``metrics["activation"]``)."""
     data = classifier.dumps()
     if len(data) > MAX_MODEL_BYTES:
         raise TextError(TextErrorCode.MODEL_TOO_LARGE)
     version = (TextModel.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0) + 1
+    if activate == "if_not_worse":
+        metrics = {**metrics, "activation": _activation_decision(metrics)}
+        activate = bool(metrics["activation"]["activated"])
     if activate:
         TextModel.objects.filter(is_active=True).update(is_active=False, updated_at=timezone.now())
     model = TextModel.objects.create(

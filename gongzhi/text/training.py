@@ -45,30 +45,6 @@ def _report(titles: list[str], texts: list[str], labels: list[str], folds: int) 
     return {"cross_validation": report}
 
 
-def _macro_f1(metrics: dict[str, Any] | None) -> float | None:
-    cv = (metrics or {}).get("cross_validation") or {}
-    value = cv.get("macro_f1_mean")
-    return float(value) if value is not None else None
-
-
-def activation_decision(metrics: dict[str, Any]) -> dict[str, Any]:
-    """Whether a scheduled retrain may replace the active model: only when no model is
-    active, or when its cross-validated macro-F1 is at least the active model's. A model
-    bootstrapped from a large labelled file is thus not replaced by one trained on the first
-    few dozen closed requests; the new version is kept (inactive, with its report) and staff
-    may still activate it by hand."""
-    active = TextModel.objects.filter(is_active=True).only("version", "metrics").first()
-    if active is None:
-        return {"activated": True, "reason": "no_active_model"}
-    new, old = _macro_f1(metrics), _macro_f1(active.metrics)
-    decision: dict[str, Any] = {"active_version": active.version, "active_macro_f1": old, "macro_f1": new}
-    if new is None:
-        return {**decision, "activated": False, "reason": "not_cross_validated"}
-    if old is not None and new < old:
-        return {**decision, "activated": False, "reason": "lower_macro_f1"}
-    return {**decision, "activated": True, "reason": "not_lower_macro_f1"}
-
-
 def train_and_register(
     titles: list[str],
     texts: list[str],
@@ -79,24 +55,22 @@ def train_and_register(
     folds: int = 5,
     guarded: bool = False,
 ) -> TextModel:
-    """Train, evaluate and store a version. ``guarded`` (the scheduled retrain) activates it
-    only as :func:`activation_decision` says; otherwise (a person bootstrapping from a file)
-    it becomes the active model."""
+    """Train, evaluate and store a version. ``guarded`` (the scheduled retrain): it becomes
+    active only if it is not worse than the active one (``actions.register_text_model``);
+    otherwise (a person bootstrapping from a file) it becomes the active model."""
     _check(labels)
     metrics = _report(titles, texts, labels, folds)
     classifier = TextClassifier.train(titles, texts, labels)
     metrics["n_train"] = len(labels)
     metrics["categories"] = dict(sorted(Counter(labels).items()))
-    activate = True
-    if guarded:
-        metrics["activation"] = activation_decision(metrics)
-        activate = metrics["activation"]["activated"]
-    return actions.register_text_model(classifier, actor=actor, source=source, metrics=metrics, activate=activate)
+    return actions.register_text_model(
+        classifier, actor=actor, source=source, metrics=metrics, activate="if_not_worse" if guarded else True
+    )
 
 
 def train_from_closed_orders(*, actor: Any = None, folds: int = 3) -> TextModel:
     """Train on the newest closed orders that have a category (label = category code); the
-    new version replaces the active one only if it is not worse (:func:`activation_decision`)."""
+    new version replaces the active one only if it is not worse (``actions.register_text_model``)."""
     rows = list(
         WorkOrder.objects.filter(status=Status.CLOSED, category__isnull=False)
         .order_by("-closed_at", "-id")
